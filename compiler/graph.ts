@@ -1,0 +1,93 @@
+// Graph: the compiler's model IR after ONNX import. Dense ids, topologically sorted nodes, every
+// tensor with a known dtype and a fully static shape (dynamic dims resolved at import).
+
+export type TensorId = number & { readonly brand: 'TensorId' };
+export type NodeId = number & { readonly brand: 'NodeId' };
+
+/** ONNX element types the IR carries (names as in onnx.TensorProto.DataType, lower-case). */
+export type DType =
+  | 'float32'
+  | 'float16'
+  | 'bfloat16'
+  | 'float64'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'bool'
+  | 'string';
+
+/** Element data of a constant tensor. int64 values are kept as numbers (exact up to 2^53). */
+export type TensorValues = Float32Array | Float64Array | Int32Array | Uint8Array | readonly number[];
+
+export interface Tensor {
+  readonly id: TensorId;
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Node producing it; undefined for graph inputs and initializers. */
+  readonly producer?: NodeId;
+  /** True for initializers (weights) and folded constants. */
+  readonly isConstant: boolean;
+  /** Element values, present for constants (row-major, length = product of shape). */
+  readonly values?: TensorValues;
+}
+
+export type AttrValue =
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'ints'; readonly value: readonly number[] }
+  | { readonly kind: 'floats'; readonly value: readonly number[] }
+  | { readonly kind: 'strings'; readonly value: readonly string[] }
+  | { readonly kind: 'tensor'; readonly value: { readonly dtype: DType; readonly shape: readonly number[]; readonly values: TensorValues } };
+
+export interface Node {
+  readonly id: NodeId;
+  /** The ONNX node name (or a generated `op_<index>` when the file has none). */
+  readonly name: string;
+  /** ONNX op type, e.g. 'Conv'. */
+  readonly op: string;
+  /** ONNX domain ('' for the default ai.onnx domain). */
+  readonly domain: string;
+  /** Opset version of the node's domain that the model imports. */
+  readonly opset: number;
+  /** Input tensor ids; undefined marks an omitted optional input. */
+  readonly inputs: readonly (TensorId | undefined)[];
+  readonly outputs: readonly TensorId[];
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
+
+export interface Graph {
+  readonly name: string;
+  /** Imported opsets by domain ('' = ai.onnx). */
+  readonly opsets: Readonly<Record<string, number>>;
+  readonly tensors: readonly Tensor[];
+  /** Topologically sorted; node.id === index. */
+  readonly nodes: readonly Node[];
+  /** Non-constant graph inputs, in ONNX order. */
+  readonly inputs: readonly TensorId[];
+  readonly outputs: readonly TensorId[];
+}
+
+/** Bytes per element of an ONNX dtype in host memory. */
+export function dtypeBytes(dtype: DType): number {
+  switch (dtype) {
+    case 'float64': case 'int64': case 'uint64': return 8;
+    case 'float32': case 'int32': case 'uint32': return 4;
+    case 'float16': case 'bfloat16': case 'int16': case 'uint16': return 2;
+    case 'int8': case 'uint8': case 'bool': return 1;
+    case 'string': return 8;
+  }
+}
+
+/** Number of elements of a shape. */
+export function numElements(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}

@@ -1,0 +1,141 @@
+// Program: the compiled, placed, routed and scheduled work for one model on one arch. It is the
+// contract between compiler and simulator (sim/ imports only these types). Plain JSON.
+//
+// Execution model (tt-metal style): every core runs three in-order engines, `reader`, `compute`
+// and `writer`. A task starts when its engine has finished the previous task of its stream and
+// every task in `deps` has completed. Data-movement tasks hold their engine until their last byte
+// has arrived (issue + barrier). SRAM buffers are allocated when a task that lists them in
+// `alloc` starts and released when a task that lists them in `free` completes.
+
+import type { Coord, DeviceDtype, MathFidelity } from '../arch/spec.js';
+
+export type TaskId = number & { readonly brand: 'TaskId' };
+export type BufferId = number & { readonly brand: 'BufferId' };
+export type Engine = 'reader' | 'compute' | 'writer';
+
+/** Work for the core's math engines; cycles come from arch/core-timing.ts. */
+export type WorkItem =
+  /** 32x32x32 tile products on the matrix unit; `rows` (1..32) are the useful rows per tile. */
+  | { readonly unit: 'matmul'; readonly tiles: number; readonly rows: number }
+  /** Tiles through the unpack -> FPU -> pack element-wise path (binary ops, copies, pooling). */
+  | { readonly unit: 'eltwise'; readonly tiles: number }
+  /** Tiles through the vector unit running function `fn` (exp, gelu, reciprocal, ...). */
+  | { readonly unit: 'sfpu'; readonly fn: string; readonly tiles: number };
+
+/** A rectangle of output tiles of a program tensor (tile units, half-open). */
+export interface TileRegion {
+  readonly tensor: number;
+  readonly row0: number;
+  readonly rows: number;
+  readonly col0: number;
+  readonly cols: number;
+}
+
+interface TaskBase {
+  readonly id: TaskId;
+  /** Index into Program.cores. */
+  readonly core: number;
+  readonly engine: Engine;
+  readonly deps: readonly TaskId[];
+  /** Index into Program.ops: the operation this task belongs to. */
+  readonly op: number;
+  readonly alloc?: readonly BufferId[];
+  readonly free?: readonly BufferId[];
+  /** The compiler's contention-free estimate of the start cycle. */
+  readonly predictedStartCycle: number;
+  readonly predictedCycles: number;
+}
+
+export interface ComputeTask extends TaskBase {
+  readonly kind: 'compute';
+  readonly work: readonly WorkItem[];
+  readonly macs: number;
+  /** Operand bytes read from and result bytes written to this core's SRAM. */
+  readonly sramReadBytes: number;
+  readonly sramWriteBytes: number;
+  /** Final output tiles this task completes (absent for partial results). */
+  readonly produces?: TileRegion;
+}
+
+export interface DramReadTask extends TaskBase {
+  readonly kind: 'dram-read';
+  readonly noc: number;
+  /** Bytes read from each DRAM channel (index = channel id); interleaved tensors touch many. */
+  readonly channelBytes: readonly number[];
+}
+
+export interface DramWriteTask extends TaskBase {
+  readonly kind: 'dram-write';
+  readonly noc: number;
+  readonly channelBytes: readonly number[];
+}
+
+export interface SendTask extends TaskBase {
+  readonly kind: 'send';
+  readonly noc: number;
+  /** Destination cores (indices into Program.cores). */
+  readonly dsts: readonly number[];
+  /** One packet stream replicated at branch routers, or one unicast per destination. */
+  readonly multicast: boolean;
+  readonly bytes: number;
+}
+
+export type Task = ComputeTask | DramReadTask | DramWriteTask | SendTask;
+
+export interface ProgramCore extends Coord {
+  readonly reader: readonly TaskId[];
+  readonly compute: readonly TaskId[];
+  readonly writer: readonly TaskId[];
+}
+
+export interface ProgramBuffer {
+  readonly id: BufferId;
+  readonly core: number;
+  readonly bytes: number;
+  readonly name: string;
+}
+
+export interface ProgramTensor {
+  readonly id: number;
+  readonly name: string;
+  /** The tensor viewed as a 2D matrix [rows, cols] in elements, then in 32x32 tiles. */
+  readonly rows: number;
+  readonly cols: number;
+  readonly tileRows: number;
+  readonly tileCols: number;
+  /** Where the whole tensor lives between ops. */
+  readonly home: 'sram' | 'dram';
+}
+
+export interface ProgramOp {
+  readonly index: number;
+  /** Display name: the ONNX node name of the anchor op. */
+  readonly name: string;
+  readonly op: string;
+  /** ONNX names of every node fused into this op (anchor first). */
+  readonly fused: readonly string[];
+  readonly macs: number;
+  readonly strategy: string;
+  readonly coresUsed: number;
+  /** Output tensor (index into Program.tensors), if the op produces a tiled tensor. */
+  readonly output?: number;
+}
+
+export interface Program {
+  readonly format: 'spatialc-program/1';
+  readonly archName: string;
+  readonly archFingerprint: string;
+  readonly model: string;
+  readonly dtype: DeviceDtype;
+  readonly fidelity: MathFidelity;
+  readonly batch: number;
+  readonly strategy: string;
+  readonly cores: readonly ProgramCore[];
+  readonly tasks: readonly Task[];
+  readonly buffers: readonly ProgramBuffer[];
+  readonly tensors: readonly ProgramTensor[];
+  readonly ops: readonly ProgramOp[];
+  /** Total MACs of the model (all ops, as counted by `inspect`). */
+  readonly macs: number;
+  readonly predictedCycles: number;
+}
