@@ -26,6 +26,7 @@ export function matmulTileCycles(arch: ArchSpec, fmt: NumberFormat, rows: number
 
 /** Cycles of a list of work items, plus the fixed per-block overhead. */
 export function computeCycles(arch: ArchSpec, fmt: NumberFormat, work: readonly CoreWork[]): number {
+  if (work.length === 0) return 0; // a pure synchronisation point (e.g. releasing buffers) is free
   let cycles = arch.core.blockOverheadCycles;
   for (const w of work) {
     switch (w.unit) {

@@ -1,0 +1,173 @@
+// ProgramBuilder: appends tasks and buffers while lowering, and predicts each task's start cycle
+// with a contention-free estimate (engine availability, dependencies, NoC and DRAM rates).
+// Tasks are created in an order consistent with their dependencies, and every engine runs its
+// tasks in creation order, so a built program can never deadlock.
+
+import type { ArchSpec, Coord, DeviceDtype, MathFidelity } from '../../arch/spec.js';
+import { computeCycles } from '../../arch/core-timing.js';
+import { assert } from '../../arch/errors.js';
+import { buildTopology, hopCount, type Topology } from '../../noc/topology.js';
+import type {
+  BufferId, Engine, ProgramBuffer, Task, TaskId, TileRegion, WorkItem,
+} from '../program.js';
+
+export interface BuilderOptions {
+  readonly arch: ArchSpec;
+  readonly dtype: DeviceDtype;
+  readonly fidelity: MathFidelity;
+  readonly cores: readonly Coord[];
+}
+
+interface Common {
+  readonly core: number;
+  readonly op: number;
+  readonly deps: readonly TaskId[];
+  readonly alloc?: readonly BufferId[];
+  readonly free?: readonly BufferId[];
+}
+
+const ENGINES: readonly Engine[] = ['reader', 'compute', 'writer'];
+
+/** Accumulates the tasks of a program and their predicted timing. */
+export class ProgramBuilder {
+  readonly tasks: Task[] = [];
+  readonly buffers: ProgramBuffer[] = [];
+  readonly streams: TaskId[][][];
+  private readonly endCycle: number[] = [];
+  private readonly engineFree: number[][];
+  private readonly opts: BuilderOptions;
+  private readonly topo: Topology;
+  private readonly channelBytesPerCycle: number[];
+
+  constructor(opts: BuilderOptions) {
+    this.opts = opts;
+    this.topo = buildTopology(opts.arch);
+    this.streams = opts.cores.map(() => ENGINES.map(() => []));
+    this.engineFree = opts.cores.map(() => ENGINES.map(() => 0));
+    const d = opts.arch.dram;
+    this.channelBytesPerCycle = d.channels.map((c) => (c.bytesPerSecond * d.efficiency) / opts.arch.clockHz);
+  }
+
+  /** Declares an SRAM buffer on a core. */
+  buffer(core: number, bytes: number, name: string): BufferId {
+    const id = this.buffers.length as BufferId;
+    this.buffers.push({ id, core, bytes: Math.ceil(bytes), name });
+    return id;
+  }
+
+  /** Predicted completion cycle of a task. */
+  end(id: TaskId): number {
+    return this.endCycle[id] ?? 0;
+  }
+
+  /** Predicted completion of the whole program. */
+  makespan(): number {
+    let m = 0;
+    for (const e of this.endCycle) m = Math.max(m, e);
+    return m;
+  }
+
+  compute(c: Common, work: readonly WorkItem[], macs: number, sramReadBytes: number, sramWriteBytes: number, produces?: TileRegion): TaskId {
+    const fmt = { dtype: this.opts.dtype, fidelity: this.opts.fidelity };
+    const cycles = computeCycles(this.opts.arch, fmt, work);
+    return this.push(c, 'compute', cycles, (base) => ({ ...base, kind: 'compute', work, macs, sramReadBytes, sramWriteBytes, ...(produces ? { produces } : {}) }));
+  }
+
+  dramRead(c: Common, engine: Engine, channelBytes: readonly number[]): TaskId {
+    const noc = this.dramNoc(c.core, channelBytes);
+    const cycles = this.dramCycles(c.core, noc, channelBytes, true);
+    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'dram-read', noc, channelBytes }));
+  }
+
+  dramWrite(c: Common, engine: Engine, channelBytes: readonly number[]): TaskId {
+    const noc = this.dramNoc(c.core, channelBytes);
+    const cycles = this.dramCycles(c.core, noc, channelBytes, false);
+    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'dram-write', noc, channelBytes }));
+  }
+
+  send(c: Common, engine: Engine, dsts: readonly number[], bytes: number): TaskId {
+    assert(dsts.length > 0 && !dsts.includes(c.core), 'send needs remote destinations');
+    const src = this.opts.cores[c.core]!;
+    let best = 0;
+    let bestHops = Infinity;
+    for (let n = 0; n < this.topo.nocs.length; n++) {
+      let worst = 0;
+      for (const d of dsts) worst = Math.max(worst, hopCount(this.topo, n, src, this.opts.cores[d]!) ?? Infinity);
+      if (worst < bestHops) {
+        best = n;
+        bestHops = worst;
+      }
+    }
+    const multicast = dsts.length > 1 && this.opts.arch.noc.hasMulticast;
+    const copies = multicast ? 1 : dsts.length;
+    const cycles = this.transferCycles(bestHops, bytes * copies);
+    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'send', noc: best, dsts, multicast, bytes }));
+  }
+
+  private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task): TaskId {
+    const id = this.tasks.length as TaskId;
+    const e = ENGINES.indexOf(engine);
+    let start = this.engineFree[c.core]![e]!;
+    for (const d of c.deps) {
+      assert(d < id, `task ${id} depends on later task ${d}`);
+      start = Math.max(start, this.endCycle[d] ?? 0);
+    }
+    const base = {
+      id, core: c.core, engine, deps: c.deps, op: c.op,
+      ...(c.alloc && c.alloc.length > 0 ? { alloc: c.alloc } : {}),
+      ...(c.free && c.free.length > 0 ? { free: c.free } : {}),
+      predictedStartCycle: start, predictedCycles: cycles,
+    };
+    this.tasks.push(make(base));
+    this.endCycle[id] = start + cycles;
+    this.engineFree[c.core]![e] = start + cycles;
+    this.streams[c.core]![e]!.push(id);
+    return id;
+  }
+
+  /** Contention-free time of moving `bytes` over `hops` router hops (packetised, cut-through). */
+  private transferCycles(hops: number, bytes: number): number {
+    const noc = this.opts.arch.noc;
+    const packets = Math.max(1, Math.ceil(bytes / noc.maxPacketPayloadBytes));
+    const wireBytes = bytes + packets * noc.headerFlits * noc.flitBytes;
+    return 2 * noc.niuLatencyCycles + hops * noc.hopLatencyCycles + Math.ceil(wireBytes / noc.linkBytesPerCycle);
+  }
+
+  private dramCycles(core: number, noc: number, channelBytes: readonly number[], isRead: boolean): number {
+    const arch = this.opts.arch;
+    let worst = 0;
+    let total = 0;
+    channelBytes.forEach((b, ch) => {
+      if (b <= 0) return;
+      total += b;
+      const hops = this.channelHops(core, noc, ch, isRead);
+      const t = (isRead ? arch.dram.latencyCycles : 0) + this.transferCycles(hops, 0) + b / this.channelBytesPerCycle[ch]!;
+      worst = Math.max(worst, t);
+    });
+    return Math.ceil(Math.max(worst, total / arch.noc.linkBytesPerCycle));
+  }
+
+  private channelHops(core: number, noc: number, ch: number, isRead: boolean): number {
+    const c = this.opts.cores[core]!;
+    let best = Infinity;
+    for (const ep of this.opts.arch.dram.channels[ch]!.endpoints) {
+      const h = isRead ? hopCount(this.topo, noc, ep, c) : hopCount(this.topo, noc, c, ep);
+      if (h !== undefined) best = Math.min(best, h);
+    }
+    return best === Infinity ? 0 : best;
+  }
+
+  private dramNoc(core: number, channelBytes: readonly number[]): number {
+    let best = 0;
+    let bestCost = Infinity;
+    for (let n = 0; n < this.topo.nocs.length; n++) {
+      let cost = 0;
+      channelBytes.forEach((b, ch) => { if (b > 0) cost += b * this.channelHops(core, n, ch, true); });
+      if (cost < bestCost) {
+        best = n;
+        bestCost = cost;
+      }
+    }
+    return best;
+  }
+}

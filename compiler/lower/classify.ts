@@ -1,0 +1,162 @@
+// Classifies every graph node by how it runs on a Tensix-like core: matrix-unit work (matmul,
+// conv), sliding-window work (pooling, depthwise conv), element-wise work (fusable into the
+// producer), row-wise work (softmax, normalisation, reductions), pure data movement, or a view
+// (reshape-like: no data moves).
+
+import type { Graph, Node, Tensor, TensorId } from '../graph.js';
+import { numElements } from '../graph.js';
+import { assert } from '../../arch/errors.js';
+
+/** Per-output-tile work of element-wise and row-wise ops. */
+export interface TileWork {
+  /** Passes through the FPU element-wise path per tile. */
+  readonly eltwise: number;
+  /** Vector-unit functions, each with passes per tile. */
+  readonly sfpu: readonly { readonly fn: string; readonly passes: number }[];
+}
+
+export type OpClass =
+  | { readonly kind: 'view'; readonly src: TensorId }
+  | {
+      readonly kind: 'matmul';
+      readonly a: TensorId;
+      readonly b: TensorId;
+      /** Independent matrix products (batched matmul with two activations, or per-head). */
+      readonly batch: number;
+      readonly m: number;
+      readonly k: number;
+      readonly n: number;
+      readonly bIsConst: boolean;
+    }
+  | {
+      readonly kind: 'conv';
+      readonly x: TensorId;
+      readonly w: TensorId;
+      readonly batch: number;
+      readonly cin: number;
+      readonly cout: number;
+      readonly hw: number;
+      readonly outHw: number;
+      readonly taps: number;
+    }
+  | { readonly kind: 'window'; readonly x: TensorId; readonly taps: number; readonly hasWeights: boolean }
+  | { readonly kind: 'eltwise'; readonly inputs: readonly TensorId[]; readonly work: TileWork }
+  | { readonly kind: 'rowwise'; readonly x: TensorId; readonly work: TileWork }
+  | { readonly kind: 'data'; readonly inputs: readonly TensorId[] };
+
+const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
+const CONV_FAMILY = new Set([
+  'Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
+  'BatchNormalization', 'InstanceNormalization', 'Resize', 'Upsample', 'LpPool', 'QLinearConv', 'ConvInteger',
+]);
+const SFPU_OF: Readonly<Record<string, string>> = {
+  Relu: 'relu', LeakyRelu: 'relu', PRelu: 'relu', Elu: 'exp', Selu: 'exp', Celu: 'exp',
+  Sigmoid: 'sigmoid', HardSigmoid: 'relu', HardSwish: 'relu', Tanh: 'tanh', Exp: 'exp',
+  Log: 'log', Sqrt: 'sqrt', Reciprocal: 'reciprocal', Erf: 'gelu', Gelu: 'gelu', FastGelu: 'gelu',
+  Softplus: 'exp', Mish: 'tanh', Clip: 'relu', Abs: 'relu', Neg: 'copy', Floor: 'copy',
+  Ceil: 'copy', Round: 'copy', Sign: 'copy', Not: 'copy', Sin: 'exp', Cos: 'exp', Pow: 'exp',
+  IsNaN: 'copy', IsInf: 'copy', Softsign: 'reciprocal', ThresholdedRelu: 'relu', Shrink: 'relu',
+};
+const BINARY_OPS = new Set([
+  'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Mean', 'Sum', 'Equal', 'Less', 'Greater', 'LessOrEqual',
+  'GreaterOrEqual', 'And', 'Or', 'Xor', 'Where', 'Mod', 'BitShift', 'Cast', 'CastLike',
+  'BatchNormalization', 'QuantizeLinear', 'DequantizeLinear',
+]);
+const ROWWISE_WORK: Readonly<Record<string, TileWork>> = {
+  Softmax: { eltwise: 3, sfpu: [{ fn: 'exp', passes: 1 }, { fn: 'reciprocal', passes: 1 / 32 }] },
+  LogSoftmax: { eltwise: 3, sfpu: [{ fn: 'exp', passes: 1 }, { fn: 'log', passes: 1 / 32 }] },
+  LayerNormalization: { eltwise: 6, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
+  SkipLayerNormalization: { eltwise: 7, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
+  InstanceNormalization: { eltwise: 6, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
+  GroupNormalization: { eltwise: 6, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
+  LpNormalization: { eltwise: 3, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }] },
+  ReduceMean: { eltwise: 1, sfpu: [] }, ReduceSum: { eltwise: 1, sfpu: [] }, ReduceMax: { eltwise: 1, sfpu: [] },
+  ReduceMin: { eltwise: 1, sfpu: [] }, ReduceProd: { eltwise: 1, sfpu: [] }, ReduceL2: { eltwise: 2, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }] },
+  ReduceL1: { eltwise: 2, sfpu: [] }, ReduceSumSquare: { eltwise: 2, sfpu: [] },
+  ReduceLogSumExp: { eltwise: 2, sfpu: [{ fn: 'exp', passes: 1 }] },
+  ArgMax: { eltwise: 1, sfpu: [] }, ArgMin: { eltwise: 1, sfpu: [] }, TopK: { eltwise: 4, sfpu: [] },
+  CumSum: { eltwise: 2, sfpu: [] }, Hardmax: { eltwise: 2, sfpu: [] },
+  GlobalAveragePool: { eltwise: 1, sfpu: [] }, GlobalMaxPool: { eltwise: 1, sfpu: [] },
+};
+
+/** Context for classification: tensor lookup and whether a tensor is constant. */
+export interface ClassifyContext {
+  readonly graph: Graph;
+}
+
+function tensor(g: Graph, id: TensorId | undefined): Tensor {
+  assert(id !== undefined, 'missing tensor');
+  const t = g.tensors[id];
+  assert(t !== undefined, `no tensor ${id}`);
+  return t;
+}
+
+/** Activation (non-constant) inputs of a node. */
+export function activationInputs(g: Graph, n: Node): TensorId[] {
+  return n.inputs.filter((i): i is TensorId => i !== undefined && !tensor(g, i).isConstant);
+}
+
+function intAttr(n: Node, name: string, dflt: number): number {
+  const a = n.attrs[name];
+  return a !== undefined && a.kind === 'int' ? a.value : dflt;
+}
+
+function classifyMatmul(g: Graph, n: Node): OpClass {
+  const a = tensor(g, n.inputs[0]);
+  const b = tensor(g, n.inputs[1]);
+  const out = tensor(g, n.outputs[0]);
+  const transA = n.op === 'Gemm' && intAttr(n, 'transA', 0) === 1;
+  const transB = n.op === 'Gemm' && intAttr(n, 'transB', 0) === 1;
+  const k = transA ? a.shape[0] ?? 1 : a.shape[a.shape.length - 1] ?? 1;
+  const nDim = transB ? b.shape[0] ?? 1 : b.shape[b.shape.length - 1] ?? 1;
+  // Weights shared by every row (2D b): all leading dims of a fold into M. Otherwise a batch of products.
+  const bIs2d = n.op === 'Gemm' || numElements(b.shape.slice(0, -2)) === 1;
+  const mRows = out.shape.length >= 2 ? out.shape[out.shape.length - 2] ?? 1 : 1;
+  const batch = bIs2d ? 1 : Math.max(1, numElements(out.shape) / Math.max(1, mRows * nDim));
+  const m = numElements(out.shape) / Math.max(1, nDim * batch);
+  return { kind: 'matmul', a: a.id, b: b.id, batch, m, k, n: nDim, bIsConst: b.isConstant };
+}
+
+function classifyConv(g: Graph, n: Node): OpClass {
+  const x = tensor(g, n.inputs[0]);
+  const w = tensor(g, n.inputs[1]);
+  const out = tensor(g, n.outputs[0]);
+  const group = intAttr(n, 'group', 1);
+  const cin = x.shape[1] ?? 1;
+  const cout = out.shape[1] ?? 1;
+  const taps = numElements(w.shape.slice(2));
+  const batch = x.shape[0] ?? 1;
+  const hw = numElements(x.shape.slice(2));
+  const outHw = numElements(out.shape.slice(2));
+  if (group > 1 && group === cin) return { kind: 'window', x: x.id, taps, hasWeights: true };
+  return { kind: 'conv', x: x.id, w: w.id, batch, cin: cin / group, cout, hw, outHw, taps };
+}
+
+/** Classifies one node. */
+export function classifyNode(g: Graph, n: Node): OpClass {
+  const acts = activationInputs(g, n);
+  const first = acts[0] ?? (n.inputs[0] as TensorId);
+  if (VIEW_OPS.has(n.op)) return { kind: 'view', src: first };
+  if (n.op === 'MatMul' || n.op === 'Gemm' || n.op === 'MatMulInteger' || n.op === 'QLinearMatMul') return classifyMatmul(g, n);
+  if (n.op === 'Conv' || n.op === 'ConvInteger' || n.op === 'QLinearConv' || n.op === 'ConvTranspose') return classifyConv(g, n);
+  if (n.op === 'MaxPool' || n.op === 'AveragePool' || n.op === 'LpPool') {
+    const ks = n.attrs['kernel_shape'];
+    const taps = ks !== undefined && ks.kind === 'ints' ? numElements(ks.value) : 1;
+    return { kind: 'window', x: first, taps, hasWeights: false };
+  }
+  const rw = ROWWISE_WORK[n.op];
+  if (rw !== undefined) return { kind: 'rowwise', x: first, work: rw };
+  const fn = SFPU_OF[n.op];
+  if (fn !== undefined) return { kind: 'eltwise', inputs: acts, work: { eltwise: fn === 'copy' ? 1 : 0, sfpu: fn === 'copy' ? [] : [{ fn, passes: 1 }] } };
+  if (BINARY_OPS.has(n.op)) {
+    const passes = n.op === 'Div' ? 1 : n.op === 'BatchNormalization' ? 2 : 1;
+    const sfpu = n.op === 'Div' && acts.length > 1 ? [{ fn: 'reciprocal', passes: 1 }] : [];
+    return { kind: 'eltwise', inputs: acts, work: { eltwise: passes, sfpu } };
+  }
+  return { kind: 'data', inputs: acts };
+}
+
+/** True for ops whose rank-4 tensors are NCHW feature maps (channels are the matrix columns). */
+export function isConvFamily(op: string): boolean {
+  return CONV_FAMILY.has(op);
+}

@@ -1,0 +1,134 @@
+// Fusion: groups graph nodes into device ops. Each group has one anchor (the node that sets how
+// the op is distributed) and a chain of element-wise followers fused onto its output tiles, as
+// Tenstorrent's stack fuses activations and residual adds into the producing matmul or conv.
+// View nodes (reshape-like) become aliases: their output is the same data as their input.
+
+import type { Graph, Node, NodeId, TensorId } from '../graph.js';
+import { numElements } from '../graph.js';
+import { classifyNode, type OpClass, type TileWork } from './classify.js';
+
+export interface OpGroup {
+  readonly index: number;
+  readonly anchor: Node;
+  readonly cls: OpClass;
+  /** Every node of the group, anchor first. */
+  readonly nodes: readonly Node[];
+  /** Activation inputs of fused followers that come from outside the chain (e.g. residuals). */
+  readonly extraInputs: readonly TensorId[];
+  /** Constant inputs of every node in the group (weights, biases, scales). */
+  readonly constInputs: readonly TensorId[];
+  /** Per-output-tile work of the fused followers. */
+  readonly fusedWork: TileWork;
+  /** The group's output (the last fused node's output, as a root tensor). */
+  readonly output: TensorId;
+}
+
+export interface Grouping {
+  readonly groups: readonly OpGroup[];
+  /** Root tensor of every tensor: views resolve to the tensor holding the data. */
+  readonly rootOf: readonly TensorId[];
+}
+
+interface MutableGroup {
+  anchor: Node;
+  cls: OpClass;
+  nodes: Node[];
+  extraInputs: TensorId[];
+  constInputs: TensorId[];
+  eltwise: number;
+  sfpu: { fn: string; passes: number }[];
+  output: TensorId;
+}
+
+/** Root tensors: the output of a view node aliases its source. */
+function resolveViews(g: Graph): TensorId[] {
+  const root = g.tensors.map((t) => t.id);
+  for (const n of g.nodes) {
+    const cls = classifyNode(g, n);
+    const out = n.outputs[0];
+    if (cls.kind === 'view' && out !== undefined && cls.src !== undefined) root[out] = root[cls.src] ?? cls.src;
+  }
+  return root;
+}
+
+/** Number of consuming non-view nodes (and graph outputs) of every root tensor. */
+function countConsumers(g: Graph, root: readonly TensorId[]): number[] {
+  const count = new Array<number>(g.tensors.length).fill(0);
+  for (const n of g.nodes) {
+    if (classifyNode(g, n).kind === 'view') continue;
+    for (const i of n.inputs) if (i !== undefined) count[root[i] ?? i]! += 1;
+  }
+  for (const o of g.outputs) count[root[o] ?? o]! += 1;
+  return count;
+}
+
+/** Groups the graph's nodes into device ops, fusing element-wise followers into producers. */
+export function groupNodes(g: Graph): Grouping {
+  const root = resolveViews(g);
+  const consumers = countConsumers(g, root);
+  const groups: MutableGroup[] = [];
+  const groupOfOutput = new Map<TensorId, MutableGroup>();
+  for (const n of g.nodes) {
+    const cls = classifyNode(g, n);
+    if (cls.kind === 'view') continue;
+    const outs = n.outputs.filter((o) => !g.tensors[o]?.isConstant);
+    if (outs.length === 0) continue;
+    const consts = n.inputs.filter((i): i is TensorId => i !== undefined && g.tensors[i]?.isConstant === true);
+    const out = outs[0]!;
+    const host = cls.kind === 'eltwise' && outs.length === 1 ? fusionHost(g, n, cls.inputs, root, consumers, groupOfOutput) : undefined;
+    if (host !== undefined && cls.kind === 'eltwise') {
+      const chainInput = host.output;
+      host.nodes.push(n);
+      for (const i of cls.inputs) if ((root[i] ?? i) !== chainInput) host.extraInputs.push(root[i] ?? i);
+      host.constInputs.push(...consts);
+      host.eltwise += cls.work.eltwise;
+      host.sfpu.push(...cls.work.sfpu);
+      groupOfOutput.delete(chainInput);
+      host.output = out;
+      groupOfOutput.set(out, host);
+      continue;
+    }
+    const grp: MutableGroup = { anchor: n, cls, nodes: [n], extraInputs: [], constInputs: consts, eltwise: 0, sfpu: [], output: out };
+    groups.push(grp);
+    for (const o of outs) groupOfOutput.set(o, grp);
+  }
+  return {
+    rootOf: root,
+    groups: groups.map((m, index) => ({
+      index,
+      anchor: m.anchor,
+      cls: m.cls,
+      nodes: m.nodes,
+      extraInputs: m.extraInputs,
+      constInputs: m.constInputs,
+      fusedWork: { eltwise: m.eltwise, sfpu: m.sfpu },
+      output: m.output,
+    })),
+  };
+}
+
+/** The group an element-wise node can fuse into: the single-consumer producer of one of its inputs. */
+function fusionHost(
+  g: Graph,
+  n: Node,
+  inputs: readonly TensorId[],
+  root: readonly TensorId[],
+  consumers: readonly number[],
+  groupOfOutput: ReadonlyMap<TensorId, MutableGroup>,
+): MutableGroup | undefined {
+  const outElems = numElements(g.tensors[n.outputs[0]!]!.shape);
+  for (const i of inputs) {
+    const r = root[i] ?? i;
+    const grp = groupOfOutput.get(r);
+    if (grp === undefined || grp.output !== r || consumers[r] !== 1) continue;
+    if (numElements(g.tensors[r]!.shape) !== outElems) continue;
+    if (g.outputs.includes(r)) continue;
+    return grp;
+  }
+  return undefined;
+}
+
+/** Ids of the nodes in a group (for messages and the program's op table). */
+export function groupNodeIds(grp: OpGroup): NodeId[] {
+  return grp.nodes.map((n) => n.id);
+}

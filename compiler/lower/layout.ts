@@ -1,0 +1,102 @@
+// Where a tensor's tiles live between ops: sharded over a grid of cores in 2D blocks (SRAM), or
+// interleaved tile by tile over every DRAM channel. Functions here answer "who holds this
+// rectangle of tiles" arithmetically, without listing tiles.
+
+import type { BufferId } from '../program.js';
+
+/** A tensor seen as a row-major matrix, in elements and in 32x32 tiles. */
+export interface MatrixView {
+  readonly rows: number;
+  readonly cols: number;
+  readonly tileRows: number;
+  readonly tileCols: number;
+}
+
+/** A rectangle of tiles, half-open: rows [r0, r1), cols [c0, c1). */
+export interface TileRect {
+  readonly r0: number;
+  readonly r1: number;
+  readonly c0: number;
+  readonly c1: number;
+}
+
+/** A block distribution of tiles over a logical grid of cores. */
+export interface ShardGrid {
+  readonly gridRows: number;
+  readonly gridCols: number;
+  readonly rowChunk: number;
+  readonly colChunk: number;
+  /** Program core index of logical grid cell (i, j) at i * gridCols + j. */
+  readonly coreOf: readonly number[];
+}
+
+export type TensorHome =
+  | { readonly home: 'dram'; readonly firstChannel: number }
+  | { readonly home: 'sram'; readonly grid: ShardGrid; readonly bufferOf: ReadonlyMap<number, BufferId> };
+
+/** Number of tiles in a rectangle. */
+export function rectTiles(r: TileRect): number {
+  return Math.max(0, r.r1 - r.r0) * Math.max(0, r.c1 - r.c0);
+}
+
+/** The tiles of grid cell (i, j), clipped to the matrix. */
+export function cellRect(grid: ShardGrid, view: MatrixView, i: number, j: number): TileRect {
+  return {
+    r0: Math.min(view.tileRows, i * grid.rowChunk),
+    r1: Math.min(view.tileRows, (i + 1) * grid.rowChunk),
+    c0: Math.min(view.tileCols, j * grid.colChunk),
+    c1: Math.min(view.tileCols, (j + 1) * grid.colChunk),
+  };
+}
+
+/** The pieces of `rect` held by each core of an SRAM-sharded tensor. */
+export function holdersOf(grid: ShardGrid, rect: TileRect): { core: number; tiles: number }[] {
+  const out: { core: number; tiles: number }[] = [];
+  if (rectTiles(rect) === 0) return out;
+  const i0 = Math.floor(rect.r0 / grid.rowChunk);
+  const i1 = Math.min(grid.gridRows - 1, Math.floor((rect.r1 - 1) / grid.rowChunk));
+  const j0 = Math.floor(rect.c0 / grid.colChunk);
+  const j1 = Math.min(grid.gridCols - 1, Math.floor((rect.c1 - 1) / grid.colChunk));
+  for (let i = i0; i <= i1; i++) {
+    for (let j = j0; j <= j1; j++) {
+      const rows = Math.min(rect.r1, (i + 1) * grid.rowChunk) - Math.max(rect.r0, i * grid.rowChunk);
+      const cols = Math.min(rect.c1, (j + 1) * grid.colChunk) - Math.max(rect.c0, j * grid.colChunk);
+      const core = grid.coreOf[i * grid.gridCols + j];
+      if (rows > 0 && cols > 0 && core !== undefined) out.push({ core, tiles: rows * cols });
+    }
+  }
+  return out;
+}
+
+/** Bytes of `rect` stored on each DRAM channel when tiles are interleaved round-robin. */
+export function channelBytesOf(
+  view: MatrixView,
+  rect: TileRect,
+  firstChannel: number,
+  channels: number,
+  tileBytes: number,
+): number[] {
+  const bytes = new Array<number>(channels).fill(0);
+  const width = Math.max(0, rect.c1 - rect.c0);
+  if (width === 0) return bytes;
+  const full = Math.floor(width / channels);
+  for (let r = rect.r0; r < rect.r1; r++) {
+    const start = r * view.tileCols + rect.c0 + firstChannel;
+    if (full > 0) for (let ch = 0; ch < channels; ch++) bytes[ch]! += full * tileBytes;
+    for (let t = 0; t < width - full * channels; t++) bytes[(start + t) % channels]! += tileBytes;
+  }
+  return bytes;
+}
+
+/** Splits [0, n) into `parts` contiguous chunks of near-equal size; returns chunk size. */
+export function chunkSize(n: number, parts: number): number {
+  return Math.max(1, Math.ceil(n / Math.max(1, parts)));
+}
+
+/** Maps a row range of one matrix onto the proportional row range of another. */
+export function mapRows(r0: number, r1: number, fromRows: number, toRows: number): [number, number] {
+  if (fromRows <= 0 || toRows <= 0) return [0, 0];
+  const a = Math.floor((r0 * toRows) / fromRows);
+  const b = Math.max(a + 1, Math.ceil((r1 * toRows) / fromRows));
+  return [Math.min(a, toRows), Math.min(b, toRows)];
+}

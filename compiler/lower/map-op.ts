@@ -1,0 +1,135 @@
+// Row-distributed lowering for everything that is not a 2D matmul: element-wise and row-wise ops
+// (softmax, normalisation, reductions), sliding windows (pooling, depthwise conv), data movement
+// (transpose, concat, slice, gather) and batched matmuls of two activations (attention). Output
+// tile rows are spread over every core (and tile columns too when the op allows it); each core
+// streams its input rows in blocks, computes, and keeps or writes back its output block.
+
+import type { TensorId } from '../graph.js';
+import type { TaskId, WorkItem } from '../program.js';
+import type { OpClass } from './classify.js';
+import { constBytes, coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
+import type { OpGroup } from './group.js';
+import { channelBytesOf, mapRows, type MatrixView, type TileRect } from './layout.js';
+import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
+import { finishInputs } from './matmul2d.js';
+
+/** Picks the logical grid for a row-distributed op. */
+export function chooseMapGrid(ctx: LowerContext, view: MatrixView, splitCols: boolean): { gr: number; gc: number } {
+  const p = coreCount(ctx);
+  const gr0 = Math.min(p, view.tileRows);
+  const gc0 = splitCols ? Math.max(1, Math.min(view.tileCols, Math.floor(p / gr0))) : 1;
+  const rowChunk = Math.ceil(view.tileRows / gr0);
+  const colChunk = Math.ceil(view.tileCols / gc0);
+  return { gr: Math.ceil(view.tileRows / rowChunk), gc: Math.ceil(view.tileCols / colChunk) };
+}
+
+/** True when the op's output columns can be split across cores without extra communication. */
+export function canSplitCols(cls: OpClass): boolean {
+  return cls.kind === 'eltwise' || cls.kind === 'window' || cls.kind === 'data';
+}
+
+/** Activation inputs the anchor reads. */
+export function anchorInputs(cls: OpClass): TensorId[] {
+  switch (cls.kind) {
+    case 'eltwise': case 'data': return [...cls.inputs];
+    case 'window': case 'rowwise': return [cls.x];
+    case 'matmul': return [cls.a, cls.b];
+    case 'conv': return [cls.x];
+    case 'view': return [cls.src];
+  }
+}
+
+/** Matrix-unit and FPU work of the anchor for `outTiles` output tiles. */
+function anchorWork(cls: OpClass, outTiles: number): { work: WorkItem[]; hasMacs: boolean } {
+  switch (cls.kind) {
+    case 'matmul':
+      return { work: [{ unit: 'matmul', tiles: outTiles * Math.ceil(cls.k / 32), rows: Math.min(32, cls.m) }], hasMacs: true };
+    case 'window':
+      return { work: [{ unit: 'eltwise', tiles: outTiles * cls.taps }], hasMacs: false };
+    case 'rowwise': case 'eltwise': {
+      const w: WorkItem[] = [];
+      if (cls.work.eltwise > 0) w.push({ unit: 'eltwise', tiles: Math.ceil(outTiles * cls.work.eltwise) });
+      for (const f of cls.work.sfpu) w.push({ unit: 'sfpu', fn: f.fn, tiles: Math.ceil(outTiles * f.passes) });
+      return { work: w, hasMacs: false };
+    }
+    case 'data': case 'conv': case 'view':
+      return { work: [{ unit: 'eltwise', tiles: outTiles }], hasMacs: false };
+  }
+}
+
+/** Input tiles needed per output tile row (for block sizing). */
+function inputTilesPerOutRow(ctx: LowerContext, inputs: readonly TensorId[], out: MatrixView, colFraction: number): number {
+  let t = 0;
+  for (const x of inputs) {
+    const v = ctx.views(x);
+    t += (v.tileRows / Math.max(1, out.tileRows)) * (v.tileCols === out.tileCols ? v.tileCols * colFraction : v.tileCols);
+  }
+  return t;
+}
+
+/** Lowers a row-distributed op group; returns the per-core working set it used. */
+export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, budget: number, macsTotal: number): number {
+  const { grid, view } = out;
+  const inputs = anchorInputs(grp.cls);
+  const colFraction = grid.colChunk / Math.max(1, view.tileCols);
+  const perRow = inputTilesPerOutRow(ctx, inputs, view, colFraction) + grid.colChunk;
+  const rb = Math.max(1, Math.min(grid.rowChunk, Math.floor(budget / (2 * perRow * ctx.tileBytes))));
+  const workingSetBytes = Math.ceil(2 * rb * perRow * ctx.tileBytes);
+  const op = grp.index;
+  const totalOutTiles = view.tileRows * view.tileCols;
+  let macsLeft = macsTotal;
+  for (let i = 0; i < grid.gridRows; i++) {
+    for (let j = 0; j < grid.gridCols; j++) {
+      const core = grid.coreOf[i * grid.gridCols + j]!;
+      const c0 = j * grid.colChunk;
+      const c1 = Math.min(view.tileCols, c0 + grid.colChunk);
+      const constDeps = fetchConstants(ctx, grp, core, tilesBytes(ctx, grid.rowChunk * (c1 - c0)));
+      const done: TaskId[] = [];
+      for (let r0 = i * grid.rowChunk; r0 < Math.min(view.tileRows, (i + 1) * grid.rowChunk); r0 += rb) {
+        const r1 = Math.min(view.tileRows, (i + 1) * grid.rowChunk, r0 + rb);
+        const rect: TileRect = { r0, r1, c0, c1 };
+        const deps = [...constDeps];
+        for (const x of inputs) deps.push(...fetchInput(ctx, op, x, rect, view, core, done));
+        deps.push(...finishInputs(ctx, grp, out, rect, core));
+        const tiles = (r1 - r0) * (c1 - c0);
+        const { work, hasMacs } = anchorWork(grp.cls, tiles);
+        const share = hasMacs ? Math.min(macsLeft, Math.round((macsTotal * tiles) / Math.max(1, totalOutTiles))) : 0;
+        macsLeft -= share;
+        work.push(...fusedWorkItems(grp, tiles));
+        const t = ctx.b.compute(
+          { core, op, deps, alloc: out.allocOnce(core) },
+          work, share, tilesBytes(ctx, tiles * (inputs.length + 1)), tilesBytes(ctx, tiles),
+          { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
+        );
+        done.push(t);
+        finishOutputBlock(ctx, grp, out, core, rect, t);
+      }
+    }
+  }
+  return workingSetBytes;
+}
+
+/** Brings the input rows that an output block needs to its core (double-buffered). */
+function fetchInput(ctx: LowerContext, op: number, x: TensorId, rect: TileRect, out: MatrixView, core: number, done: readonly TaskId[]): TaskId[] {
+  const v = ctx.views(x);
+  const [r0, r1] = mapRows(rect.r0, rect.r1, out.tileRows, v.tileRows);
+  const sameCols = v.tileCols === out.tileCols;
+  const r = { r0, r1, c0: sameCols ? rect.c0 : 0, c1: sameCols ? rect.c1 : v.tileCols };
+  const slot = done.length >= 2 ? [done[done.length - 2]!] : [];
+  return fetchRect(ctx, { op, tensor: x, rect: r, dsts: [core], engine: 'reader', deps: slot }).get(core) ?? [];
+}
+
+/** Reads the group's constants (biases, scales, embedding rows) a core needs from DRAM. */
+function fetchConstants(ctx: LowerContext, grp: OpGroup, core: number, coreOutBytes: number): TaskId[] {
+  const deps: TaskId[] = [];
+  const channels = ctx.arch.dram.channels.length;
+  for (const c of grp.constInputs) {
+    const bytes = Math.min(constBytes(ctx, c), coreOutBytes);
+    if (bytes < 64) continue;
+    const tiles = Math.max(1, Math.ceil(bytes / ctx.tileBytes));
+    const view = { rows: 32, cols: tiles * 32, tileRows: 1, tileCols: tiles };
+    const per = channelBytesOf(view, { r0: 0, r1: 1, c0: 0, c1: tiles }, core % channels, channels, ctx.tileBytes);
+    deps.push(ctx.b.dramRead({ core, op: grp.index, deps: [] }, 'reader', per));
+  }
+  return deps;
+}

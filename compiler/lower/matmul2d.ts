@@ -1,0 +1,166 @@
+// 2D block-sharded matmul and convolution over the compute grid (Tenstorrent's matmul_2d):
+// output tiles are split by rows over grid rows and by columns over grid columns; at every
+// K-step the in0 block of a grid row is multicast along that row and the in1 (weight) block of a
+// grid column is multicast down that column. Convolution runs as an implicit-im2col matmul: the
+// input slab of a block of output pixels is fetched once per input-channel block and reused for
+// every kernel tap. Weight slices stay resident in SRAM when they fit.
+
+import type { TensorId } from '../graph.js';
+import type { TaskId, WorkItem } from '../program.js';
+import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
+import type { OpGroup } from './group.js';
+import { mapRows, type MatrixView, type ShardGrid } from './layout.js';
+import { fusedWorkItems, finishOutputBlock, type OutputPlan } from './output.js';
+
+export interface MatmulShape {
+  /** Activation input (in0) and its matrix view [rows, K or Cin]. */
+  readonly a: TensorId;
+  /** Weight / second operand (in1) as a matrix [K, N]. */
+  readonly b: TensorId;
+  readonly bView: MatrixView;
+  /** Output tiles and the useful rows of a tile when M < 32. */
+  readonly outView: MatrixView;
+  readonly usefulRows: number;
+  /** K-steps: K-tiles of in1 per in0 column tile (conv taps; 1 for matmul). */
+  readonly taps: number;
+  readonly macs: number;
+}
+
+/** Picks the logical grid (rows x cols of cores) for an Mt x Nt tile output. */
+export function chooseMatmulGrid(ctx: LowerContext, mt: number, nt: number): { gr: number; gc: number } {
+  const gr0 = Math.min(ctx.gridRows, mt);
+  const gc0 = Math.min(Math.floor(coreCount(ctx) / gr0), nt);
+  const mPer = Math.ceil(mt / gr0);
+  const nPer = Math.ceil(nt / gc0);
+  return { gr: Math.ceil(mt / mPer), gc: Math.ceil(nt / nPer) };
+}
+
+interface Blocking {
+  readonly mb: number;
+  readonly cb: number;
+  readonly weightsResident: boolean;
+  readonly workingSetBytes: number;
+}
+
+function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: number, aRowsPerOutRow: number, aColTiles: number, budget: number): Blocking {
+  const tb = ctx.tileBytes;
+  const residentW = aColTiles * s.taps * nPer * tb;
+  for (const weightsResident of [true, false]) {
+    for (const cb of [8, 4, 2, 1]) {
+      const c = Math.min(cb, aColTiles);
+      for (let mb = mPer; mb >= 1; mb = mb > 8 ? Math.ceil(mb / 2) : mb - 1) {
+        const in0 = 2 * Math.ceil(mb * aRowsPerOutRow + 1) * c * tb;
+        const in1 = weightsResident ? residentW : 2 * c * s.taps * nPer * tb;
+        const acc = mb * nPer * tb * 2;
+        if (in0 + in1 + acc <= budget) return { mb, cb: c, weightsResident, workingSetBytes: in0 + in1 + acc };
+      }
+    }
+  }
+  return { mb: 1, cb: 1, weightsResident: false, workingSetBytes: (2 * Math.ceil(aRowsPerOutRow + 1) + 2 * s.taps * nPer + 2 * nPer) * tb };
+}
+
+/** Lowers a matmul or convolution group with 2D block sharding. */
+export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, out: OutputPlan, budget: number): number {
+  const { grid } = out;
+  const aView = ctx.views(s.a);
+  const mt = s.outView.tileRows;
+  const aColTiles = aView.tileCols;
+  const aRowsPerOutRow = aView.tileRows / Math.max(1, mt);
+  const blk = chooseBlocking(ctx, s, grid.rowChunk, grid.colChunk, aRowsPerOutRow, aColTiles, budget);
+  const kSteps = Math.ceil(aColTiles / blk.cb);
+  const mBlocks = Math.ceil(grid.rowChunk / blk.mb);
+  const op = grp.index;
+  const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
+  const in1Arrived = new Map<string, Map<number, TaskId[]>>();
+  const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
+  let counter = 0;
+  for (let mbi = 0; mbi < mBlocks; mbi++) {
+    for (let st = 0; st < kSteps; st++, counter++) {
+      const c0 = st * blk.cb;
+      const c1 = Math.min(aColTiles, c0 + blk.cb);
+      const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
+      const in1 = fetchWeights(ctx, grp, s, grid, blk, mbi, st, c0, c1, slotDeps, in1Arrived);
+      for (let i = 0; i < grid.gridRows; i++) {
+        const r0 = i * grid.rowChunk + mbi * blk.mb;
+        const r1 = Math.min(mt, (i + 1) * grid.rowChunk, r0 + blk.mb);
+        if (r0 >= r1) continue;
+        const rowCores = rowOf(grid, i);
+        const [ar0, ar1] = mapRows(r0, r1, mt, aView.tileRows);
+        const in0 = fetchRect(ctx, { op, tensor: s.a, rect: { r0: ar0, r1: ar1, c0, c1 }, dsts: rowCores, engine: 'reader', deps: slotDeps(rowCores) });
+        for (let j = 0; j < grid.gridCols; j++) {
+          const core = grid.coreOf[i * grid.gridCols + j]!;
+          const n0 = j * grid.colChunk;
+          const n1 = Math.min(s.outView.tileCols, n0 + grid.colChunk);
+          if (n0 >= n1) continue;
+          const tiles = (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0);
+          const work: WorkItem[] = [{ unit: 'matmul', tiles, rows: s.usefulRows }];
+          const deps = [...(in0.get(core) ?? []), ...(in1.get(j)?.get(core) ?? [])];
+          const isLast = st === kSteps - 1;
+          const rect = { r0, r1, c0: n0, c1: n1 };
+          const extra = isLast ? finishInputs(ctx, grp, out, rect, core) : [];
+          if (isLast) work.push(...fusedWorkItems(grp, (r1 - r0) * (n1 - n0)));
+          const sramRead = tilesBytes(ctx, (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0) * 2);
+          const t = ctx.b.compute(
+            { core, op, deps: [...deps, ...extra], alloc: out.allocOnce(core) },
+            work, Math.round(tiles * macsPerTile), sramRead, tilesBytes(ctx, (r1 - r0) * (n1 - n0)),
+            isLast ? { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 } : undefined,
+          );
+          const list = lastCompute.get(core) ?? [];
+          list[counter] = t;
+          lastCompute.set(core, list);
+          if (isLast) finishOutputBlock(ctx, grp, out, core, rect, t);
+        }
+      }
+    }
+  }
+  return blk.workingSetBytes;
+}
+
+function rowOf(grid: ShardGrid, i: number): number[] {
+  return Array.from({ length: grid.gridCols }, (_, j) => grid.coreOf[i * grid.gridCols + j]!);
+}
+
+function colOf(grid: ShardGrid, j: number): number[] {
+  return Array.from({ length: grid.gridRows }, (_, i) => grid.coreOf[i * grid.gridCols + j]!);
+}
+
+/** in1 blocks for one K-step, multicast down each grid column (once, when weights stay resident). */
+function fetchWeights(
+  ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, mbi: number, st: number,
+  c0: number, c1: number, slotDeps: (cores: readonly number[]) => TaskId[], cache: Map<string, Map<number, TaskId[]>>,
+): Map<number, Map<number, TaskId[]>> {
+  const byCol = new Map<number, Map<number, TaskId[]>>();
+  for (let j = 0; j < grid.gridCols; j++) {
+    const key = `${j}:${st}`;
+    const cached = blk.weightsResident && mbi > 0 ? cache.get(key) : undefined;
+    if (cached !== undefined) {
+      byCol.set(j, cached);
+      continue;
+    }
+    const n0 = j * grid.colChunk;
+    const n1 = Math.min(s.bView.tileCols, n0 + grid.colChunk);
+    const cores = colOf(grid, j);
+    const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };
+    const deps = blk.weightsResident ? [] : slotDeps(cores);
+    const arrived = fetchRect(ctx, { op: grp.index, tensor: s.b, rect, dsts: cores, engine: 'writer', deps });
+    cache.set(key, arrived);
+    byCol.set(j, arrived);
+  }
+  return byCol;
+}
+
+/** Brings the fused followers' extra inputs (e.g. a residual) for one output block to its core. */
+function finishInputs(ctx: LowerContext, grp: OpGroup, out: OutputPlan, rect: { r0: number; r1: number; c0: number; c1: number }, core: number): TaskId[] {
+  const deps: TaskId[] = [];
+  for (const x of grp.extraInputs) {
+    const v = ctx.views(x);
+    const [r0, r1] = mapRows(rect.r0, rect.r1, out.view.tileRows, v.tileRows);
+    const sameCols = v.tileCols === out.view.tileCols;
+    const r = { r0, r1, c0: sameCols ? rect.c0 : 0, c1: sameCols ? rect.c1 : v.tileCols };
+    const got = fetchRect(ctx, { op: grp.index, tensor: x, rect: r, dsts: [core], engine: 'reader', deps: [] });
+    deps.push(...(got.get(core) ?? []));
+  }
+  return deps;
+}
+
+export { finishInputs };

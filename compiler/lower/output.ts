@@ -1,0 +1,116 @@
+// The output side of an op group: where its result lives (SRAM shards when they fit beside the
+// resident tensors, else interleaved in DRAM), the per-core buffers, and what happens when an
+// output block is complete (fused follower work, DRAM write-back, readiness for consumers).
+
+import type { TensorId } from '../graph.js';
+import type { BufferId, TaskId, WorkItem } from '../program.js';
+import { channelBytesOf, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { tilesBytes, type LowerContext, type PlacedTensor } from './context.js';
+import type { OpGroup } from './group.js';
+
+export interface OutputPlan {
+  readonly tensor: TensorId;
+  readonly view: MatrixView;
+  readonly grid: ShardGrid;
+  readonly home: 'sram' | 'dram';
+  readonly programIndex: number;
+  /** Buffers a core allocates with its first task of the op (working set, output shard); [] after. */
+  readonly allocOnce: (core: number) => BufferId[];
+  readonly allocated: Set<number>;
+  readonly workBuffers: ReadonlyMap<number, BufferId>;
+  readonly readyOf: Map<number, TaskId>;
+  readonly bufferOf: Map<number, BufferId>;
+}
+
+/** Decides the output's home and declares the op's per-core buffers. */
+export function planOutput(
+  ctx: LowerContext, grp: OpGroup, view: MatrixView, grid: ShardGrid, workingSetBytes: number, forceDram: boolean,
+): OutputPlan {
+  const shardBytes = tilesBytes(ctx, grid.rowChunk * grid.colChunk);
+  const worstResident = Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
+  const fits = worstResident + shardBytes + workingSetBytes <= ctx.sramBudgetBytes;
+  const home: 'sram' | 'dram' = !forceDram && fits ? 'sram' : 'dram';
+  const programIndex = ctx.registerTensor(grp.output, view, home);
+  const bufferOf = new Map<number, BufferId>();
+  const workBuffers = new Map<number, BufferId>();
+  const name = grp.anchor.name;
+  const allocated = new Set<number>();
+  for (const c of grid.coreOf) {
+    workBuffers.set(c, ctx.b.buffer(c, workingSetBytes, `${name}/work`));
+    if (home === 'sram') {
+      bufferOf.set(c, ctx.b.buffer(c, shardBytes, `${name}/out`));
+      ctx.residentBytes[c] = (ctx.residentBytes[c] ?? 0) + shardBytes;
+    }
+  }
+  return {
+    tensor: grp.output, view, grid, home, programIndex, workBuffers, bufferOf,
+    readyOf: new Map(),
+    allocated,
+    allocOnce: (core) => {
+      if (allocated.has(core)) return [];
+      allocated.add(core);
+      const ids = [workBuffers.get(core), bufferOf.get(core)];
+      return ids.filter((b): b is BufferId => b !== undefined);
+    },
+  };
+}
+
+/** Per-tile work of the fused element-wise followers for `tiles` output tiles. */
+export function fusedWorkItems(grp: OpGroup, tiles: number): WorkItem[] {
+  const out: WorkItem[] = [];
+  if (grp.fusedWork.eltwise > 0) out.push({ unit: 'eltwise', tiles: tiles * grp.fusedWork.eltwise });
+  for (const f of grp.fusedWork.sfpu) out.push({ unit: 'sfpu', fn: f.fn, tiles: Math.ceil(tiles * f.passes) });
+  return out;
+}
+
+/** After the compute task that completes an output block: write it back if DRAM-resident. */
+export function finishOutputBlock(ctx: LowerContext, grp: OpGroup, out: OutputPlan, core: number, rect: TileRect, computed: TaskId): void {
+  if (out.home === 'sram') {
+    out.readyOf.set(core, computed);
+    return;
+  }
+  const bytes = channelBytesOf(out.view, rect, 0, ctx.arch.dram.channels.length, ctx.tileBytes);
+  const w = ctx.b.dramWrite({ core, op: grp.index, deps: [computed] }, 'writer', bytes);
+  out.readyOf.set(core, w);
+}
+
+/** Ends the op on every core: frees the working set, publishes the output for consumers. */
+export function closeOutput(ctx: LowerContext, grp: OpGroup, out: OutputPlan): PlacedTensor {
+  for (const [core, buf] of out.workBuffers) {
+    if (!out.allocated.has(core)) {
+      const shard = out.bufferOf.get(core);
+      if (shard !== undefined) ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - (ctx.b.buffers[shard]?.bytes ?? 0));
+      out.bufferOf.delete(core);
+      continue;
+    }
+    const deps = lastTasksOn(ctx, core);
+    ctx.b.compute({ core, op: grp.index, deps, free: [buf] }, [], 0, 0, 0);
+  }
+  const placed: PlacedTensor = {
+    view: out.view, home: out.home, grid: out.grid, readyOf: out.readyOf,
+    bufferOf: out.bufferOf, firstChannel: 0, programIndex: out.programIndex,
+  };
+  ctx.placed.set(out.tensor, placed);
+  return placed;
+}
+
+/** The last task of each engine on a core (completing them means the core is idle). */
+export function lastTasksOn(ctx: LowerContext, core: number): TaskId[] {
+  const out: TaskId[] = [];
+  for (const stream of ctx.b.streams[core] ?? []) {
+    const last = stream[stream.length - 1];
+    if (last !== undefined) out.push(last);
+  }
+  return out;
+}
+
+/** Frees the SRAM shards of a tensor on every holder once all its readers are done. */
+export function releaseTensor(ctx: LowerContext, op: number, t: TensorId): void {
+  const p = ctx.placed.get(t);
+  if (p === undefined || p.home !== 'sram') return;
+  for (const [core, buf] of p.bufferOf) {
+    ctx.b.compute({ core, op, deps: lastTasksOn(ctx, core), free: [buf] }, [], 0, 0, 0);
+    const size = ctx.b.buffers[buf]?.bytes ?? 0;
+    ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - size);
+  }
+}
