@@ -1,0 +1,154 @@
+// Data-movement tasks as packet streams. Starting a task opens its streams (one per unicast
+// destination, multicast tree or DRAM channel) and schedules each stream's first packet; every
+// packet is then one event: it is routed through the NoC model at its ready cycle and schedules the
+// stream's next packet. Packets of one task are issued back to back (many outstanding requests);
+// streams of one task proceed concurrently and share links through the link reservations. The
+// task ends when its last byte has landed (reads, sends) or been stored (DRAM writes).
+
+import type { Coord } from '../arch/spec.js';
+import type { DramReadTask, DramWriteTask, SendTask } from '../compiler/program.js';
+import { hopCount } from '../noc/topology.js';
+import { absorbWrite, chooseEndpoint, readReadyCycle, reserveRead } from './dram-model.js';
+import { multicastRoute, transmitPacket, unicastRoute, type Route } from './noc-model.js';
+import { EVENT, eventPayload, type SimContext } from './state.js';
+import { STREAM_KIND, closeStream, openStream } from './streams.js';
+
+type MoveTask = SendTask | DramReadTask | DramWriteTask;
+
+/** Starts a data-movement task at `cycle`; its completion event is scheduled by its last packet. */
+export function startDataMovement(ctx: SimContext, task: MoveTask, cycle: number): void {
+  ctx.taskEndCycle[task.id] = cycle;
+  let opened = 0;
+  if (task.kind === 'send') opened = openSendStreams(ctx, task, cycle);
+  else if (task.kind === 'dram-read') opened = openReadStreams(ctx, task, cycle);
+  else opened = openWriteStreams(ctx, task, cycle);
+  ctx.pendingStreams[task.id] = opened;
+  if (opened === 0) ctx.queue.push(cycle, eventPayload(EVENT.taskDone, task.id));
+}
+
+function openSendStreams(ctx: SimContext, task: SendTask, cycle: number): number {
+  if (task.bytes <= 0 || task.dsts.length === 0) return 0;
+  const src = ctx.coords[task.core]!;
+  const dsts = task.dsts.map((d) => ctx.coords[d]!);
+  const base = { task: task.id, kind: STREAM_KIND.send, bytes: task.bytes, channel: -1, channelStartCycle: 0 };
+  if (task.multicast) {
+    const route = multicastRoute(ctx.noc, task.noc, src, dsts);
+    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, openStream(ctx.streams, { ...base, route })));
+    return 1;
+  }
+  for (const dst of dsts) {
+    const route = unicastRoute(ctx.noc, task.noc, src, dst);
+    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, openStream(ctx.streams, { ...base, route })));
+  }
+  return dsts.length;
+}
+
+function openReadStreams(ctx: SimContext, task: DramReadTask, cycle: number): number {
+  const core = ctx.coords[task.core]!;
+  const noc = ctx.noc;
+  let opened = 0;
+  task.channelBytes.forEach((bytes, channel) => {
+    if (!(bytes > 0)) return;
+    const ep = chooseEndpoint(noc.topo, ctx.arch, channel, task.noc, core, 'read');
+    // The request is one header flit travelling core -> endpoint on the same NoC; latency only.
+    const requestHops = hopCount(noc.topo, task.noc, core, ep.endpoint) ?? 0;
+    markEndpoint(ctx, ep.endpoint);
+    const arrival = cycle + 2 * noc.niuLatencyCycles + requestHops * noc.hopLatencyCycles;
+    const start = reserveRead(ctx.dram, channel, arrival, bytes);
+    const route = unicastRoute(noc, task.noc, ep.endpoint, core);
+    const id = openStream(ctx.streams, { task: task.id, kind: STREAM_KIND.dramRead, route, bytes, channel, channelStartCycle: start });
+    const first = Math.min(bytes, noc.maxPayloadBytes);
+    ctx.queue.push(readReadyCycle(ctx.dram, channel, start, first), eventPayload(EVENT.streamPacket, id));
+    opened++;
+  });
+  return opened;
+}
+
+function openWriteStreams(ctx: SimContext, task: DramWriteTask, cycle: number): number {
+  const core = ctx.coords[task.core]!;
+  let opened = 0;
+  task.channelBytes.forEach((bytes, channel) => {
+    if (!(bytes > 0)) return;
+    const ep = chooseEndpoint(ctx.noc.topo, ctx.arch, channel, task.noc, core, 'write');
+    markEndpoint(ctx, ep.endpoint);
+    const route = unicastRoute(ctx.noc, task.noc, core, ep.endpoint);
+    const id = openStream(ctx.streams, { task: task.id, kind: STREAM_KIND.dramWrite, route, bytes, channel, channelStartCycle: 0 });
+    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, id));
+    opened++;
+  });
+  return opened;
+}
+
+/** Moves the next packet of stream `id`, ready at `cycle`, and schedules what follows it. */
+export function sendStreamPacket(ctx: SimContext, id: number, cycle: number): void {
+  const p = ctx.streams;
+  const noc = ctx.noc;
+  const route = p.routes[id]!;
+  const task = p.task[id] as number;
+  const kind = p.kind[id] as number;
+  const left = p.bytesLeft[id] as number;
+  const payload = left < noc.maxPayloadBytes ? left : noc.maxPayloadBytes;
+  const wire = payload + noc.headerBytes;
+  let end = transmitPacket(noc, route, cycle, wire);
+  const opIndex = ctx.program.tasks[task]!.op;
+  countPacket(ctx, kind, opIndex, route, payload, wire);
+  if (kind === STREAM_KIND.dramWrite) end = absorbWrite(ctx.dram, p.channel[id] as number, end, payload);
+  if (end > (ctx.taskEndCycle[task] as number)) ctx.taskEndCycle[task] = end;
+  const done = (p.bytesDone[id] as number) + payload;
+  p.bytesDone[id] = done;
+  p.bytesLeft[id] = left - payload;
+  if (left - payload > 0) {
+    let next = noc.lastInjectEndCycle;
+    if (kind === STREAM_KIND.dramRead) {
+      const nextPayload = Math.min(left - payload, noc.maxPayloadBytes);
+      next = readReadyCycle(ctx.dram, p.channel[id] as number, p.channelStartCycle[id] as number, done + nextPayload);
+    }
+    ctx.queue.push(next, eventPayload(EVENT.streamPacket, id));
+    return;
+  }
+  closeStream(p, id);
+  const pending = (ctx.pendingStreams[task] as number) - 1;
+  ctx.pendingStreams[task] = pending;
+  if (pending === 0) ctx.queue.push(ctx.taskEndCycle[task] as number, eventPayload(EVENT.taskDone, task));
+}
+
+/** Counts one delivered packet: byte-hops, L1 and DRAM bytes, per-op distances. */
+function countPacket(
+  ctx: SimContext,
+  kind: number,
+  opIndex: number,
+  route: Route,
+  payload: number,
+  wire: number,
+): void {
+  const c = ctx.counters;
+  const op = c.op;
+  const byteHops = wire * route.routerHops;
+  c.nocByteHops += byteHops;
+  c.nocPackets++;
+  op.nocByteHops[opIndex] = (op.nocByteHops[opIndex] as number) + byteHops;
+  if (kind === STREAM_KIND.send) {
+    const delivered = payload * route.ejects.length;
+    c.sramReadBytes += payload; // read once from the source L1, even for a multicast
+    c.sramWriteBytes += delivered;
+    op.nocBytes[opIndex] = (op.nocBytes[opIndex] as number) + delivered;
+    op.sendByteHopsX[opIndex] = (op.sendByteHopsX[opIndex] as number) + payload * route.hopsX;
+    op.sendByteHopsY[opIndex] = (op.sendByteHopsY[opIndex] as number) + payload * route.hopsY;
+    return;
+  }
+  if (kind === STREAM_KIND.dramRead) {
+    c.dramReadBytes += payload;
+    c.sramWriteBytes += payload;
+  } else {
+    c.dramWriteBytes += payload;
+    c.sramReadBytes += payload;
+  }
+  op.dramBytes[opIndex] = (op.dramBytes[opIndex] as number) + payload;
+  op.dramByteHopsX[opIndex] = (op.dramByteHopsX[opIndex] as number) + payload * route.hopsX;
+  op.dramByteHopsY[opIndex] = (op.dramByteHopsY[opIndex] as number) + payload * route.hopsY;
+}
+
+/** Marks a DRAM endpoint tile as carrying traffic (its inject/eject links count in utilisation). */
+function markEndpoint(ctx: SimContext, at: Coord): void {
+  ctx.counters.endpointUsed[at.y * ctx.noc.topo.cols + at.x] = 1;
+}

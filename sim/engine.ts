@@ -1,0 +1,108 @@
+// The simulator driver: an event-driven run of a Program on an ArchSpec.
+//
+// Events are task completions and packet injections, kept in one binary heap keyed by
+// (cycle, insertion order), so identical inputs give identical runs. Compute tasks take
+// arch/core-timing.ts cycles; data-movement tasks are packet streams through the NoC and DRAM
+// models (sim/noc-model.ts, sim/dram-model.ts). The run only counts events; energy and the report
+// are derived afterwards (sim/energy.ts, sim/report.ts).
+
+import type { ArchSpec } from '../arch/spec.js';
+import type { Program } from '../compiler/program.js';
+import { buildTopology } from '../noc/topology.js';
+import { createSramState } from './core-model.js';
+import { createCounterState, finishCounters, type Counters } from './counters.js';
+import { sendStreamPacket } from './data-movement.js';
+import { deadlockError } from './deadlock.js';
+import { createDramState } from './dram-model.js';
+import { EventQueue } from './event-queue.js';
+import { createNocState } from './noc-model.js';
+import { completeTask, createScheduler, tryStart } from './scheduler.js';
+import { EVENT, type SimContext } from './state.js';
+import { createStreamPool } from './streams.js';
+import { validateProgram } from './validate-program.js';
+
+/** Options of simulate. */
+export interface SimulateOptions {
+  /** The arch's fingerprint (arch/load-arch.ts); a Program compiled for another arch is refused. */
+  readonly fingerprint?: string;
+  /** Called with the fraction of tasks completed, at most about every 1% of tasks, and at the end. */
+  readonly onProgress?: (fraction: number) => void;
+}
+
+/** What a run produced: its length, its counters and every task's start and end cycle. */
+export interface SimResult {
+  readonly cycles: number;
+  readonly counters: Counters;
+  /** Start and end cycle of each task, indexed by TaskId. */
+  readonly taskStartCycle: Float64Array;
+  readonly taskEndCycle: Float64Array;
+}
+
+/** Simulates `program` on `arch`, cycle-accurately at packet level; pure and deterministic. */
+export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions = {}): SimResult {
+  validateProgram(program, arch, { fingerprint: opts.fingerprint });
+  const ctx = createContext(program, arch);
+  const sched = createScheduler(program);
+  const n = program.tasks.length;
+  const progressStep = Math.max(1, Math.ceil(n / 100));
+  for (let slot = 0; slot < sched.slotTasks.length; slot++) tryStart(ctx, sched, slot, 0);
+  let cycle = 0;
+  const queue = ctx.queue;
+  while (queue.size > 0) {
+    cycle = queue.peekCycle() as number;
+    const payload = queue.pop();
+    const id = payload >>> 1;
+    if ((payload & 1) === EVENT.streamPacket) {
+      sendStreamPacket(ctx, id, cycle);
+      continue;
+    }
+    completeTask(ctx, sched, id, cycle);
+    if (opts.onProgress !== undefined && sched.completed % progressStep === 0) opts.onProgress(sched.completed / n);
+  }
+  if (sched.completed < n) throw deadlockError(program, sched, cycle);
+  if (opts.onProgress !== undefined && n % progressStep !== 0) opts.onProgress(1);
+  const counters = finishCounters(ctx.counters, {
+    cycles: cycle,
+    dtype: program.dtype,
+    gridCols: arch.grid.cols,
+    opComputeCores: opComputeCores(program),
+  });
+  return { cycles: cycle, counters, taskStartCycle: ctx.taskStartCycle, taskEndCycle: ctx.taskEndCycle };
+}
+
+function createContext(program: Program, arch: ArchSpec): SimContext {
+  const topo = buildTopology(arch);
+  const counters = createCounterState(program.ops.length, program.cores.length, topo.linkCount, topo.cols * topo.rows);
+  const n = program.tasks.length;
+  return {
+    program,
+    arch,
+    fmt: { dtype: program.dtype, fidelity: program.fidelity },
+    coords: program.cores.map((c) => ({ x: c.x, y: c.y })),
+    tileElements: arch.core.tileSize * arch.core.tileSize,
+    queue: new EventQueue(),
+    counters,
+    noc: createNocState(arch, counters.linkBusyCycles),
+    dram: createDramState(arch),
+    streams: createStreamPool(),
+    sram: createSramState(program.cores.length, program.buffers.length, arch.core.sramBytes - arch.core.sramReservedBytes),
+    taskStartCycle: new Float64Array(n),
+    taskEndCycle: new Float64Array(n),
+    pendingStreams: new Int32Array(n),
+  };
+}
+
+/** Distinct cores running compute tasks of each op. */
+function opComputeCores(program: Program): number[] {
+  const seen = new Set<number>();
+  const counts = new Array<number>(program.ops.length).fill(0);
+  for (const t of program.tasks) {
+    if (t.kind !== 'compute') continue;
+    const key = t.op * program.cores.length + t.core;
+    if (!seen.has(key)) {
+      seen.add(key);
+      counts[t.op] = (counts[t.op] ?? 0) + 1;
+    }
+  }
+  return counts;
+}

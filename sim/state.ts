@@ -1,0 +1,50 @@
+// The mutable state of one simulation run, created by sim/engine.ts and passed explicitly to the
+// core, NoC and DRAM models (no module-level state anywhere in sim/).
+
+import type { ArchSpec, Coord } from '../arch/spec.js';
+import type { NumberFormat } from '../arch/core-timing.js';
+import type { Program } from '../compiler/program.js';
+import type { CounterState } from './counters.js';
+import type { DramState } from './dram-model.js';
+import type { EventQueue } from './event-queue.js';
+import type { NocState } from './noc-model.js';
+import type { StreamPool } from './streams.js';
+
+/** Event kinds, packed with an id into one int32 payload: id * 2 + kind. */
+export const EVENT = { taskDone: 0, streamPacket: 1 } as const;
+
+/** Packs an event payload. */
+export function eventPayload(kind: 0 | 1, id: number): number {
+  return id * 2 + kind;
+}
+
+/** Per-core SRAM accounting. */
+export interface SramState {
+  /** Bytes currently allocated per Program core. */
+  readonly usedBytes: Float64Array;
+  /** 1 while a buffer is allocated. */
+  readonly isAllocated: Uint8Array;
+  /** sramBytes - sramReservedBytes. */
+  readonly capacityBytes: number;
+}
+
+/** Everything a run mutates, plus the inputs it reads. */
+export interface SimContext {
+  readonly program: Program;
+  readonly arch: ArchSpec;
+  readonly fmt: NumberFormat;
+  /** Grid coordinate of each Program core. */
+  readonly coords: readonly Coord[];
+  /** Elements per tile (tileSize^2), for vector-op counting. */
+  readonly tileElements: number;
+  readonly queue: EventQueue;
+  readonly counters: CounterState;
+  readonly noc: NocState;
+  readonly dram: DramState;
+  readonly streams: StreamPool;
+  readonly sram: SramState;
+  readonly taskStartCycle: Float64Array;
+  readonly taskEndCycle: Float64Array;
+  /** Streams of a data-movement task still sending packets. */
+  readonly pendingStreams: Int32Array;
+}

@@ -1,0 +1,111 @@
+// Structural checks the simulator needs before it can run a Program: dense ids, indices in range,
+// every task in exactly one engine stream (the one its `core` and `engine` name), and the Program
+// tied to this arch. Problems are collected first and thrown once (E_PROGRAM_INVALID).
+
+import type { ArchSpec } from '../arch/spec.js';
+import { SpatialcError } from '../arch/errors.js';
+import { dtypeSpec } from '../arch/core-timing.js';
+import type { Program, Task } from '../compiler/program.js';
+
+/** Options of validateProgram. */
+export interface ValidateOptions {
+  /** The arch's fingerprint (arch/load-arch.ts); when given it must equal program.archFingerprint. */
+  readonly fingerprint?: string;
+}
+
+const MAX_LISTED_PROBLEMS = 20;
+const ENGINES = ['reader', 'compute', 'writer'] as const;
+
+/** Throws SpatialcError('E_PROGRAM_INVALID') listing every structural problem of `program`. */
+export function validateProgram(program: Program, arch: ArchSpec, opts: ValidateOptions = {}): void {
+  if (opts.fingerprint !== undefined && opts.fingerprint !== program.archFingerprint) {
+    throw new SpatialcError(
+      'E_PROGRAM_INVALID',
+      `program was compiled for arch "${program.archName}" (fingerprint ${program.archFingerprint}) ` +
+        `but the simulator was given arch "${arch.name}" (fingerprint ${opts.fingerprint})`,
+      { where: 'program.archFingerprint', hint: 'recompile the model for this arch' },
+    );
+  }
+  dtypeSpec(arch, program.dtype); // E_DTYPE when the arch lacks the program's number format
+  const problems: string[] = [];
+  checkCores(program, arch, problems);
+  checkStreams(program, problems);
+  program.tasks.forEach((t, i) => checkTask(program, arch, t, i, problems));
+  program.buffers.forEach((b, i) => {
+    if (b.id !== i) problems.push(`buffers[${i}] has id ${b.id} (ids must be dense and equal the index)`);
+    if (!isIndex(b.core, program.cores.length)) problems.push(`buffer "${b.name}" has bad core ${b.core}`);
+    if (!(b.bytes >= 0)) problems.push(`buffer "${b.name}" has bad size ${b.bytes} B`);
+  });
+  if (problems.length > 0) {
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+    const more = problems.length - listed.length;
+    const lines = listed.map((p) => `  - ${p}`).join('\n') + (more > 0 ? `\n  - … and ${more} more` : '');
+    throw new SpatialcError('E_PROGRAM_INVALID', `program "${program.model}" is invalid:\n${lines}`, {
+      where: 'program',
+      problems,
+    });
+  }
+}
+
+function isIndex(i: number, n: number): boolean {
+  return Number.isInteger(i) && i >= 0 && i < n;
+}
+
+function checkCores(program: Program, arch: ArchSpec, problems: string[]): void {
+  program.cores.forEach((c, i) => {
+    if (!isIndex(c.x, arch.grid.cols) || !isIndex(c.y, arch.grid.rows)) {
+      problems.push(`cores[${i}] at (${c.x},${c.y}) lies outside the ${arch.grid.cols}x${arch.grid.rows} grid`);
+    }
+  });
+}
+
+/** Every task must appear exactly once, in the stream of its own core and engine. */
+function checkStreams(program: Program, problems: string[]): void {
+  const seen = new Uint8Array(program.tasks.length);
+  program.cores.forEach((c, ci) => {
+    for (const engine of ENGINES) {
+      for (const id of c[engine]) {
+        const t = program.tasks[id];
+        if (t === undefined) {
+          problems.push(`core(${c.x},${c.y})/${engine} lists unknown task ${id}`);
+        } else if (t.core !== ci || t.engine !== engine) {
+          problems.push(`task ${id} (core ${t.core}/${t.engine}) is listed in core(${c.x},${c.y})/${engine}`);
+        } else if (seen[id] === 1) {
+          problems.push(`task ${id} is listed twice in core(${c.x},${c.y})/${engine}`);
+        }
+        if (t !== undefined) seen[id] = 1;
+      }
+    }
+  });
+  seen.forEach((s, id) => {
+    if (s === 0) problems.push(`task ${id} is in no engine stream, so it would never run`);
+  });
+}
+
+function checkTask(program: Program, arch: ArchSpec, t: Task, i: number, problems: string[]): void {
+  const where = `task ${i}`;
+  if (t.id !== i) problems.push(`tasks[${i}] has id ${t.id} (ids must be dense and equal the index)`);
+  if (!isIndex(t.core, program.cores.length)) problems.push(`${where} has bad core ${t.core}`);
+  if (!isIndex(t.op, program.ops.length)) problems.push(`${where} has bad op ${t.op}`);
+  for (const d of t.deps) if (!isIndex(d, program.tasks.length)) problems.push(`${where} depends on unknown task ${d}`);
+  for (const b of [...(t.alloc ?? []), ...(t.free ?? [])]) {
+    if (!isIndex(b, program.buffers.length)) problems.push(`${where} names unknown buffer ${b}`);
+  }
+  if (t.kind === 'compute') {
+    if (!(t.macs >= 0) || !(t.sramReadBytes >= 0) || !(t.sramWriteBytes >= 0)) {
+      problems.push(`${where} has a negative or non-numeric count`);
+    }
+    return;
+  }
+  if (!isIndex(t.noc, arch.noc.nocs.length)) problems.push(`${where} uses NoC ${t.noc}, the arch has ${arch.noc.nocs.length}`);
+  if (t.kind === 'send') {
+    if (!(t.bytes >= 0)) problems.push(`${where} sends ${t.bytes} B`);
+    for (const d of t.dsts) if (!isIndex(d, program.cores.length)) problems.push(`${where} sends to unknown core ${d}`);
+    if (t.multicast && !arch.noc.hasMulticast) problems.push(`${where} multicasts but arch "${arch.name}" has no multicast`);
+    return;
+  }
+  if (t.channelBytes.length > arch.dram.channels.length) {
+    problems.push(`${where} touches ${t.channelBytes.length} DRAM channels, the arch has ${arch.dram.channels.length}`);
+  }
+  if (t.channelBytes.some((b) => !(b >= 0))) problems.push(`${where} has a negative DRAM byte count`);
+}
