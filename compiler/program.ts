@@ -60,6 +60,8 @@ export interface ComputeTask extends TaskBase {
 export interface DramReadTask extends TaskBase {
   readonly kind: 'dram-read';
   readonly noc: number;
+  /** The tiles it reads (absent for constants such as biases). */
+  readonly reads?: TileRegion;
   /** Bytes read from each DRAM channel (index = channel id); interleaved tensors touch many. */
   readonly channelBytes: readonly number[];
 }
@@ -67,6 +69,8 @@ export interface DramReadTask extends TaskBase {
 export interface DramWriteTask extends TaskBase {
   readonly kind: 'dram-write';
   readonly noc: number;
+  /** The output tiles it writes back. */
+  readonly writes?: TileRegion;
   readonly channelBytes: readonly number[];
 }
 
@@ -78,6 +82,8 @@ export interface SendTask extends TaskBase {
   /** One packet stream replicated at branch routers, or one unicast per destination. */
   readonly multicast: boolean;
   readonly bytes: number;
+  /** The tiles it moves (read from the sender's SRAM). */
+  readonly reads?: TileRegion;
 }
 
 export type Task = ComputeTask | DramReadTask | DramWriteTask | SendTask;

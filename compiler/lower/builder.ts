@@ -55,6 +55,13 @@ export class ProgramBuilder {
     return id;
   }
 
+  /** Sets a buffer's size once the lowering knows its real working set. */
+  resizeBuffer(id: BufferId, bytes: number): void {
+    const b = this.buffers[id];
+    assert(b !== undefined, `no buffer ${id}`);
+    this.buffers[id] = { ...b, bytes: Math.ceil(bytes) };
+  }
+
   /** Predicted completion cycle of a task. */
   end(id: TaskId): number {
     return this.endCycle[id] ?? 0;
@@ -73,19 +80,19 @@ export class ProgramBuilder {
     return this.push(c, 'compute', cycles, (base) => ({ ...base, kind: 'compute', work, macs, sramReadBytes, sramWriteBytes, ...(produces ? { produces } : {}) }));
   }
 
-  dramRead(c: Common, engine: Engine, channelBytes: readonly number[]): TaskId {
+  dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: TileRegion): TaskId {
     const noc = this.dramNoc(c.core, channelBytes);
     const cycles = this.dramCycles(c.core, noc, channelBytes, true);
-    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'dram-read', noc, channelBytes }));
+    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'dram-read', noc, channelBytes, ...(reads ? { reads } : {}) }));
   }
 
-  dramWrite(c: Common, engine: Engine, channelBytes: readonly number[]): TaskId {
+  dramWrite(c: Common, engine: Engine, channelBytes: readonly number[], writes?: TileRegion): TaskId {
     const noc = this.dramNoc(c.core, channelBytes);
     const cycles = this.dramCycles(c.core, noc, channelBytes, false);
-    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'dram-write', noc, channelBytes }));
+    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'dram-write', noc, channelBytes, ...(writes ? { writes } : {}) }));
   }
 
-  send(c: Common, engine: Engine, dsts: readonly number[], bytes: number): TaskId {
+  send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: TileRegion): TaskId {
     assert(dsts.length > 0 && !dsts.includes(c.core), 'send needs remote destinations');
     const src = this.opts.cores[c.core]!;
     let best = 0;
@@ -101,7 +108,7 @@ export class ProgramBuilder {
     const multicast = dsts.length > 1 && this.opts.arch.noc.hasMulticast;
     const copies = multicast ? 1 : dsts.length;
     const cycles = this.transferCycles(bestHops, bytes * copies);
-    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'send', noc: best, dsts, multicast, bytes }));
+    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'send', noc: best, dsts, multicast, bytes, ...(reads ? { reads } : {}) }));
   }
 
   private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task): TaskId {

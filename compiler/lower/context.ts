@@ -79,6 +79,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   const p = ctx.placed.get(req.tensor);
   const arrive = new Map<number, TaskId[]>(req.dsts.map((d) => [d, []]));
   if (p === undefined || rectTiles(req.rect) === 0) return arrive;
+  const region = (r: TileRect) => ({ tensor: p.programIndex, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 });
   if (p.home === 'sram' && p.grid !== undefined) {
     for (const piece of holdersOf(p.grid, req.rect)) {
       const ready = p.readyOf.get(piece.core);
@@ -88,7 +89,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
         if (ready !== undefined) arrive.get(piece.core)?.push(ready);
         continue;
       }
-      const t = ctx.b.send({ core: piece.core, op: req.op, deps }, req.engine, remote, tilesBytes(ctx, piece.tiles));
+      const t = ctx.b.send({ core: piece.core, op: req.op, deps }, req.engine, remote, tilesBytes(ctx, piece.tiles), region(piece.rect));
       for (const d of remote) arrive.get(d)!.push(t);
       if (ready !== undefined && req.dsts.includes(piece.core)) arrive.get(piece.core)!.push(ready);
     }
@@ -97,7 +98,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   const leader = req.dsts[0]!;
   const deps = [...req.deps, ...dramWritersOf(p, req.rect)];
   const bytes = channelBytesOf(p.view, req.rect, p.firstChannel, ctx.arch.dram.channels.length, ctx.tileBytes);
-  const read = ctx.b.dramRead({ core: leader, op: req.op, deps }, req.engine, bytes);
+  const read = ctx.b.dramRead({ core: leader, op: req.op, deps }, req.engine, bytes, region(req.rect));
   arrive.get(leader)!.push(read);
   const rest = req.dsts.slice(1);
   if (rest.length > 0) {

@@ -50,8 +50,8 @@ export function cellRect(grid: ShardGrid, view: MatrixView, i: number, j: number
 }
 
 /** The pieces of `rect` held by each core of an SRAM-sharded tensor. */
-export function holdersOf(grid: ShardGrid, rect: TileRect): { core: number; tiles: number }[] {
-  const out: { core: number; tiles: number }[] = [];
+export function holdersOf(grid: ShardGrid, rect: TileRect): { core: number; tiles: number; rect: TileRect }[] {
+  const out: { core: number; tiles: number; rect: TileRect }[] = [];
   if (rectTiles(rect) === 0) return out;
   const i0 = Math.floor(rect.r0 / grid.rowChunk);
   const i1 = Math.min(grid.gridRows - 1, Math.floor((rect.r1 - 1) / grid.rowChunk));
@@ -59,10 +59,12 @@ export function holdersOf(grid: ShardGrid, rect: TileRect): { core: number; tile
   const j1 = Math.min(grid.gridCols - 1, Math.floor((rect.c1 - 1) / grid.colChunk));
   for (let i = i0; i <= i1; i++) {
     for (let j = j0; j <= j1; j++) {
-      const rows = Math.min(rect.r1, (i + 1) * grid.rowChunk) - Math.max(rect.r0, i * grid.rowChunk);
-      const cols = Math.min(rect.c1, (j + 1) * grid.colChunk) - Math.max(rect.c0, j * grid.colChunk);
+      const r0 = Math.max(rect.r0, i * grid.rowChunk);
+      const r1 = Math.min(rect.r1, (i + 1) * grid.rowChunk);
+      const c0 = Math.max(rect.c0, j * grid.colChunk);
+      const c1 = Math.min(rect.c1, (j + 1) * grid.colChunk);
       const core = grid.coreOf[i * grid.gridCols + j];
-      if (rows > 0 && cols > 0 && core !== undefined) out.push({ core, tiles: rows * cols });
+      if (r1 > r0 && c1 > c0 && core !== undefined) out.push({ core, tiles: (r1 - r0) * (c1 - c0), rect: { r0, r1, c0, c1 } });
     }
   }
   return out;

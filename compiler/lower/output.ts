@@ -70,7 +70,8 @@ export function finishOutputBlock(ctx: LowerContext, grp: OpGroup, out: OutputPl
     return;
   }
   const bytes = channelBytesOf(out.view, rect, 0, ctx.arch.dram.channels.length, ctx.tileBytes);
-  const w = ctx.b.dramWrite({ core, op: grp.index, deps: [computed] }, 'writer', bytes);
+  const writes = { tensor: out.programIndex, row0: rect.r0, rows: rect.r1 - rect.r0, col0: rect.c0, cols: rect.c1 - rect.c0 };
+  const w = ctx.b.dramWrite({ core, op: grp.index, deps: [computed] }, 'writer', bytes, writes);
   out.readyOf.set(core, w);
 }
 

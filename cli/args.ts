@@ -1,0 +1,80 @@
+// Command-line parsing for `spatialc`: one options object per command, every value validated with
+// a one-line message that names the flag and what was expected.
+
+import { parseArgs } from 'node:util';
+import { DEVICE_DTYPES, MATH_FIDELITIES, type DeviceDtype, type MathFidelity } from '../arch/spec.js';
+import { SpatialcError } from '../arch/errors.js';
+
+export interface RunArgs {
+  readonly model: string;
+  readonly arch: string;
+  readonly batch?: number;
+  readonly inputShapes: Readonly<Record<string, number[]>>;
+  readonly dtype?: DeviceDtype;
+  readonly fidelity?: MathFidelity;
+  readonly json: boolean;
+  readonly verify: boolean;
+  readonly output?: string;
+}
+
+const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
+
+const RUN_OPTIONS = {
+  arch: { type: 'string', default: 'wormhole_n150' },
+  batch: { type: 'string' },
+  'input-shape': { type: 'string', multiple: true },
+  dtype: { type: 'string' },
+  fidelity: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  verify: { type: 'boolean', default: false },
+  output: { type: 'string', short: 'o' },
+} as const;
+
+/** Parses the arguments of `run`, `compile` and `inspect` (a model path plus options). */
+export function parseRunArgs(argv: readonly string[], command: string): RunArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: RUN_OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usage(`${command}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw usage(`${command}: expected one model file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  return {
+    model: positionals[0]!,
+    arch: values.arch,
+    ...(values.batch !== undefined ? { batch: parsePositiveInt(values.batch, '--batch') } : {}),
+    inputShapes: parseInputShapes(values['input-shape'] ?? []),
+    ...(values.dtype !== undefined ? { dtype: oneOf(values.dtype, DEVICE_DTYPES, '--dtype') } : {}),
+    ...(values.fidelity !== undefined ? { fidelity: oneOf(values.fidelity, MATH_FIDELITIES, '--fidelity') } : {}),
+    json: values.json,
+    verify: values.verify,
+    ...(values.output !== undefined ? { output: values.output } : {}),
+  };
+}
+
+/** A positive integer flag value. */
+export function parsePositiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw usage(`${flag}: expected a positive integer, got "${text}"`);
+  return n;
+}
+
+function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
+  const hit = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
+  if (hit === undefined) throw usage(`${flag}: expected one of ${allowed.join(', ')}, got "${text}"`);
+  return hit;
+}
+
+/** `--input-shape name=1x3x224x224` (repeatable). */
+function parseInputShapes(items: readonly string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const item of items) {
+    const m = /^(.+)=(\d+(?:[x,]\d+)*)$/.exec(item);
+    if (m === null) throw usage(`--input-shape: expected NAME=D1xD2x..., got "${item}"`);
+    const dims = m[2]!.split(/[x,]/).map(Number);
+    if (dims.some((d) => d < 1)) throw usage(`--input-shape: dimensions must be positive in "${item}"`);
+    out[m[1]!] = dims;
+  }
+  return out;
+}

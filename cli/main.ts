@@ -1,0 +1,90 @@
+// The `spatialc` command line. The only place that prints, reads the environment and sets exit
+// codes: user errors are one line on stderr with exit code 2; bugs (InternalError) exit 70.
+
+import { writeFileSync, renameSync } from 'node:fs';
+import { SpatialcError } from '../arch/errors.js';
+import { parseRunArgs } from './args.js';
+import { runCompile, runInspect, runModel, runSim } from './commands.js';
+
+const HELP = `spatialc: compile and simulate ONNX models on spatial-dataflow accelerators
+
+usage:
+  spatialc run MODEL.onnx [--arch A] [--batch N] [--input-shape NAME=1x3x224x224]
+               [--dtype fp32|bf16|bfp8|bfp4|fp8|int8] [--fidelity LoFi|HiFi2|HiFi3|HiFi4] [--json] [--verify]
+  spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
+  spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json
+  spatialc sim PROGRAM.json --arch A [--json]
+
+--arch takes a preset name (wormhole_n150, wormhole_n300, blackhole_p150; wormhole = wormhole_n150)
+or the path of an arch JSON file (arch/schema.json describes it). Defaults: bf16, HiFi2 (as
+Tenstorrent's stack), batch from the model or 1.`;
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly isTty: boolean;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  isTty: process.stderr.isTTY === true,
+};
+
+/** Runs one command; returns the process exit code. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined: case 'help': case '--help': case '-h':
+        io.out(HELP + '\n');
+        return command === undefined ? 2 : 0;
+      case 'run':
+        io.out(runModel(parseRunArgs(rest, 'run'), io));
+        return 0;
+      case 'inspect':
+        io.out(runInspect(parseRunArgs(rest, 'inspect')));
+        return 0;
+      case 'compile': {
+        const args = parseRunArgs(rest, 'compile');
+        const text = runCompile(args);
+        if (args.output === undefined) io.out(text);
+        else writeAtomically(args.output, text);
+        return 0;
+      }
+      case 'sim':
+        io.out(runSim(parseRunArgs(rest, 'sim'), io));
+        return 0;
+      default:
+        throw new SpatialcError('E_USAGE', `unknown command "${command}" (commands: run, inspect, compile, sim)`);
+    }
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+/** Writes a file completely or not at all (temp file + rename). */
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    throw new SpatialcError('E_FILE', `${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function reportError(e: unknown, io: Io): number {
+  if (e instanceof SpatialcError) {
+    io.err(`spatialc: error: ${e.message.split('\n')[0]}\n`);
+    return 2;
+  }
+  if (e instanceof RangeError && /Array buffer allocation|Invalid typed array length|heap/i.test(e.message)) {
+    io.err(`spatialc: error: out of memory (${e.message})\n`);
+    return 2;
+  }
+  const err = e as Error;
+  io.err(`spatialc: internal error: ${err?.message ?? String(e)}\n`);
+  if (process.env['SPATIALC_DEBUG']) io.err(`${err?.stack ?? ''}\n`);
+  return 70;
+}

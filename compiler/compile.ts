@@ -1,0 +1,199 @@
+// compileGraph: Graph + ArchSpec -> Program. The recipe: group nodes (fusing element-wise
+// followers), then lower each group in topological order onto the whole compute grid (op by op,
+// as Tenstorrent's stack runs), keeping outputs in SRAM when they fit and spilling to DRAM when
+// they do not, then release inputs after their last reader. Routing (NoC choice, multicast) and
+// the predicted schedule come from the ProgramBuilder.
+
+import type { ArchSpec, Coord, DeviceDtype, MathFidelity } from '../arch/spec.js';
+import { tileBytes } from '../arch/core-timing.js';
+import { SpatialcError } from '../arch/errors.js';
+import type { Graph, TensorId } from './graph.js';
+import { numElements } from './graph.js';
+import type { Program, ProgramTensor } from './program.js';
+import { ProgramBuilder } from './lower/builder.js';
+import type { OpClass } from './lower/classify.js';
+import { coreCount, type LowerContext } from './lower/context.js';
+import { groupNodes, type OpGroup } from './lower/group.js';
+import type { MatrixView, ShardGrid } from './lower/layout.js';
+import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './lower/map-op.js';
+import { chooseMatmulGrid, lowerMatmul2d, type MatmulShape } from './lower/matmul2d.js';
+import { closeOutput, planOutput, releaseTensor } from './lower/output.js';
+import { findFeatureMaps, matrixView } from './lower/views.js';
+
+export interface CompileOptions {
+  readonly dtype: DeviceDtype;
+  readonly fidelity: MathFidelity;
+  readonly model: string;
+  readonly batch: number;
+  readonly archFingerprint: string;
+}
+
+/** Fraction of the per-core budget an op's working set must keep for its output to stay in SRAM. */
+const MIN_WORKING_SHARE = 0.25;
+
+/** The program cores of the arch's compute grid, row-major (index = i * cols + j). */
+export function computeCores(arch: ArchSpec): Coord[] {
+  const out: Coord[] = [];
+  for (const y of arch.computeGrid.rows) for (const x of arch.computeGrid.columns) out.push({ x, y });
+  return out;
+}
+
+/** Compiles a graph for an arch, op by op over the whole compute grid. */
+export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions): Program {
+  const cores = computeCores(arch);
+  if (cores.length < 2) {
+    throw new SpatialcError('E_DOES_NOT_FIT', `arch "${arch.name}" has a compute grid of ${cores.length} core(s); spatialc needs at least 2`);
+  }
+  const tb = tileBytes(arch, opts.dtype);
+  const b = new ProgramBuilder({ arch, dtype: opts.dtype, fidelity: opts.fidelity, cores });
+  const grouping = groupNodes(graph);
+  const featureMaps = findFeatureMaps(graph);
+  const tensors: ProgramTensor[] = [];
+  const viewCache = new Map<TensorId, MatrixView>();
+  const ctx: LowerContext = {
+    arch, dtype: opts.dtype, fidelity: opts.fidelity, graph, b, rootOf: grouping.rootOf,
+    gridRows: arch.computeGrid.rows.length, gridCols: arch.computeGrid.columns.length, tileBytes: tb,
+    sramBudgetBytes: arch.core.sramBytes - arch.core.sramReservedBytes,
+    placed: new Map(), residentBytes: cores.map(() => 0),
+    views: (t) => {
+      let v = viewCache.get(t);
+      if (v === undefined) {
+        v = matrixView(graph.tensors[t]!.shape, featureMaps.has(t));
+        viewCache.set(t, v);
+      }
+      return v;
+    },
+    registerTensor: (t, view, home) => {
+      tensors.push({ id: tensors.length, name: graph.tensors[t]!.name, rows: view.rows, cols: view.cols, tileRows: view.tileRows, tileCols: view.tileCols, home });
+      return tensors.length - 1;
+    },
+  };
+  placeGraphInputs(ctx);
+  const lastReader = lastReaders(grouping.groups, grouping.rootOf);
+  const outputs = new Set(graph.outputs.map((o) => grouping.rootOf[o] ?? o));
+  let macs = 0;
+  const ops = grouping.groups.map((grp) => {
+    const r = lowerGroup(ctx, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output));
+    macs += r.macs;
+    for (const t of anchorInputsOf(grp, grouping.rootOf)) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
+    return {
+      index: grp.index, name: grp.anchor.name, op: grp.anchor.op, fused: grp.nodes.map((n) => n.name),
+      macs: r.macs, strategy: r.strategy, coresUsed: r.coresUsed, output: r.programIndex,
+    };
+  });
+  const programCores = cores.map((c, i) => ({
+    x: c.x, y: c.y, reader: b.streams[i]![0]!, compute: b.streams[i]![1]!, writer: b.streams[i]![2]!,
+  }));
+  return {
+    format: 'spatialc-program/1', archName: arch.name, archFingerprint: opts.archFingerprint, model: opts.model,
+    dtype: opts.dtype, fidelity: opts.fidelity, batch: opts.batch, strategy: 'opbyop',
+    cores: programCores, tasks: b.tasks, buffers: b.buffers, tensors, ops, macs, predictedCycles: b.makespan(),
+  };
+}
+
+/** Graph inputs and weights start in DRAM, interleaved over every channel. */
+function placeGraphInputs(ctx: LowerContext): void {
+  let channel = 0;
+  for (const t of ctx.graph.inputs) {
+    const view = ctx.views(t);
+    const programIndex = ctx.registerTensor(t, view, 'dram');
+    ctx.placed.set(t, { view, home: 'dram', readyOf: new Map(), bufferOf: new Map(), firstChannel: channel, programIndex });
+    channel = (channel + 5) % ctx.arch.dram.channels.length;
+  }
+}
+
+function placeWeight(ctx: LowerContext, t: TensorId, view: MatrixView): void {
+  if (ctx.placed.has(t)) return;
+  const programIndex = ctx.registerTensor(t, view, 'dram');
+  const firstChannel = t % ctx.arch.dram.channels.length;
+  ctx.placed.set(t, { view, home: 'dram', readyOf: new Map(), bufferOf: new Map(), firstChannel, programIndex });
+}
+
+/** Rewrites a group's tensor references to root tensors (views resolved). */
+function resolveGroup(grp: OpGroup, rootOf: readonly TensorId[]): OpGroup {
+  const r = (t: TensorId) => rootOf[t] ?? t;
+  const cls = grp.cls;
+  const resolved: OpClass =
+    cls.kind === 'matmul' ? { ...cls, a: r(cls.a), b: r(cls.b) }
+    : cls.kind === 'conv' ? { ...cls, x: r(cls.x) }
+    : cls.kind === 'window' || cls.kind === 'rowwise' ? { ...cls, x: r(cls.x) }
+    : cls.kind === 'eltwise' || cls.kind === 'data' ? { ...cls, inputs: cls.inputs.map(r) }
+    : cls;
+  return { ...grp, cls: resolved, extraInputs: grp.extraInputs.map(r) };
+}
+
+function anchorInputsOf(grp: OpGroup, rootOf: readonly TensorId[]): TensorId[] {
+  const g = resolveGroup(grp, rootOf);
+  return [...anchorInputs(g.cls), ...g.extraInputs];
+}
+
+/** For every root tensor, the index of the last group reading it. */
+function lastReaders(groups: readonly OpGroup[], rootOf: readonly TensorId[]): Map<TensorId, number> {
+  const last = new Map<TensorId, number>();
+  for (const grp of groups) for (const t of anchorInputsOf(grp, rootOf)) last.set(t, grp.index);
+  return last;
+}
+
+interface Lowered {
+  readonly macs: number;
+  readonly strategy: string;
+  readonly coresUsed: number;
+  readonly programIndex: number;
+}
+
+function shardGrid(ctx: LowerContext, view: MatrixView, gr: number, gc: number): ShardGrid {
+  const coreOf: number[] = [];
+  for (let i = 0; i < gr; i++) for (let j = 0; j < gc; j++) coreOf.push(gc <= ctx.gridCols && gr <= ctx.gridRows ? i * ctx.gridCols + j : i * gc + j);
+  return { gridRows: gr, gridCols: gc, rowChunk: Math.ceil(view.tileRows / gr), colChunk: Math.ceil(view.tileCols / gc), coreOf };
+}
+
+function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lowered {
+  const outT = grp.output;
+  const view = ctx.views(outT);
+  const cls = grp.cls;
+  const mm = matmulShape(ctx, grp, view);
+  const { gr, gc } = mm !== undefined ? chooseMatmulGrid(ctx, view.tileRows, view.tileCols) : chooseMapGrid(ctx, view, canSplitCols(cls));
+  const grid = shardGrid(ctx, view, gr, gc);
+  const budgetAll = ctx.sramBudgetBytes - Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
+  const shardBytes = grid.rowChunk * grid.colChunk * ctx.tileBytes;
+  const toDram = isGraphOutput || budgetAll - shardBytes < MIN_WORKING_SHARE * ctx.sramBudgetBytes;
+  const budget = toDram ? budgetAll : budgetAll - shardBytes;
+  if (budget <= 0) {
+    throw new SpatialcError('E_DOES_NOT_FIT', `node "${grp.anchor.name}" (${grp.anchor.op}): no SRAM left on the cores for its working set`);
+  }
+  const out = planOutput(ctx, grp, view, grid, budget, toDram);
+  const macs = groupMacs(ctx, cls, view);
+  const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, budget) : lowerMapOp(ctx, grp, out, budget, macs);
+  for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
+  closeOutput(ctx, grp, out);
+  const strategy = mm !== undefined ? `matmul2d ${gr}x${gc}` : `rows ${gr}x${gc}`;
+  return { macs: mm?.macs ?? macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
+}
+
+function groupMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number {
+  if (cls.kind === 'matmul') return cls.batch * cls.m * cls.k * cls.n;
+  if (cls.kind === 'window' && cls.hasWeights) return outView.rows * outView.cols * cls.taps;
+  void ctx;
+  return 0;
+}
+
+/** The 2D-matmul description of a group, when its anchor is a matmul with a shared in1 or a conv. */
+function matmulShape(ctx: LowerContext, grp: OpGroup, outView: MatrixView): MatmulShape | undefined {
+  const cls = grp.cls;
+  if (cls.kind === 'matmul' && cls.batch === 1) {
+    const bView = { rows: cls.k, cols: cls.n, tileRows: Math.ceil(cls.k / 32), tileCols: Math.ceil(cls.n / 32) };
+    if (cls.bIsConst) placeWeight(ctx, cls.b, bView);
+    return { a: cls.a, b: cls.b, bView, outView, usefulRows: Math.min(32, cls.m), taps: 1, macs: cls.m * cls.k * cls.n };
+  }
+  if (cls.kind === 'conv') {
+    const cinTiles = Math.ceil(cls.cin / 32);
+    const bView = { rows: cls.cin * cls.taps, cols: cls.cout, tileRows: cinTiles * cls.taps, tileCols: Math.ceil(cls.cout / 32) };
+    placeWeight(ctx, cls.w, bView);
+    const macs = cls.batch * cls.outHw * cls.cout * cls.cin * cls.taps;
+    return { a: cls.x, b: cls.w, bView, outView, usefulRows: Math.min(32, outView.rows), taps: cls.taps, macs };
+  }
+  void numElements;
+  return undefined;
+}
+
+export { coreCount };
