@@ -14,7 +14,7 @@ export function formatReport(report: Report): string {
   const summary: [string, string][] = [
     ['cycles', `${int(r.cycles)} (compiler predicted ${int(r.predictedCycles)})`],
     ['latency', seconds(r.latencySeconds)],
-    ['throughput', `${fixed(r.throughputPerSecond, 1)} /s`],
+    ['throughput', `${r.throughputPerSecond >= 1000 ? int(r.throughputPerSecond) : fixed(r.throughputPerSecond, 1)} /s`],
     ['MACs', int(r.macs)],
     ['TOPS', fixed(r.tops, 3)],
     ['TOPS/W', fixed(r.topsPerWatt, 3)],

@@ -15,6 +15,8 @@ export const ENGINE_ORDER: readonly Engine[] = ['reader', 'compute', 'writer'];
 /** Scheduling state of one run. */
 export interface Scheduler {
   readonly depsLeft: Int32Array;
+  /** Engine slot of each task. */
+  readonly taskSlot: Int32Array;
   readonly dependentsStart: Int32Array;
   readonly dependents: Int32Array;
   /** Task stream of each engine slot, the index of its next task, and whether it is running one. */
@@ -29,9 +31,11 @@ export interface Scheduler {
 export function createScheduler(program: Program): Scheduler {
   const n = program.tasks.length;
   const depsLeft = new Int32Array(n);
+  const taskSlot = new Int32Array(n);
   const counts = new Int32Array(n + 1);
   for (const t of program.tasks) {
     depsLeft[t.id] = t.deps.length;
+    taskSlot[t.id] = t.core * 3 + ENGINE_ORDER.indexOf(t.engine);
     for (const d of t.deps) counts[d + 1] = (counts[d + 1] as number) + 1;
   }
   for (let i = 0; i < n; i++) counts[i + 1] = (counts[i + 1] as number) + (counts[i] as number);
@@ -47,6 +51,7 @@ export function createScheduler(program: Program): Scheduler {
   const slotTasks = program.cores.flatMap((c) => ENGINE_ORDER.map((e) => c[e]));
   return {
     depsLeft,
+    taskSlot,
     dependentsStart,
     dependents,
     slotTasks,
@@ -55,12 +60,6 @@ export function createScheduler(program: Program): Scheduler {
     isDone: new Uint8Array(n),
     completed: 0,
   };
-}
-
-/** The engine slot a task runs on. */
-export function slotOf(program: Program, task: number): number {
-  const t = program.tasks[task]!;
-  return t.core * 3 + ENGINE_ORDER.indexOf(t.engine);
 }
 
 /** Starts the next task of engine slot `slot` at `cycle` if the engine is idle and its deps are met. */
@@ -108,7 +107,7 @@ export function completeTask(ctx: SimContext, s: Scheduler, id: number, cycle: n
   freeBuffers(ctx, task);
   const last = ctx.counters.op.lastEndCycle;
   if (cycle > (last[task.op] as number)) last[task.op] = cycle;
-  const slot = task.core * 3 + ENGINE_ORDER.indexOf(task.engine);
+  const slot = s.taskSlot[id] as number;
   s.slotBusy[slot] = 0;
   tryStart(ctx, s, slot, cycle);
   const end = s.dependentsStart[id + 1] as number;
@@ -116,6 +115,6 @@ export function completeTask(ctx: SimContext, s: Scheduler, id: number, cycle: n
     const d = s.dependents[k] as number;
     const left = (s.depsLeft[d] as number) - 1;
     s.depsLeft[d] = left;
-    if (left === 0) tryStart(ctx, s, slotOf(ctx.program, d), cycle);
+    if (left === 0) tryStart(ctx, s, s.taskSlot[d] as number, cycle);
   }
 }

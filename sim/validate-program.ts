@@ -2,10 +2,11 @@
 // every task in exactly one engine stream (the one its `core` and `engine` name), and the Program
 // tied to this arch. Problems are collected first and thrown once (E_PROGRAM_INVALID).
 
-import type { ArchSpec } from '../arch/spec.js';
+import type { ArchSpec, Coord } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
 import { dtypeSpec } from '../arch/core-timing.js';
 import type { Program, Task } from '../compiler/program.js';
+import { buildTopology, hopCount, type Topology } from '../noc/topology.js';
 
 /** Options of validateProgram. */
 export interface ValidateOptions {
@@ -30,7 +31,8 @@ export function validateProgram(program: Program, arch: ArchSpec, opts: Validate
   const problems: string[] = [];
   checkCores(program, arch, problems);
   checkStreams(program, problems);
-  program.tasks.forEach((t, i) => checkTask(program, arch, t, i, problems));
+  const topo = buildTopology(arch);
+  program.tasks.forEach((t, i) => checkTask(program, arch, topo, t, i, problems));
   program.buffers.forEach((b, i) => {
     if (b.id !== i) problems.push(`buffers[${i}] has id ${b.id} (ids must be dense and equal the index)`);
     if (!isIndex(b.core, program.cores.length)) problems.push(`buffer "${b.name}" has bad core ${b.core}`);
@@ -82,14 +84,15 @@ function checkStreams(program: Program, problems: string[]): void {
   });
 }
 
-function checkTask(program: Program, arch: ArchSpec, t: Task, i: number, problems: string[]): void {
+function checkTask(program: Program, arch: ArchSpec, topo: Topology, t: Task, i: number, problems: string[]): void {
   const where = `task ${i}`;
   if (t.id !== i) problems.push(`tasks[${i}] has id ${t.id} (ids must be dense and equal the index)`);
   if (!isIndex(t.core, program.cores.length)) problems.push(`${where} has bad core ${t.core}`);
   if (!isIndex(t.op, program.ops.length)) problems.push(`${where} has bad op ${t.op}`);
   for (const d of t.deps) if (!isIndex(d, program.tasks.length)) problems.push(`${where} depends on unknown task ${d}`);
-  for (const b of [...(t.alloc ?? []), ...(t.free ?? [])]) {
-    if (!isIndex(b, program.buffers.length)) problems.push(`${where} names unknown buffer ${b}`);
+  for (const list of [t.alloc, t.free]) {
+    if (list === undefined) continue;
+    for (const b of list) if (!isIndex(b, program.buffers.length)) problems.push(`${where} names unknown buffer ${b}`);
   }
   if (t.kind === 'compute') {
     if (!(t.macs >= 0) || !(t.sramReadBytes >= 0) || !(t.sramWriteBytes >= 0)) {
@@ -98,14 +101,32 @@ function checkTask(program: Program, arch: ArchSpec, t: Task, i: number, problem
     return;
   }
   if (!isIndex(t.noc, arch.noc.nocs.length)) problems.push(`${where} uses NoC ${t.noc}, the arch has ${arch.noc.nocs.length}`);
+  if (!isIndex(t.core, program.cores.length) || !isIndex(t.noc, arch.noc.nocs.length)) return;
+  const src = program.cores[t.core]!;
   if (t.kind === 'send') {
     if (!(t.bytes >= 0)) problems.push(`${where} sends ${t.bytes} B`);
-    for (const d of t.dsts) if (!isIndex(d, program.cores.length)) problems.push(`${where} sends to unknown core ${d}`);
     if (t.multicast && !arch.noc.hasMulticast) problems.push(`${where} multicasts but arch "${arch.name}" has no multicast`);
+    for (const d of t.dsts) {
+      const dst = program.cores[d];
+      if (dst === undefined) problems.push(`${where} sends to unknown core ${d}`);
+      else if (hopCount(topo, t.noc, src, dst) === undefined) problems.push(`${where}: ${routeProblem(t.noc, src, dst)}`);
+    }
     return;
   }
   if (t.channelBytes.length > arch.dram.channels.length) {
     problems.push(`${where} touches ${t.channelBytes.length} DRAM channels, the arch has ${arch.dram.channels.length}`);
+    return;
   }
-  if (t.channelBytes.some((b) => !(b >= 0))) problems.push(`${where} has a negative DRAM byte count`);
+  t.channelBytes.forEach((bytes, ch) => {
+    if (!(bytes >= 0)) problems.push(`${where} has a negative DRAM byte count`);
+    const eps = arch.dram.channels[ch]?.endpoints ?? [];
+    const reach = (ep: Coord) => (t.kind === 'dram-read' ? hopCount(topo, t.noc, ep, src) : hopCount(topo, t.noc, src, ep));
+    if (bytes > 0 && !eps.some((ep) => reach(ep) !== undefined)) {
+      problems.push(`${where}: no endpoint of DRAM channel ${ch} is reachable from core(${src.x},${src.y}) on NoC ${t.noc}`);
+    }
+  });
+}
+
+function routeProblem(noc: number, a: Coord, b: Coord): string {
+  return `NoC ${noc} has no route from core(${a.x},${a.y}) to core(${b.x},${b.y}) (a mesh NoC only runs one way per axis)`;
 }
