@@ -54,31 +54,33 @@ function checkTiles(arch: ArchSpec, report: Report): void {
   }
 }
 
-/** The compute grid's columns x rows must all be usable tensix tiles. */
+/** The compute grid's columns x rows must all be usable tensix tiles; a wholly bad line is named once. */
 function checkComputeGrid(arch: ArchSpec, report: Report): void {
   const { columns, rows } = arch.computeGrid;
   const tensix = new Set(arch.tensix.map(key));
   const has = (x: number, y: number) => tensix.has(key({ x, y }));
-  const badColumns = new Set<number>();
+  const columnProblem = (x: number) =>
+    x >= arch.grid.cols ? M.columnOutsideGrid(x, arch.grid.cols)
+    : rows.some((y) => has(x, y)) ? undefined
+    : M.computeColumnEmpty(x);
+  const goodColumns: number[] = [];
   columns.forEach((x, i) => {
-    if (x >= arch.grid.cols) report(['computeGrid', 'columns', i], M.columnOutsideGrid(x, arch.grid.cols));
-    else if (!rows.some((y) => has(x, y))) report(['computeGrid', 'columns', i], M.computeColumnEmpty(x));
-    else return;
-    badColumns.add(x);
+    const problem = columnProblem(x);
+    if (problem === undefined) goodColumns.push(x);
+    else report(['computeGrid', 'columns', i], problem);
   });
-  const goodColumns = columns.filter((x) => !badColumns.has(x));
-  const badRows = new Set<number>();
+  const rowProblem = (y: number) =>
+    y >= arch.grid.rows ? M.rowOutsideGrid(y, arch.grid.rows)
+    : goodColumns.length === 0 || goodColumns.some((x) => has(x, y)) ? undefined
+    : M.computeRowEmpty(y);
+  const goodRows: number[] = [];
   rows.forEach((y, j) => {
-    if (y >= arch.grid.rows) report(['computeGrid', 'rows', j], M.rowOutsideGrid(y, arch.grid.rows));
-    else if (goodColumns.length > 0 && !goodColumns.some((x) => has(x, y))) {
-      report(['computeGrid', 'rows', j], M.computeRowEmpty(y));
-    } else return;
-    badRows.add(y);
+    const problem = rowProblem(y);
+    if (problem === undefined) goodRows.push(y);
+    else report(['computeGrid', 'rows', j], problem);
   });
   for (const x of goodColumns) {
-    for (const y of rows) {
-      if (!badRows.has(y) && !has(x, y)) report(['computeGrid'], M.computeTileNotTensix(x, y));
-    }
+    for (const y of goodRows) if (!has(x, y)) report(['computeGrid'], M.computeTileNotTensix(x, y));
   }
 }
 

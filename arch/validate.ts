@@ -50,7 +50,10 @@ export function isArchSpec(value: unknown): value is ArchSpec {
 function schemaDiagnostics(errors: readonly ErrorObject[]): ArchDiagnostic[] {
   const out: ArchDiagnostic[] = [];
   const seen = new Set<string>();
+  // A value of the wrong type also fails its range checks; the type error alone says it best.
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of errors) {
+    if (e.keyword !== 'type' && wrongType.has(e.instancePath)) continue;
     const d = diagnosticOf(e);
     if (d === undefined) continue;
     const key = `${d.where}\u0000${d.message}`;
