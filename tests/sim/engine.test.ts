@@ -122,3 +122,44 @@ Simulate('progress is reported at most every 1% of tasks, rising, ending at 1', 
 });
 
 Simulate.run();
+
+const Edges = suite('simulate: edge cases');
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+Edges('an empty program runs 0 cycles', () => {
+  const r = simulate(programBuilder({ cores: CORES }).build(), arch);
+  assert.is(r.cycles, 0);
+});
+
+Edges('the simulator never mutates the program', () => {
+  const b = programBuilder({ cores: CORES });
+  const buf = b.buffer(0, 1000, 'x');
+  const c = b.compute(0, { work: [{ unit: 'matmul', tiles: 1, rows: 32 }], alloc: [buf], free: [buf] });
+  b.send(0, { dsts: [1, 2], bytes: 3000, multicast: true, deps: [c] });
+  b.dramRead(1, { channelBytes: [5000, 7000] });
+  const p = deepFreeze(b.build());
+  const before = JSON.stringify(p);
+  simulate(p, arch);
+  assert.is(JSON.stringify(p), before);
+});
+
+Edges('a send with no route on a mesh NoC is refused before the run', () => {
+  const mesh = tinyArch({ topology: 'mesh' });
+  const b = programBuilder({ cores: CORES });
+  b.send(2, { dsts: [0], bytes: 100, noc: 0 }); // (3,0) -> (1,0) needs -x; noc0 only runs +x
+  const e = thrown(() => simulate(b.build(), mesh));
+  assert.is(e.code, 'E_PROGRAM_INVALID');
+  assert.match(e.message, 'NoC 0 has no route from core(3,0) to core(1,0)');
+  const ok = programBuilder({ cores: CORES });
+  ok.send(2, { dsts: [0], bytes: 100, noc: 1 });
+  assert.is(simulate(ok.build(), mesh).cycles, 2 * 5 + 2 * 9 + Math.ceil(132 / 32));
+});
+
+Edges.run();

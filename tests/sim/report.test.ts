@@ -100,3 +100,16 @@ BuildReport('formatReport prints the summary and one row per op', () => {
 });
 
 BuildReport.run();
+
+const EmptyReport = suite('buildReport: empty program');
+
+EmptyReport('an empty program reports zeros, never NaN or Infinity', () => {
+  const r = run(programBuilder({ cores: CORES }).build());
+  assert.is(r.cycles, 0);
+  assert.is(r.tops, 0);
+  assert.is(r.topsPerWatt, 0);
+  assert.is(r.energyJoules.total, 0);
+  assert.not.match(reportToJson(r), /null|NaN|Infinity/);
+});
+
+EmptyReport.run();
