@@ -22,6 +22,7 @@ export const ARCH_ALIASES: Readonly<Record<string, string>> = {
   p150: 'blackhole_p150',
 };
 
+/** Options of loadArch. */
 export interface LoadArchOptions {
   /** Directory that relative paths are resolved against (default: the process's cwd). */
   readonly cwd?: string;

@@ -37,6 +37,7 @@ function orList(items: readonly string[]): string {
 
 // ---- schema-level problems -------------------------------------------------------------------
 
+/** Texts of the problems found by the JSON Schema stage (shapes, types, ranges). */
 export const schemaMessages = {
   wrongType: (type: string, got: unknown) => `expected ${article(type)}, got ${describeValue(got)}`,
   outOfRange: (type: string, op: string, limit: number, got: unknown) =>
@@ -57,6 +58,7 @@ export const schemaMessages = {
 
 // ---- semantic problems -------------------------------------------------------------------------
 
+/** Texts of the problems found by the semantic stage (relations between fields). */
 export const semanticMessages = {
   outsideGrid: (c: Coord, cols: number, rows: number) => `${xy(c)} is outside the ${cols}x${rows} grid`,
   rowOutsideGrid: (row: number, rows: number) => `row ${row} is outside the grid (rows 0..${rows - 1})`,
