@@ -35,6 +35,11 @@ export interface Tensor {
   readonly isConstant: boolean;
   /** Element values, present for constants (row-major, length = product of shape). */
   readonly values?: TensorValues;
+  /**
+   * True for ONNX initializers and for constants folded from at least one of them, i.e. weights;
+   * false or absent for inputs, activations and constants made by Constant/Shape nodes.
+   */
+  readonly isInitializer?: boolean;
 }
 
 export type AttrValue =

@@ -1,0 +1,140 @@
+// Ops whose output has the input's shape: activations, math functions, Cast, Identity, Dropout,
+// Clip, Softmax-like and CumSum. Evaluators exist for the ones shape arithmetic needs.
+import { dtypeOfCode } from '../onnx/dtypes.js';
+import type { DType } from '../graph.js';
+import { numElements } from '../graph.js';
+import { constValues, dtypeAttr, floatAttr, input, optionalInput } from './context.js';
+import type { OpContext, OpDef, TensorType } from './op-def.js';
+import { allocValues, converterTo } from './values.js';
+
+type Scalar = (x: number) => number;
+
+function sameAsInput(ctx: OpContext): TensorType[] {
+  const x = input(ctx, 0);
+  return [{ dtype: x.dtype, shape: x.shape }];
+}
+
+function mapEval(make: (ctx: OpContext) => Scalar) {
+  return (ctx: OpContext, outs: readonly TensorType[]) => {
+    const x = constValues(ctx, 0, 'X') as ArrayLike<number>;
+    const out = allocValues(outs[0]!.dtype, x.length);
+    const f = make(ctx);
+    const conv = converterTo(outs[0]!.dtype);
+    for (let i = 0; i < x.length; i++) out[i] = conv(f(x[i]!));
+    return [out];
+  };
+}
+
+/** A same-shape op with an optional per-element evaluator built from the node's attributes. */
+function unary(op: string, make?: (ctx: OpContext) => Scalar, domain = ''): OpDef {
+  return { op, domain, infer: sameAsInput, ...(make ? { evaluate: mapEval(make) } : {}) };
+}
+
+const sigmoid: Scalar = (x) => 1 / (1 + Math.exp(-x));
+const softplus: Scalar = (x) => (x > 20 ? x : Math.log1p(Math.exp(x)));
+
+const MATH: readonly OpDef[] = [
+  unary('Relu', () => (x) => Math.max(0, x)),
+  unary('LeakyRelu', (c) => { const a = floatAttr(c, 'alpha', 0.01); return (x) => (x < 0 ? a * x : x); }),
+  unary('Elu', (c) => { const a = floatAttr(c, 'alpha', 1); return (x) => (x < 0 ? a * Math.expm1(x) : x); }),
+  unary('Celu', (c) => { const a = floatAttr(c, 'alpha', 1); return (x) => Math.max(0, x) + Math.min(0, a * Math.expm1(x / a)); }),
+  unary('Selu', (c) => {
+    const a = floatAttr(c, 'alpha', 1.67326319217681884765625);
+    const g = floatAttr(c, 'gamma', 1.05070102214813232421875);
+    return (x) => g * (x > 0 ? x : a * Math.expm1(x));
+  }),
+  unary('ThresholdedRelu', (c) => { const a = floatAttr(c, 'alpha', 1); return (x) => (x > a ? x : 0); }),
+  unary('Sigmoid', () => sigmoid),
+  unary('HardSigmoid', (c) => {
+    const a = floatAttr(c, 'alpha', 0.2);
+    const b = floatAttr(c, 'beta', 0.5);
+    return (x) => Math.max(0, Math.min(1, a * x + b));
+  }),
+  unary('HardSwish', () => (x) => x * Math.max(0, Math.min(1, x / 6 + 0.5))),
+  unary('Softplus', () => softplus),
+  unary('Softsign', () => (x) => x / (1 + Math.abs(x))),
+  unary('Mish', () => (x) => x * Math.tanh(softplus(x))),
+  unary('Tanh', () => Math.tanh),
+  unary('Erf'),
+  unary('Gelu'),
+  unary('Exp', () => Math.exp),
+  unary('Log', () => Math.log),
+  unary('Abs', () => Math.abs),
+  unary('Neg', () => (x) => -x),
+  unary('Sqrt', () => Math.sqrt),
+  unary('Reciprocal', () => (x) => 1 / x),
+  unary('Floor', () => Math.floor),
+  unary('Ceil', () => Math.ceil),
+  unary('Round', () => roundHalfEven),
+  unary('Sign', () => Math.sign),
+  unary('Sin', () => Math.sin),
+  unary('Cos', () => Math.cos),
+  unary('Not', () => (x) => (x ? 0 : 1)),
+  unary('Shrink'),
+  unary('Softmax'),
+  unary('LogSoftmax'),
+  unary('Hardmax'),
+  unary('CumSum'),
+  unary('LpNormalization'),
+];
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function predicate(op: string, f: Scalar): OpDef {
+  const infer = (ctx: OpContext): TensorType[] => [{ dtype: 'bool', shape: input(ctx, 0).shape }];
+  return { op, domain: '', infer, evaluate: mapEval(() => f) };
+}
+
+const castTo = (ctx: OpContext): DType =>
+  ctx.op === 'CastLike' ? input(ctx, 1).dtype : dtypeAttr(ctx, 'to', input(ctx, 0).dtype, dtypeOfCode);
+
+const CONVERSIONS: readonly OpDef[] = [
+  predicate('IsNaN', (x) => (Number.isNaN(x) ? 1 : 0)),
+  predicate('IsInf', (x) => (x === Infinity || x === -Infinity ? 1 : 0)),
+  {
+    op: 'Cast', domain: '',
+    infer: (ctx) => [{ dtype: castTo(ctx), shape: input(ctx, 0).shape }],
+    evaluate: mapEval(() => (x) => x),
+  },
+  {
+    op: 'CastLike', domain: '',
+    infer: (ctx) => [{ dtype: castTo(ctx), shape: input(ctx, 0).shape }],
+    evaluate: mapEval(() => (x) => x),
+  },
+  { op: 'Identity', domain: '', infer: sameAsInput, evaluate: mapEval(() => (x) => x), isAlias: true },
+  {
+    // Inference mode only: output = input; the optional mask output is all true.
+    op: 'Dropout', domain: '', isAlias: true,
+    infer: (ctx) => {
+      const x = input(ctx, 0);
+      const outs: TensorType[] = [{ dtype: x.dtype, shape: x.shape }];
+      if (ctx.outputCount > 1) outs.push({ dtype: 'bool', shape: x.shape });
+      return outs;
+    },
+    evaluate: (ctx, outs) => {
+      const x = constValues(ctx, 0, 'data');
+      return outs.length > 1 ? [x, allocValues('bool', numElements(outs[1]!.shape)).fill(1)] : [x];
+    },
+  },
+  {
+    op: 'Clip', domain: '', infer: sameAsInput,
+    evaluate: mapEval((ctx) => {
+      const lo = clipBound(ctx, 1, 'min', -Infinity);
+      const hi = clipBound(ctx, 2, 'max', Infinity);
+      return (x) => Math.min(hi, Math.max(lo, x));
+    }),
+  },
+];
+
+/** Clip bounds are attributes before opset 11 and optional scalar inputs from 11 on. */
+function clipBound(ctx: OpContext, i: number, name: string, fallback: number): number {
+  if (ctx.opset < 11) return floatAttr(ctx, name, fallback);
+  const t = optionalInput(ctx, i);
+  return t ? (constValues(ctx, i, name) as ArrayLike<number>)[0]! : fallback;
+}
+
+/** Same-shape ops of the ai.onnx domain. */
+export const UNARY_OPS: readonly OpDef[] = [...MATH, ...CONVERSIONS];

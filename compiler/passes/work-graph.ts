@@ -1,0 +1,114 @@
+// WorkGraph: the name-keyed form the importer and constant folder work on, and buildGraph, which
+// turns it into the dense-id Graph (dead nodes dropped, unused constants dropped, ids in
+// first-use order so the numbering is deterministic).
+import type { AttrValue, DType, Graph, Node, NodeId, Tensor, TensorId, TensorValues } from '../graph.js';
+
+/** A tensor known by name; `values` present for constants. */
+export interface WorkTensor {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly values?: TensorValues;
+  readonly isInitializer: boolean;
+}
+
+/** A node referring to tensors by name. */
+export interface WorkNode {
+  readonly name: string;
+  readonly op: string;
+  readonly domain: string;
+  readonly opset: number;
+  /** undefined marks an omitted optional input. */
+  readonly inputs: readonly (string | undefined)[];
+  readonly outputs: readonly string[];
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
+
+export interface WorkGraph {
+  readonly name: string;
+  readonly opsets: Readonly<Record<string, number>>;
+  /** Every tensor with a known type: graph inputs, initializers, and (after inference) node outputs. */
+  readonly tensors: ReadonlyMap<string, WorkTensor>;
+  /** Topologically sorted. */
+  readonly nodes: readonly WorkNode[];
+  /** Non-constant graph inputs. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+/** Drops nodes none of whose outputs reach a graph output. */
+function liveNodes(work: WorkGraph): WorkNode[] {
+  const used = new Set(work.outputs);
+  const keep: WorkNode[] = [];
+  for (let i = work.nodes.length - 1; i >= 0; i--) {
+    const n = work.nodes[i]!;
+    if (!n.outputs.some((o) => used.has(o))) continue;
+    keep.push(n);
+    for (const name of n.inputs) if (name !== undefined) used.add(name);
+  }
+  return keep.reverse();
+}
+
+/** Converts a fully typed WorkGraph into the Graph IR. */
+export function buildGraph(work: WorkGraph): Graph {
+  const nodes = liveNodes(work);
+  const ids = new Map<string, TensorId>();
+  const tensors: Tensor[] = [];
+  const producers = new Map<string, NodeId>();
+  nodes.forEach((n, i) => n.outputs.forEach((o) => producers.set(o, i as NodeId)));
+  const idOf = (name: string): TensorId => {
+    const known = ids.get(name);
+    if (known !== undefined) return known;
+    const t = work.tensors.get(name);
+    if (!t) throw new Error(`buildGraph: tensor "${name}" has no type`);
+    const id = tensors.length as TensorId;
+    ids.set(name, id);
+    tensors.push(toTensor(t, id, producers.get(name)));
+    return id;
+  };
+  const inputs = work.inputs.map(idOf);
+  const graphNodes: Node[] = nodes.map((n, i) => ({
+    id: i as NodeId,
+    name: n.name,
+    op: n.op,
+    domain: n.domain,
+    opset: n.opset,
+    inputs: n.inputs.map((name) => (name === undefined ? undefined : idOf(name))),
+    outputs: n.outputs.map(idOf),
+    attrs: n.attrs,
+  }));
+  const outputs = work.outputs.map(idOf);
+  return { name: work.name, opsets: work.opsets, tensors, nodes: graphNodes, inputs, outputs };
+}
+
+function toTensor(t: WorkTensor, id: TensorId, producer: NodeId | undefined): Tensor {
+  return {
+    id,
+    name: t.name,
+    dtype: t.dtype,
+    shape: t.shape,
+    ...(producer !== undefined ? { producer } : {}),
+    isConstant: t.values !== undefined,
+    ...(t.values !== undefined ? { values: t.values } : {}),
+    ...(t.isInitializer ? { isInitializer: true } : {}),
+  };
+}
+
+/** The name-keyed form of a Graph (for passes that rewrite it). */
+export function workFromGraph(graph: Graph): WorkGraph {
+  const name = (id: TensorId): string => graph.tensors[id]!.name;
+  const tensors = new Map<string, WorkTensor>();
+  for (const t of graph.tensors) {
+    if (t.producer !== undefined) continue; // re-inferred by the walk
+    tensors.set(t.name, {
+      name: t.name, dtype: t.dtype, shape: t.shape, isInitializer: t.isInitializer === true,
+      ...(t.values !== undefined ? { values: t.values } : {}),
+    });
+  }
+  const nodes = graph.nodes.map((n): WorkNode => ({
+    name: n.name, op: n.op, domain: n.domain, opset: n.opset, attrs: n.attrs,
+    inputs: n.inputs.map((i) => (i === undefined ? undefined : name(i))),
+    outputs: n.outputs.map(name),
+  }));
+  return { name: graph.name, opsets: graph.opsets, tensors, nodes, inputs: graph.inputs.map(name), outputs: graph.outputs.map(name) };
+}
