@@ -56,7 +56,8 @@ function openReadStreams(ctx: SimContext, task: DramReadTask, cycle: number): nu
     const arrival = cycle + 2 * noc.niuLatencyCycles + requestHops * noc.hopLatencyCycles;
     const start = reserveRead(ctx.dram, channel, arrival, bytes);
     const route = unicastRoute(noc, task.noc, ep.endpoint, core);
-    const id = openStream(ctx.streams, { task: task.id, kind: STREAM_KIND.dramRead, route, bytes, channel, channelStartCycle: start });
+    const init = { task: task.id, kind: STREAM_KIND.dramRead, route, bytes, channel, channelStartCycle: start };
+    const id = openStream(ctx.streams, init);
     const first = Math.min(bytes, noc.maxPayloadBytes);
     ctx.queue.push(readReadyCycle(ctx.dram, channel, start, first), eventPayload(EVENT.streamPacket, id));
     opened++;
@@ -72,7 +73,8 @@ function openWriteStreams(ctx: SimContext, task: DramWriteTask, cycle: number): 
     const ep = chooseEndpoint(ctx.noc.topo, ctx.arch, channel, task.noc, core, 'write');
     markEndpoint(ctx, ep.endpoint);
     const route = unicastRoute(ctx.noc, task.noc, core, ep.endpoint);
-    const id = openStream(ctx.streams, { task: task.id, kind: STREAM_KIND.dramWrite, route, bytes, channel, channelStartCycle: 0 });
+    const init = { task: task.id, kind: STREAM_KIND.dramWrite, route, bytes, channel, channelStartCycle: 0 };
+    const id = openStream(ctx.streams, init);
     ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, id));
     opened++;
   });

@@ -16,14 +16,16 @@ export function deadlockError(program: Program, s: Scheduler, cycle: number): Sp
     if (s.slotBusy[slot] === 1 || next >= tasks.length) continue;
     const id = tasks[next] as number;
     const waits = program.tasks[id]!.deps.filter((d) => s.isDone[d] !== 1).map((d) => describe(program, s, d));
-    blocked.push(`${describeSlot(program, slot)} cannot start task ${id} (${opName(program, id)}): waits on ${waits.join(', ')}`);
+    const what = `${describeSlot(program, slot)} cannot start task ${id} (${opName(program, id)})`;
+    blocked.push(`${what}: waits on ${waits.join(', ')}`);
   }
   const left = program.tasks.length - s.completed;
   const listed = blocked.slice(0, MAX_LISTED).map((b) => `  - ${b}`);
   if (blocked.length > MAX_LISTED) listed.push(`  - … and ${blocked.length - MAX_LISTED} more blocked engines`);
   return new SpatialcError(
     'E_SIM',
-    `simulation deadlocked at cycle ${cycle}: ${left} of ${program.tasks.length} tasks never ran\n${listed.join('\n')}`,
+    `simulation deadlocked at cycle ${cycle}: ${left} of ${program.tasks.length} tasks never ran\n` +
+      listed.join('\n'),
     {
       where: blocked.length > 0 ? describeSlot(program, firstBlockedSlot(s)) : 'program',
       hint: 'a task depends on a task that can never complete (a later task of the same engine, or a cycle of deps)',

@@ -72,7 +72,9 @@ export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions
 
 function createContext(program: Program, arch: ArchSpec): SimContext {
   const topo = buildTopology(arch);
-  const counters = createCounterState(program.ops.length, program.cores.length, topo.linkCount, topo.cols * topo.rows);
+  const tiles = topo.cols * topo.rows;
+  const counters = createCounterState(program.ops.length, program.cores.length, topo.linkCount, tiles);
+  const sramCapacityBytes = arch.core.sramBytes - arch.core.sramReservedBytes;
   const n = program.tasks.length;
   return {
     program,
@@ -85,7 +87,7 @@ function createContext(program: Program, arch: ArchSpec): SimContext {
     noc: createNocState(arch, counters.linkBusyCycles),
     dram: createDramState(arch),
     streams: createStreamPool(),
-    sram: createSramState(program.cores.length, program.buffers.length, arch.core.sramBytes - arch.core.sramReservedBytes),
+    sram: createSramState(program.cores.length, program.buffers.length, sramCapacityBytes),
     taskStartCycle: new Float64Array(n),
     taskEndCycle: new Float64Array(n),
     pendingStreams: new Int32Array(n),

@@ -14,7 +14,7 @@ export function formatReport(report: Report): string {
   const summary: [string, string][] = [
     ['cycles', `${int(r.cycles)} (compiler predicted ${int(r.predictedCycles)})`],
     ['latency', seconds(r.latencySeconds)],
-    ['throughput', `${r.throughputPerSecond >= 1000 ? int(r.throughputPerSecond) : fixed(r.throughputPerSecond, 1)} /s`],
+    ['throughput', `${rate(r.throughputPerSecond)} /s`],
     ['MACs', int(r.macs)],
     ['TOPS', fixed(r.tops, 3)],
     ['TOPS/W', fixed(r.topsPerWatt, 3)],
@@ -36,7 +36,10 @@ export function formatReport(report: Report): string {
   );
   const dm = r.dataMovement.byteMm;
   lines.push(
-    ...table(['byte-mm', 'core', 'noc', 'dram', 'total'], [['moved', sci(dm.core), sci(dm.noc), sci(dm.dram), sci(dm.total)]]),
+    ...table(
+      ['byte-mm', 'core', 'noc', 'dram', 'total'],
+      [['moved', sci(dm.core), sci(dm.noc), sci(dm.dram), sci(dm.total)]],
+    ),
     '',
   );
   lines.push(...opsTable(r));
@@ -63,8 +66,8 @@ function opsTable(r: Report): string[] {
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => /^[-\d.,e+%]+$/.test(r[i] ?? '')));
-  const fmt = (cells: readonly string[]) =>
-    `  ${cells.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
+  const cell = (c: string, i: number) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0));
+  const fmt = (cells: readonly string[]) => `  ${cells.map(cell).join('  ')}`.trimEnd();
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
 }
 
@@ -72,6 +75,10 @@ function int(n: number): string {
   const s = String(Math.round(Math.abs(n)));
   const grouped = s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return n < 0 ? `-${grouped}` : grouped;
+}
+
+function rate(n: number): string {
+  return n >= 1000 ? int(n) : n.toFixed(1);
 }
 
 function fixed(n: number, digits: number): string {

@@ -54,7 +54,8 @@ export interface NocState {
 export function createNocState(arch: ArchSpec, linkBusyCycles: Float64Array): NocState {
   const topo = buildTopology(arch);
   assert(linkBusyCycles.length === topo.linkCount, 'link counter array has the wrong length');
-  assert(arch.noc.maxPacketPayloadBytes > 0 && arch.noc.linkBytesPerCycle > 0, 'NoC packet/link sizes must be positive');
+  assert(arch.noc.maxPacketPayloadBytes > 0, 'NoC packets must carry a positive payload');
+  assert(arch.noc.linkBytesPerCycle > 0, 'NoC links must move a positive number of bytes per cycle');
   return {
     topo,
     linkFreeCycle: new Float64Array(topo.linkCount),

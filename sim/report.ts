@@ -173,8 +173,16 @@ function sramPeak(program: Program, peaks: readonly number[]): Report['sramPeakB
 
 function totals(result: SimResult): CounterTotals {
   const c = result.counters;
-  const { macs, vectorOps, sramReadBytes, sramWriteBytes, nocByteHops, nocPackets, dramReadBytes, dramWriteBytes } = c;
-  return { macs, vectorOps, sramReadBytes, sramWriteBytes, nocByteHops, nocPackets, dramReadBytes, dramWriteBytes };
+  return {
+    macs: c.macs,
+    vectorOps: c.vectorOps,
+    sramReadBytes: c.sramReadBytes,
+    sramWriteBytes: c.sramWriteBytes,
+    nocByteHops: c.nocByteHops,
+    nocPackets: c.nocPackets,
+    dramReadBytes: c.dramReadBytes,
+    dramWriteBytes: c.dramWriteBytes,
+  };
 }
 
 function buildOps(program: Program, result: SimResult): OpReport[] {

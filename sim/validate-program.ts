@@ -5,7 +5,7 @@
 import type { ArchSpec, Coord } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
 import { dtypeSpec } from '../arch/core-timing.js';
-import type { Program, Task } from '../compiler/program.js';
+import type { DramReadTask, DramWriteTask, Program, SendTask, Task } from '../compiler/program.js';
 import { buildTopology, hopCount, type Topology } from '../noc/topology.js';
 
 /** Options of validateProgram. */
@@ -31,8 +31,8 @@ export function validateProgram(program: Program, arch: ArchSpec, opts: Validate
   const problems: string[] = [];
   checkCores(program, arch, problems);
   checkStreams(program, problems);
-  const topo = buildTopology(arch);
-  program.tasks.forEach((t, i) => checkTask(program, arch, topo, t, i, problems));
+  const check: TaskCheck = { program, arch, topo: buildTopology(arch), problems };
+  program.tasks.forEach((t, i) => checkTask(check, t, i));
   program.buffers.forEach((b, i) => {
     if (b.id !== i) problems.push(`buffers[${i}] has id ${b.id} (ids must be dense and equal the index)`);
     if (!isIndex(b.core, program.cores.length)) problems.push(`buffer "${b.name}" has bad core ${b.core}`);
@@ -84,15 +84,26 @@ function checkStreams(program: Program, problems: string[]): void {
   });
 }
 
-function checkTask(program: Program, arch: ArchSpec, topo: Topology, t: Task, i: number, problems: string[]): void {
+interface TaskCheck {
+  readonly program: Program;
+  readonly arch: ArchSpec;
+  readonly topo: Topology;
+  readonly problems: string[];
+}
+
+function checkTask(k: TaskCheck, t: Task, i: number): void {
+  const { program, problems } = k;
   const where = `task ${i}`;
   if (t.id !== i) problems.push(`tasks[${i}] has id ${t.id} (ids must be dense and equal the index)`);
   if (!isIndex(t.core, program.cores.length)) problems.push(`${where} has bad core ${t.core}`);
   if (!isIndex(t.op, program.ops.length)) problems.push(`${where} has bad op ${t.op}`);
-  for (const d of t.deps) if (!isIndex(d, program.tasks.length)) problems.push(`${where} depends on unknown task ${d}`);
+  for (const d of t.deps) {
+    if (!isIndex(d, program.tasks.length)) problems.push(`${where} depends on unknown task ${d}`);
+  }
   for (const list of [t.alloc, t.free]) {
-    if (list === undefined) continue;
-    for (const b of list) if (!isIndex(b, program.buffers.length)) problems.push(`${where} names unknown buffer ${b}`);
+    for (const b of list ?? []) {
+      if (!isIndex(b, program.buffers.length)) problems.push(`${where} names unknown buffer ${b}`);
+    }
   }
   if (t.kind === 'compute') {
     if (!(t.macs >= 0) || !(t.sramReadBytes >= 0) || !(t.sramWriteBytes >= 0)) {
@@ -100,33 +111,46 @@ function checkTask(program: Program, arch: ArchSpec, topo: Topology, t: Task, i:
     }
     return;
   }
-  if (!isIndex(t.noc, arch.noc.nocs.length)) problems.push(`${where} uses NoC ${t.noc}, the arch has ${arch.noc.nocs.length}`);
-  if (!isIndex(t.core, program.cores.length) || !isIndex(t.noc, arch.noc.nocs.length)) return;
-  const src = program.cores[t.core]!;
-  if (t.kind === 'send') {
-    if (!(t.bytes >= 0)) problems.push(`${where} sends ${t.bytes} B`);
-    if (t.multicast && !arch.noc.hasMulticast) problems.push(`${where} multicasts but arch "${arch.name}" has no multicast`);
-    for (const d of t.dsts) {
-      const dst = program.cores[d];
-      if (dst === undefined) problems.push(`${where} sends to unknown core ${d}`);
-      else if (hopCount(topo, t.noc, src, dst) === undefined) problems.push(`${where}: ${routeProblem(t.noc, src, dst)}`);
-    }
-    return;
-  }
-  if (t.channelBytes.length > arch.dram.channels.length) {
-    problems.push(`${where} touches ${t.channelBytes.length} DRAM channels, the arch has ${arch.dram.channels.length}`);
-    return;
-  }
-  t.channelBytes.forEach((bytes, ch) => {
-    if (!(bytes >= 0)) problems.push(`${where} has a negative DRAM byte count`);
-    const eps = arch.dram.channels[ch]?.endpoints ?? [];
-    const reach = (ep: Coord) => (t.kind === 'dram-read' ? hopCount(topo, t.noc, ep, src) : hopCount(topo, t.noc, src, ep));
-    if (bytes > 0 && !eps.some((ep) => reach(ep) !== undefined)) {
-      problems.push(`${where}: no endpoint of DRAM channel ${ch} is reachable from core(${src.x},${src.y}) on NoC ${t.noc}`);
-    }
-  });
+  const nocs = k.arch.noc.nocs.length;
+  if (!isIndex(t.noc, nocs)) problems.push(`${where} uses NoC ${t.noc}, the arch has ${nocs}`);
+  if (!isIndex(t.core, program.cores.length) || !isIndex(t.noc, nocs)) return;
+  if (t.kind === 'send') checkSend(k, t, where);
+  else checkDram(k, t, where);
 }
 
-function routeProblem(noc: number, a: Coord, b: Coord): string {
-  return `NoC ${noc} has no route from core(${a.x},${a.y}) to core(${b.x},${b.y}) (a mesh NoC only runs one way per axis)`;
+function checkSend(k: TaskCheck, t: SendTask, where: string): void {
+  const src = k.program.cores[t.core]!;
+  if (!(t.bytes >= 0)) k.problems.push(`${where} sends ${t.bytes} B`);
+  if (t.multicast && !k.arch.noc.hasMulticast) {
+    k.problems.push(`${where} multicasts but arch "${k.arch.name}" has no multicast`);
+  }
+  for (const d of t.dsts) {
+    const dst = k.program.cores[d];
+    if (dst === undefined) k.problems.push(`${where} sends to unknown core ${d}`);
+    else if (hopCount(k.topo, t.noc, src, dst) === undefined) {
+      k.problems.push(
+        `${where}: NoC ${t.noc} has no route from core(${src.x},${src.y}) to core(${dst.x},${dst.y}) ` +
+          '(a mesh NoC only runs one way per axis)',
+      );
+    }
+  }
+}
+
+function checkDram(k: TaskCheck, t: DramReadTask | DramWriteTask, where: string): void {
+  const channels = k.arch.dram.channels;
+  if (t.channelBytes.length > channels.length) {
+    k.problems.push(`${where} touches ${t.channelBytes.length} DRAM channels, the arch has ${channels.length}`);
+    return;
+  }
+  const core = k.program.cores[t.core]!;
+  const reach = (ep: Coord) =>
+    t.kind === 'dram-read' ? hopCount(k.topo, t.noc, ep, core) : hopCount(k.topo, t.noc, core, ep);
+  t.channelBytes.forEach((bytes, ch) => {
+    if (!(bytes >= 0)) k.problems.push(`${where} has a negative DRAM byte count`);
+    if (bytes > 0 && !(channels[ch]?.endpoints ?? []).some((ep) => reach(ep) !== undefined)) {
+      k.problems.push(
+        `${where}: no endpoint of DRAM channel ${ch} is reachable from core(${core.x},${core.y}) on NoC ${t.noc}`,
+      );
+    }
+  });
 }
