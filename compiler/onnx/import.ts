@@ -45,11 +45,12 @@ export function graphFromModel(model: OnnxModel, options: ImportOptions = {}): G
     tensors.set(i.name, { name: i.name, dtype: i.dtype, shape: shapes.get(i.name)!, isInitializer: false });
   }
   const sorted = sortNodes(model.file, model.nodes, new Set(tensors.keys()));
+  const fileIndex = new Map(model.nodes.map((n, i) => [n, i]));
   const work: WorkGraph = {
     name: model.graphName,
     opsets: model.opsets,
     tensors,
-    nodes: sorted.map((n, i) => toWorkNode(model, n, i)),
+    nodes: sorted.map((n) => toWorkNode(model, n, fileIndex.get(n)!)),
     inputs: inputs.map((i) => i.name),
     outputs: model.outputs.map((o) => o.name),
   };
@@ -60,7 +61,7 @@ export function graphFromModel(model: OnnxModel, options: ImportOptions = {}): G
   return buildGraph(inferAndFold(work));
 }
 
-/** Checks support and normalises names: generated node names, omitted outputs named or trimmed. */
+/** Checks support and normalises names: unnamed nodes become `${op}_${index in file}`; omitted outputs are named or trimmed. */
 function toWorkNode(model: OnnxModel, n: OnnxNode, index: number): WorkNode {
   const name = n.name || `${n.op}_${index}`;
   const opset = model.opsets[n.domain] ?? 1;
