@@ -96,13 +96,13 @@ function createContext(program: Program, arch: ArchSpec): SimContext {
 
 /** Distinct cores running compute tasks of each op. */
 function opComputeCores(program: Program): number[] {
-  const seen = new Set<number>();
+  const seen = new Uint8Array(program.ops.length * program.cores.length);
   const counts = new Array<number>(program.ops.length).fill(0);
   for (const t of program.tasks) {
     if (t.kind !== 'compute') continue;
     const key = t.op * program.cores.length + t.core;
-    if (!seen.has(key)) {
-      seen.add(key);
+    if (seen[key] === 0) {
+      seen[key] = 1;
       counts[t.op] = (counts[t.op] ?? 0) + 1;
     }
   }
