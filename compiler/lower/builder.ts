@@ -38,12 +38,15 @@ export class ProgramBuilder {
   private readonly opts: BuilderOptions;
   private readonly topo: Topology;
   private readonly channelBytesPerCycle: number[];
+  /** Per core: the task every new task on that core waits for (the end of the previous op there). */
+  private readonly gate: (TaskId | undefined)[];
 
   constructor(opts: BuilderOptions) {
     this.opts = opts;
     this.topo = buildTopology(opts.arch);
     this.streams = opts.cores.map(() => ENGINES.map(() => []));
     this.engineFree = opts.cores.map(() => ENGINES.map(() => 0));
+    this.gate = opts.cores.map(() => undefined);
     const d = opts.arch.dram;
     this.channelBytesPerCycle = d.channels.map((c) => (c.bytesPerSecond * d.efficiency) / opts.arch.clockHz);
   }
@@ -60,6 +63,11 @@ export class ProgramBuilder {
     const b = this.buffers[id];
     assert(b !== undefined, `no buffer ${id}`);
     this.buffers[id] = { ...b, bytes: Math.ceil(bytes) };
+  }
+
+  /** Makes every later task on `core` wait for `task` (ops run one after another on a core). */
+  setGate(core: number, task: TaskId): void {
+    this.gate[core] = task;
   }
 
   /** Predicted completion cycle of a task. */
@@ -114,6 +122,8 @@ export class ProgramBuilder {
   private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task): TaskId {
     const id = this.tasks.length as TaskId;
     const e = ENGINES.indexOf(engine);
+    const gate = this.gate[c.core];
+    if (gate !== undefined && !c.deps.includes(gate)) c = { ...c, deps: [gate, ...c.deps] };
     let start = this.engineFree[c.core]![e]!;
     for (const d of c.deps) {
       assert(d < id, `task ${id} depends on later task ${d}`);

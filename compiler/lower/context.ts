@@ -37,6 +37,8 @@ export interface LowerContext {
   /** Usable SRAM per core for program data. */
   readonly sramBudgetBytes: number;
   readonly placed: Map<TensorId, PlacedTensor>;
+  /** Per core of the op being lowered: the task that allocates its buffers (opens the op there). */
+  readonly openOf: Map<number, TaskId>;
   /** Bytes of resident tensor shards per core right now. */
   readonly residentBytes: number[];
   readonly views: (t: TensorId) => MatrixView;
@@ -83,8 +85,8 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   if (p.home === 'sram' && p.grid !== undefined) {
     for (const piece of holdersOf(p.grid, req.rect)) {
       const ready = p.readyOf.get(piece.core);
-      const deps = ready === undefined ? [...req.deps] : [...req.deps, ready];
       const remote = req.dsts.filter((d) => d !== piece.core);
+      const deps = [...req.deps, ...opensOf(ctx, remote), ...(ready === undefined ? [] : [ready])];
       if (remote.length === 0) {
         if (ready !== undefined) arrive.get(piece.core)?.push(ready);
         continue;
@@ -96,16 +98,26 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     return arrive;
   }
   const leader = req.dsts[0]!;
-  const deps = [...req.deps, ...dramWritersOf(p, req.rect)];
+  const deps = [...req.deps, ...opensOf(ctx, [leader]), ...dramWritersOf(p, req.rect)];
   const bytes = channelBytesOf(p.view, req.rect, p.firstChannel, ctx.arch.dram.channels.length, ctx.tileBytes);
   const read = ctx.b.dramRead({ core: leader, op: req.op, deps }, req.engine, bytes, region(req.rect));
   arrive.get(leader)!.push(read);
   const rest = req.dsts.slice(1);
   if (rest.length > 0) {
-    const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read] }, req.engine, rest, tilesBytes(ctx, rectTiles(req.rect)));
+    const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read, ...opensOf(ctx, rest)] }, req.engine, rest, tilesBytes(ctx, rectTiles(req.rect)));
     for (const d of rest) arrive.get(d)!.push(fwd);
   }
   return arrive;
+}
+
+/** The tasks that open the current op on the given cores (their buffers exist after them). */
+function opensOf(ctx: LowerContext, cores: readonly number[]): TaskId[] {
+  const out: TaskId[] = [];
+  for (const c of cores) {
+    const t = ctx.openOf.get(c);
+    if (t !== undefined) out.push(t);
+  }
+  return out;
 }
 
 /** The DRAM writes a read of `rect` must wait for (producer cores whose blocks overlap it). */

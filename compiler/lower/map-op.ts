@@ -97,7 +97,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
         macsLeft -= share;
         work.push(...fusedWorkItems(grp, tiles));
         const t = ctx.b.compute(
-          { core, op, deps, alloc: out.allocOnce(core) },
+          { core, op, deps },
           work, share, tilesBytes(ctx, tiles * (inputs.length + 1)), tilesBytes(ctx, tiles),
           { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
         );

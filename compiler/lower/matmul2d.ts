@@ -26,13 +26,22 @@ export interface MatmulShape {
   readonly macs: number;
 }
 
-/** Picks the logical grid (rows x cols of cores) for an Mt x Nt tile output. */
+/**
+ * Picks the logical grid (rows x cols of cores) for an Mt x Nt tile output: the fewest output
+ * tiles per core, then a grid that fits the physical rectangle (row/column multicasts stay on
+ * physical rows and columns), then fewer cores.
+ */
 export function chooseMatmulGrid(ctx: LowerContext, mt: number, nt: number): { gr: number; gc: number } {
-  const gr0 = Math.min(ctx.gridRows, mt);
-  const gc0 = Math.min(Math.floor(coreCount(ctx) / gr0), nt);
-  const mPer = Math.ceil(mt / gr0);
-  const nPer = Math.ceil(nt / gc0);
-  return { gr: Math.ceil(mt / mPer), gc: Math.ceil(nt / nPer) };
+  const p = coreCount(ctx);
+  let best = { gr: 1, gc: 1, cost: Infinity };
+  for (let gr = 1; gr <= Math.min(mt, p); gr++) {
+    const gc = Math.min(nt, Math.floor(p / gr));
+    const perCore = Math.ceil(mt / gr) * Math.ceil(nt / gc);
+    const rect = gr <= ctx.gridRows && gc <= ctx.gridCols ? 0 : 0.5;
+    const cost = perCore + rect + (gr * gc) / (p * 1000);
+    if (cost < best.cost) best = { gr: Math.ceil(mt / Math.ceil(mt / gr)), gc: Math.ceil(nt / Math.ceil(nt / gc)), cost };
+  }
+  return { gr: best.gr, gc: best.gc };
 }
 
 interface Blocking {
@@ -101,7 +110,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
           if (isLast) work.push(...fusedWorkItems(grp, (r1 - r0) * (n1 - n0)));
           const sramRead = tilesBytes(ctx, (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0) * 2);
           const t = ctx.b.compute(
-            { core, op, deps: [...deps, ...extra], alloc: out.allocOnce(core) },
+            { core, op, deps: [...deps, ...extra] },
             work, Math.round(tiles * macsPerTile), sramRead, tilesBytes(ctx, (r1 - r0) * (n1 - n0)),
             isLast ? { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 } : undefined,
           );

@@ -14,9 +14,6 @@ export interface OutputPlan {
   readonly grid: ShardGrid;
   readonly home: 'sram' | 'dram';
   readonly programIndex: number;
-  /** Buffers a core allocates with its first task of the op (working set, output shard); [] after. */
-  readonly allocOnce: (core: number) => BufferId[];
-  readonly allocated: Set<number>;
   readonly workBuffers: ReadonlyMap<number, BufferId>;
   readonly readyOf: Map<number, TaskId>;
   readonly bufferOf: Map<number, BufferId>;
@@ -34,7 +31,6 @@ export function planOutput(
   const bufferOf = new Map<number, BufferId>();
   const workBuffers = new Map<number, BufferId>();
   const name = grp.anchor.name;
-  const allocated = new Set<number>();
   for (const c of grid.coreOf) {
     workBuffers.set(c, ctx.b.buffer(c, workingSetBytes, `${name}/work`));
     if (home === 'sram') {
@@ -42,16 +38,15 @@ export function planOutput(
       ctx.residentBytes[c] = (ctx.residentBytes[c] ?? 0) + shardBytes;
     }
   }
+  // Each core opens the op by allocating its buffers; every transfer into the core waits for it.
+  ctx.openOf.clear();
+  for (const c of grid.coreOf) {
+    const alloc = [workBuffers.get(c), bufferOf.get(c)].filter((b): b is BufferId => b !== undefined);
+    ctx.openOf.set(c, ctx.b.compute({ core: c, op: grp.index, deps: [], alloc }, [], 0, 0, 0));
+  }
   return {
     tensor: grp.output, view, grid, home, programIndex, workBuffers, bufferOf,
     readyOf: new Map(),
-    allocated,
-    allocOnce: (core) => {
-      if (allocated.has(core)) return [];
-      allocated.add(core);
-      const ids = [workBuffers.get(core), bufferOf.get(core)];
-      return ids.filter((b): b is BufferId => b !== undefined);
-    },
   };
 }
 
@@ -78,14 +73,9 @@ export function finishOutputBlock(ctx: LowerContext, grp: OpGroup, out: OutputPl
 /** Ends the op on every core: frees the working set, publishes the output for consumers. */
 export function closeOutput(ctx: LowerContext, grp: OpGroup, out: OutputPlan): PlacedTensor {
   for (const [core, buf] of out.workBuffers) {
-    if (!out.allocated.has(core)) {
-      const shard = out.bufferOf.get(core);
-      if (shard !== undefined) ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - (ctx.b.buffers[shard]?.bytes ?? 0));
-      out.bufferOf.delete(core);
-      continue;
-    }
     const deps = lastTasksOn(ctx, core);
-    ctx.b.compute({ core, op: grp.index, deps, free: [buf] }, [], 0, 0, 0);
+    const closed = ctx.b.compute({ core, op: grp.index, deps, free: [buf] }, [], 0, 0, 0);
+    ctx.b.setGate(core, closed);
   }
   const placed: PlacedTensor = {
     view: out.view, home: out.home, grid: out.grid, readyOf: out.readyOf,
