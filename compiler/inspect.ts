@@ -43,7 +43,8 @@ export function isParameter(t: Tensor): boolean {
 }
 
 function opRow(graph: Graph, node: Node): InspectOp {
-  const tensorsOf = (ids: readonly (number | undefined)[]) => ids.flatMap((id) => (id === undefined ? [] : [graph.tensors[id]!]));
+  const tensorsOf = (ids: readonly (number | undefined)[]) =>
+    ids.flatMap((id) => (id === undefined ? [] : [graph.tensors[id]!]));
   const ins = tensorsOf(node.inputs);
   return {
     name: node.name,
@@ -59,7 +60,9 @@ function opRow(graph: Graph, node: Node): InspectOp {
 export function inspectGraph(graph: Graph): InspectResult {
   const ops = graph.nodes.map((n) => opRow(graph, n));
   const weights = new Set<Tensor>();
-  for (const n of graph.nodes) for (const id of n.inputs) if (id !== undefined && isParameter(graph.tensors[id]!)) weights.add(graph.tensors[id]!);
+  for (const n of graph.nodes)
+    for (const id of n.inputs)
+      if (id !== undefined && isParameter(graph.tensors[id]!)) weights.add(graph.tensors[id]!);
   const bytes = (t: Tensor) => numElements(t.shape) * dtypeBytes(t.dtype);
   const totals: InspectTotals = {
     parameters: [...weights].reduce((s, t) => s + numElements(t.shape), 0),
@@ -70,8 +73,17 @@ export function inspectGraph(graph: Graph): InspectResult {
   };
   const counts: Record<string, number> = {};
   for (const o of ops) counts[o.op] = (counts[o.op] ?? 0) + 1;
-  const histogram = Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { graph: graph.name, macs: totals.macs, parameters: totals.parameters, ops, totals, histogram };
+  const histogram = Object.fromEntries(
+    Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  return {
+    graph: graph.name,
+    macs: totals.macs,
+    parameters: totals.parameters,
+    ops,
+    totals,
+    histogram,
+  };
 }
 
 /** 1234567 → "1,234,567" (locale-independent). */
@@ -81,7 +93,12 @@ function withCommas(n: number): string {
 
 /** 4.09e9 → "4.09 G". */
 function siShort(n: number): string {
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   const [scale, unit] = units.find(([s]) => n >= s) ?? [1, ''];
   return `${(n / scale).toFixed(2)} ${unit}`.trimEnd();
 }
@@ -92,13 +109,26 @@ function fmtShapes(shapes: readonly (readonly number[])[]): string {
 
 function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Renders an InspectResult as an aligned table, totals and op histogram. */
 export function formatInspect(result: InspectResult): string {
   const header = ['#', 'node', 'op', 'inputs', 'outputs', 'params', 'MACs'];
-  const rows = result.ops.map((o, i) => [String(i), o.name, o.op, fmtShapes(o.inputs), fmtShapes(o.outputs), withCommas(o.params), withCommas(o.macs)]);
+  const rows = result.ops.map((o, i) => [
+    String(i),
+    o.name,
+    o.op,
+    fmtShapes(o.inputs),
+    fmtShapes(o.outputs),
+    withCommas(o.params),
+    withCommas(o.macs),
+  ]);
   const t = result.totals;
   const totals = [
     ['nodes', withCommas(t.nodes), ''],

@@ -6,8 +6,19 @@ import { decodeTensor, type TensorDecodeContext } from './tensor-data.js';
 
 /** AttributeProto.AttributeType codes (onnx.proto). */
 const KIND_OF_TYPE: Readonly<Record<number, string>> = {
-  1: 'float', 2: 'int', 3: 'string', 4: 'tensor', 5: 'graph', 6: 'floats', 7: 'ints', 8: 'strings',
-  9: 'tensors', 10: 'graphs', 11: 'sparse_tensor', 12: 'sparse_tensors', 13: 'type_proto',
+  1: 'float',
+  2: 'int',
+  3: 'string',
+  4: 'tensor',
+  5: 'graph',
+  6: 'floats',
+  7: 'ints',
+  8: 'strings',
+  9: 'tensors',
+  10: 'graphs',
+  11: 'sparse_tensor',
+  12: 'sparse_tensors',
+  13: 'type_proto',
   14: 'type_protos',
 };
 
@@ -18,7 +29,10 @@ export interface DecodedAttrs {
 }
 
 /** Decodes a node's attribute list. */
-export function decodeAttributes(list: readonly AttributeProto[], ctx: TensorDecodeContext): DecodedAttrs {
+export function decodeAttributes(
+  list: readonly AttributeProto[],
+  ctx: TensorDecodeContext,
+): DecodedAttrs {
   const attrs: Record<string, AttrValue> = {};
   const unsupported: Record<string, string> = {};
   for (const a of list) {
@@ -31,20 +45,31 @@ export function decodeAttributes(list: readonly AttributeProto[], ctx: TensorDec
   return { attrs, unsupported };
 }
 
-function decodeValue(a: AttributeProto, kind: string, ctx: TensorDecodeContext): AttrValue | undefined {
+function decodeValue(
+  a: AttributeProto,
+  kind: string,
+  ctx: TensorDecodeContext,
+): AttrValue | undefined {
   switch (kind) {
-    case 'float': return { kind, value: a.f ?? 0 };
-    case 'int': return { kind, value: int64ToNumber(a.i as Int64) };
-    case 'string': return { kind, value: utf8(a.s) };
-    case 'floats': return { kind, value: [...(a.floats ?? [])] };
-    case 'ints': return { kind, value: (a.ints ?? []).map((v) => int64ToNumber(v as Int64)) };
-    case 'strings': return { kind, value: (a.strings ?? []).map(utf8) };
+    case 'float':
+      return { kind, value: a.f ?? 0 };
+    case 'int':
+      return { kind, value: int64ToNumber(a.i as Int64) };
+    case 'string':
+      return { kind, value: utf8(a.s) };
+    case 'floats':
+      return { kind, value: [...(a.floats ?? [])] };
+    case 'ints':
+      return { kind, value: (a.ints ?? []).map((v) => int64ToNumber(v as Int64)) };
+    case 'strings':
+      return { kind, value: (a.strings ?? []).map(utf8) };
     case 'tensor': {
       if (!a.t) return undefined;
       const t = decodeTensor(a.t, ctx, a.name ?? '');
       return { kind, value: { dtype: t.dtype, shape: t.shape, values: t.values } };
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 

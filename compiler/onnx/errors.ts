@@ -7,14 +7,20 @@ export const modelFileUnreadable = (file: string, reason: string): SpatialcError
 
 /** The bytes are not a decodable ONNX ModelProto (truncated, corrupt, or not ONNX at all). */
 export const notValidOnnx = (file: string, reason: string): SpatialcError =>
-  new SpatialcError('E_ONNX_DECODE', `${file}: not a valid ONNX model (${reason})`, { where: file });
+  new SpatialcError('E_ONNX_DECODE', `${file}: not a valid ONNX model (${reason})`, {
+    where: file,
+  });
 
 /** A tensor's element data is inconsistent with its type and shape. */
 export const badTensorData = (file: string, tensor: string, problem: string): SpatialcError =>
   new SpatialcError('E_ONNX_INVALID', `${file}: tensor "${tensor}": ${problem}`, { where: file });
 
 /** An external-data location resolves outside the model's folder. */
-export const externalDataOutside = (file: string, tensor: string, location: string): SpatialcError =>
+export const externalDataOutside = (
+  file: string,
+  tensor: string,
+  location: string,
+): SpatialcError =>
   new SpatialcError(
     'E_ONNX_EXTERNAL_DATA',
     `${file}: tensor "${tensor}" has external data at "${location}", which is outside the model's folder`,
@@ -22,7 +28,12 @@ export const externalDataOutside = (file: string, tensor: string, location: stri
   );
 
 /** An external-data file is missing, unreadable or too short. */
-export const externalDataUnreadable = (file: string, tensor: string, dataPath: string, reason: string) =>
+export const externalDataUnreadable = (
+  file: string,
+  tensor: string,
+  dataPath: string,
+  reason: string,
+) =>
   new SpatialcError(
     'E_ONNX_EXTERNAL_DATA',
     `${file}: tensor "${tensor}" external data file "${dataPath}" ${reason}`,
@@ -52,7 +63,12 @@ export const unsupportedUse = (node: string, op: string, what: string): Spatialc
   });
 
 /** An input dimension is still symbolic after --batch and --input-shape were applied. */
-export const dynamicDim = (input: string, dim: number, param: string | undefined, example: string) =>
+export const dynamicDim = (
+  input: string,
+  dim: number,
+  param: string | undefined,
+  example: string,
+) =>
   new SpatialcError(
     'E_ONNX_SHAPE',
     `input "${input}" dim ${dim}${param ? ` ("${param}")` : ''} is dynamic: pass --input-shape ${input}=${example}`,
@@ -61,7 +77,9 @@ export const dynamicDim = (input: string, dim: number, param: string | undefined
 
 /** Shape inference failed for a node (inconsistent shapes or a non-constant shape input). */
 export const shapeError = (node: string, op: string, problem: string): SpatialcError =>
-  new SpatialcError('E_ONNX_SHAPE', `node "${node}" (${op}): ${problem}`, { where: `node "${node}"` });
+  new SpatialcError('E_ONNX_SHAPE', `node "${node}" (${op}): ${problem}`, {
+    where: `node "${node}"`,
+  });
 
 /** The model graph is structurally broken (dangling names, cycles, missing types). */
 export const invalidGraph = (file: string, problem: string): SpatialcError =>

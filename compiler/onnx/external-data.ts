@@ -59,7 +59,8 @@ function readDataFile(file: string, tensor: string, dataPath: string): Buffer {
   try {
     return fs.readFileSync(dataPath);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
     throw externalDataUnreadable(file, tensor, dataPath, reason);
   }
 }

@@ -3,7 +3,12 @@
 import type { Graph } from '../graph.js';
 import { findOp } from '../ops/registry.js';
 import { inferAndFold } from '../passes/fold-constants.js';
-import { buildGraph, type WorkGraph, type WorkNode, type WorkTensor } from '../passes/work-graph.js';
+import {
+  buildGraph,
+  type WorkGraph,
+  type WorkNode,
+  type WorkTensor,
+} from '../passes/work-graph.js';
 import { invalidGraph, unsupportedOp, unsupportedUse } from './errors.js';
 import { resolveInputShapes, type InputShapeOptions } from './input-shapes.js';
 import type { OnnxModel, OnnxNode } from './onnx-model.js';
@@ -25,7 +30,10 @@ export interface ImportOptions extends InputShapeOptions {
 
 /** Imports an ONNX model (bytes or a file path) into a static-shaped, constant-folded Graph. */
 export function importOnnx(bytesOrPath: Uint8Array | string, options: ImportOptions = {}): Graph {
-  const model = readOnnxModel(bytesOrPath, options.modelPath !== undefined ? { modelPath: options.modelPath } : {});
+  const model = readOnnxModel(
+    bytesOrPath,
+    options.modelPath !== undefined ? { modelPath: options.modelPath } : {},
+  );
   return graphFromModel(model, options);
 }
 
@@ -42,7 +50,12 @@ export function graphFromModel(model: OnnxModel, options: ImportOptions = {}): G
   const shapes = resolveInputShapes(inputs, options);
   for (const i of inputs) {
     if (!i.dtype) throw invalidGraph(model.file, `graph input "${i.name}" has no element type`);
-    tensors.set(i.name, { name: i.name, dtype: i.dtype, shape: shapes.get(i.name)!, isInitializer: false });
+    tensors.set(i.name, {
+      name: i.name,
+      dtype: i.dtype,
+      shape: shapes.get(i.name)!,
+      isInitializer: false,
+    });
   }
   const sorted = sortNodes(model.file, model.nodes, new Set(tensors.keys()));
   const fileIndex = new Map(model.nodes.map((n, i) => [n, i]));

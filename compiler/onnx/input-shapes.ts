@@ -16,17 +16,24 @@ export interface InputShapeOptions {
 export const DEFAULT_BATCH = 1;
 
 /** Static shapes for the given (non-constant) graph inputs. */
-export function resolveInputShapes(inputs: readonly OnnxValueInfo[], options: InputShapeOptions): Map<string, number[]> {
+export function resolveInputShapes(
+  inputs: readonly OnnxValueInfo[],
+  options: InputShapeOptions,
+): Map<string, number[]> {
   const explicit = options.inputShapes ?? {};
   const names = new Set(inputs.map((i) => i.name));
   for (const name of Object.keys(explicit)) {
-    if (!names.has(name)) throw badInputShapeOption(`--input-shape names "${name}", but the model's inputs are: ${[...names].join(', ')}`);
+    if (!names.has(name))
+      throw badInputShapeOption(
+        `--input-shape names "${name}", but the model's inputs are: ${[...names].join(', ')}`,
+      );
   }
   if (options.batch !== undefined && !(Number.isInteger(options.batch) && options.batch > 0)) {
     throw badInputShapeOption(`--batch must be a positive integer, got ${options.batch}`);
   }
   const shapes = new Map<string, number[]>();
-  for (const input of inputs) shapes.set(input.name, resolveOne(input, explicit[input.name], options.batch));
+  for (const input of inputs)
+    shapes.set(input.name, resolveOne(input, explicit[input.name], options.batch));
   return shapes;
 }
 
@@ -34,20 +41,34 @@ function isStatic(d: OnnxDim): d is number {
   return typeof d === 'number' && d > 0;
 }
 
-function resolveOne(input: OnnxValueInfo, explicit: readonly number[] | undefined, batch: number | undefined): number[] {
+function resolveOne(
+  input: OnnxValueInfo,
+  explicit: readonly number[] | undefined,
+  batch: number | undefined,
+): number[] {
   if (explicit) {
-    if (explicit.some((d) => !Number.isInteger(d) || d <= 0)) throw badInputShapeOption(`--input-shape ${input.name}=${explicit.join('x')} has a non-positive dim`);
+    if (explicit.some((d) => !Number.isInteger(d) || d <= 0))
+      throw badInputShapeOption(
+        `--input-shape ${input.name}=${explicit.join('x')} has a non-positive dim`,
+      );
     if (input.dims && input.dims.length !== explicit.length) {
-      throw badInputShapeOption(`--input-shape ${input.name}=${explicit.join('x')} has rank ${explicit.length} but the model's input has rank ${input.dims.length}`);
+      throw badInputShapeOption(
+        `--input-shape ${input.name}=${explicit.join('x')} has rank ${explicit.length} but the model's input has rank ${input.dims.length}`,
+      );
     }
     return [...explicit];
   }
   if (!input.dims) throw dynamicDim(input.name, 0, 'rank unknown', '1x...');
-  const dims = input.dims.map((d, i) => (i === 0 && !isStatic(d) ? batch ?? DEFAULT_BATCH : d));
+  const dims = input.dims.map((d, i) => (i === 0 && !isStatic(d) ? (batch ?? DEFAULT_BATCH) : d));
   const bad = dims.findIndex((d) => !isStatic(d));
   if (bad >= 0) {
     const example = dims.map((d) => (isStatic(d) ? d : 128)).join('x');
-    throw dynamicDim(input.name, bad, typeof dims[bad] === 'string' ? dims[bad] : undefined, example);
+    throw dynamicDim(
+      input.name,
+      bad,
+      typeof dims[bad] === 'string' ? dims[bad] : undefined,
+      example,
+    );
   }
   return dims as number[];
 }

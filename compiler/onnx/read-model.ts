@@ -6,7 +6,15 @@ import { decodeAttributes } from './attributes.js';
 import { modelFileUnreadable, notValidOnnx } from './errors.js';
 import { makeExternalReader } from './external-data.js';
 import type { OnnxDim, OnnxModel, OnnxNode, OnnxValueInfo } from './onnx-model.js';
-import { int64ToNumber, onnx, type GraphProto, type Int64, type ModelProto, type NodeProto, type ValueInfoProto } from './proto.js';
+import {
+  int64ToNumber,
+  onnx,
+  type GraphProto,
+  type Int64,
+  type ModelProto,
+  type NodeProto,
+  type ValueInfoProto,
+} from './proto.js';
 import { decodeTensor, type TensorDecodeContext } from './tensor-data.js';
 
 /** Options for readOnnxModel. */
@@ -16,7 +24,10 @@ export interface ReadModelOptions {
 }
 
 /** Reads and decodes an ONNX model from a path or from its bytes. */
-export function readOnnxModel(bytesOrPath: Uint8Array | string, options: ReadModelOptions = {}): OnnxModel {
+export function readOnnxModel(
+  bytesOrPath: Uint8Array | string,
+  options: ReadModelOptions = {},
+): OnnxModel {
   const modelPath = typeof bytesOrPath === 'string' ? bytesOrPath : options.modelPath;
   const file = modelPath ?? '<bytes>';
   const bytes = typeof bytesOrPath === 'string' ? readModelFile(bytesOrPath) : bytesOrPath;
@@ -46,7 +57,10 @@ function readModelFile(file: string): Uint8Array {
     return fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw modelFileUnreadable(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code));
+    throw modelFileUnreadable(
+      file,
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code),
+    );
   }
 }
 
@@ -92,7 +106,9 @@ function readValueInfo(v: ValueInfoProto): OnnxValueInfo {
   const dtype = tensorType ? dtypeOfCode(tensorType.elemType ?? 0) : undefined;
   const shape = tensorType?.shape;
   const dims: OnnxDim[] | undefined = shape
-    ? (shape.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue != null ? dimValue(d.dimValue as Int64) : undefined))
+    ? (shape.dim ?? []).map((d) =>
+        d.dimParam ? d.dimParam : d.dimValue != null ? dimValue(d.dimValue as Int64) : undefined,
+      )
     : undefined;
   return { name: v.name ?? '', ...(dtype ? { dtype } : {}), ...(dims ? { dims } : {}) };
 }
@@ -115,4 +131,3 @@ function readNode(n: NodeProto, ctx: TensorDecodeContext): OnnxNode {
     unsupportedAttrs: unsupported,
   };
 }
-

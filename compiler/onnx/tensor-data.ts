@@ -24,7 +24,11 @@ export interface TensorDecodeContext {
 }
 
 /** Decodes one TensorProto (initializer or tensor attribute) into an OnnxTensor. */
-export function decodeTensor(t: TensorProto, ctx: TensorDecodeContext, fallbackName = ''): OnnxTensor {
+export function decodeTensor(
+  t: TensorProto,
+  ctx: TensorDecodeContext,
+  fallbackName = '',
+): OnnxTensor {
   const name = t.name || fallbackName;
   const dtype = dtypeOfCode(t.dataType ?? 0);
   if (!dtype || dtype === 'string') {
@@ -37,7 +41,9 @@ export function decodeTensor(t: TensorProto, ctx: TensorDecodeContext, fallbackN
   const count = numElements(shape);
   const raw = rawBytes(t, name, ctx);
   const isShiftable = ctx.mayRealignInPlace && t.dataLocation !== DATA_LOCATION_EXTERNAL;
-  const values = raw ? fromRaw(dtype, raw, count, { name, file: ctx.file, isShiftable }) : fromFields(t, dtype, count, name, ctx.file);
+  const values = raw
+    ? fromRaw(dtype, raw, count, { name, file: ctx.file, isShiftable })
+    : fromFields(t, dtype, count, name, ctx.file);
   return { name, dtype, shape, values };
 }
 
@@ -58,8 +64,20 @@ function rawBytes(t: TensorProto, name: string, ctx: TensorDecodeContext): Uint8
 }
 
 const RAW_BYTES: Readonly<Record<DType, number>> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int8: 1, uint8: 1, int16: 2, uint16: 2,
-  int32: 4, uint32: 4, int64: 8, uint64: 8, bool: 1, string: 0,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  float64: 8,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  bool: 1,
+  string: 0,
 };
 
 interface RawSource {
@@ -73,15 +91,25 @@ interface RawSource {
 function fromRaw(dtype: DType, raw: Uint8Array, count: number, src: RawSource): TensorValues {
   const need = count * RAW_BYTES[dtype];
   if (raw.length < need) {
-    throw badTensorData(src.file, src.name, `has ${raw.length} bytes of data but its shape needs ${need}`);
+    throw badTensorData(
+      src.file,
+      src.name,
+      `has ${raw.length} bytes of data but its shape needs ${need}`,
+    );
   }
   const bytes = raw.subarray(0, need);
   switch (dtype) {
-    case 'float32': return new Float32Array(...alignedView(raw, bytes, 4, src.isShiftable), count);
-    case 'float64': return new Float64Array(...alignedView(raw, bytes, 8, src.isShiftable), count);
-    case 'int32': return new Int32Array(...alignedView(raw, bytes, 4, src.isShiftable), count);
-    case 'uint8': case 'bool': return bytes;
-    default: return widenRaw(dtype, new DataView(bytes.buffer, bytes.byteOffset, need), count);
+    case 'float32':
+      return new Float32Array(...alignedView(raw, bytes, 4, src.isShiftable), count);
+    case 'float64':
+      return new Float64Array(...alignedView(raw, bytes, 8, src.isShiftable), count);
+    case 'int32':
+      return new Int32Array(...alignedView(raw, bytes, 4, src.isShiftable), count);
+    case 'uint8':
+    case 'bool':
+      return bytes;
+    default:
+      return widenRaw(dtype, new DataView(bytes.buffer, bytes.byteOffset, need), count);
   }
 }
 
@@ -90,7 +118,12 @@ function fromRaw(dtype: DType, raw: Uint8Array, count: number, src: RawSource): 
  * owned buffer is moved back over its own tag and length bytes (1 + varint length >= the shift),
  * which nothing reads after decoding; otherwise the bytes are copied.
  */
-function alignedView(raw: Uint8Array, bytes: Uint8Array, align: number, isShiftable: boolean): [ArrayBufferLike, number] {
+function alignedView(
+  raw: Uint8Array,
+  bytes: Uint8Array,
+  align: number,
+  isShiftable: boolean,
+): [ArrayBufferLike, number] {
   const shift = bytes.byteOffset % align;
   if (shift === 0) return [bytes.buffer, bytes.byteOffset];
   const headerBytes = 1 + Math.max(1, Math.ceil(Math.log2(raw.length + 1) / 7));
@@ -128,7 +161,13 @@ function widenRaw(dtype: DType, view: DataView, count: number): TensorValues {
 }
 
 /** The typed repeated field that holds each dtype when raw_data is absent (onnx.proto comments). */
-function fromFields(t: TensorProto, dtype: DType, count: number, name: string, file: string): TensorValues {
+function fromFields(
+  t: TensorProto,
+  dtype: DType,
+  count: number,
+  name: string,
+  file: string,
+): TensorValues {
   const field = typedField(t, dtype);
   if (field.length !== count) {
     throw badTensorData(file, name, `has ${field.length} values but its shape needs ${count}`);
@@ -137,17 +176,28 @@ function fromFields(t: TensorProto, dtype: DType, count: number, name: string, f
   const scratch = new Float32Array(1);
   for (let i = 0; i < count; i++) {
     const v = int64ToNumber(field[i] as Int64);
-    out[i] = dtype === 'float16' ? halfToNumber(v) : dtype === 'bfloat16' ? bfloat16ToNumber(v, scratch) : v;
+    out[i] =
+      dtype === 'float16'
+        ? halfToNumber(v)
+        : dtype === 'bfloat16'
+          ? bfloat16ToNumber(v, scratch)
+          : v;
   }
   return out;
 }
 
 function typedField(t: TensorProto, dtype: DType): ArrayLike<number | Int64> {
   switch (dtype) {
-    case 'float32': return t.floatData ?? [];
-    case 'float64': return t.doubleData ?? [];
-    case 'int64': return (t.int64Data ?? []) as ArrayLike<Int64>;
-    case 'uint32': case 'uint64': return (t.uint64Data ?? []) as ArrayLike<Int64>;
-    default: return t.int32Data ?? []; // int8/16/32, uint8/16, bool, float16/bfloat16 bit patterns
+    case 'float32':
+      return t.floatData ?? [];
+    case 'float64':
+      return t.doubleData ?? [];
+    case 'int64':
+      return (t.int64Data ?? []) as ArrayLike<Int64>;
+    case 'uint32':
+    case 'uint64':
+      return (t.uint64Data ?? []) as ArrayLike<Int64>;
+    default:
+      return t.int32Data ?? []; // int8/16/32, uint8/16, bool, float16/bfloat16 bit patterns
   }
 }

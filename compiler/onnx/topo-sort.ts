@@ -4,7 +4,11 @@ import { invalidGraph } from './errors.js';
 import type { OnnxNode } from './onnx-model.js';
 
 /** Returns the nodes in a topological order; `available` are names known up front (inputs, initializers). */
-export function sortNodes(file: string, nodes: readonly OnnxNode[], available: ReadonlySet<string>): OnnxNode[] {
+export function sortNodes(
+  file: string,
+  nodes: readonly OnnxNode[],
+  available: ReadonlySet<string>,
+): OnnxNode[] {
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => n.outputs.forEach((o) => o && producer.set(o, i)));
   const waitingOn = nodes.map(() => 0);
@@ -13,7 +17,11 @@ export function sortNodes(file: string, nodes: readonly OnnxNode[], available: R
     for (const name of new Set(n.inputs)) {
       if (!name || available.has(name)) continue;
       const p = producer.get(name);
-      if (p === undefined) throw invalidGraph(file, `node "${n.name || `${n.op}_${i}`}" reads "${name}", which no node, initializer or graph input provides`);
+      if (p === undefined)
+        throw invalidGraph(
+          file,
+          `node "${n.name || `${n.op}_${i}`}" reads "${name}", which no node, initializer or graph input provides`,
+        );
       waitingOn[i]!++;
       consumers[p]!.push(i);
     }
@@ -38,7 +46,7 @@ class MinQueue {
   push(v: number): void {
     const h = this.heap;
     h.push(v);
-    for (let i = h.length - 1; i > 0; ) {
+    for (let i = h.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (h[p]! <= h[i]!) break;
       [h[p], h[i]] = [h[i]!, h[p]!];
@@ -51,7 +59,7 @@ class MinQueue {
     const last = h.pop();
     if (h.length > 0 && last !== undefined) {
       h[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

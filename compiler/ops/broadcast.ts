@@ -72,10 +72,14 @@ export function mapBroadcast(
 ): MutableValues {
   const vals = ins.map((i) => i.values as ArrayLike<number>);
   const xs = new Array<number>(ins.length);
-  forEachBroadcast(outShape, ins.map((i) => i.shape), (o, pos) => {
-    for (let k = 0; k < vals.length; k++) xs[k] = vals[k]![pos[k]!]!;
-    out[o] = f(...xs);
-  });
+  forEachBroadcast(
+    outShape,
+    ins.map((i) => i.shape),
+    (o, pos) => {
+      for (let k = 0; k < vals.length; k++) xs[k] = vals[k]![pos[k]!]!;
+      out[o] = f(...xs);
+    },
+  );
   return out;
 }
 
@@ -106,7 +110,10 @@ export function gatherStrided(
 }
 
 /** Calls fn(index, flat) for every element of `shape` in row-major order (index is reused). */
-export function forEachIndex(shape: readonly number[], fn: (index: readonly number[], flat: number) => void): void {
+export function forEachIndex(
+  shape: readonly number[],
+  fn: (index: readonly number[], flat: number) => void,
+): void {
   const n = numElements(shape);
   const idx = new Array<number>(shape.length).fill(0);
   for (let flat = 0; flat < n; flat++) {
@@ -120,8 +127,12 @@ export function forEachIndex(shape: readonly number[], fn: (index: readonly numb
 
 /** Copies `src` (shape srcShape) into `out` (shape outShape) at `offset` along `axis`. */
 export function copyAlongAxis(
-  out: MutableValues, outShape: readonly number[], src: TensorValues, srcShape: readonly number[],
-  axis: number, offset: number,
+  out: MutableValues,
+  outShape: readonly number[],
+  src: TensorValues,
+  srcShape: readonly number[],
+  axis: number,
+  offset: number,
 ): void {
   const outer = numElements(srcShape.slice(0, axis));
   const srcBlock = numElements(srcShape.slice(axis));
@@ -129,6 +140,7 @@ export function copyAlongAxis(
   const inner = numElements(outShape.slice(axis + 1));
   const s = src as ArrayLike<number>;
   for (let o = 0; o < outer; o++) {
-    for (let k = 0; k < srcBlock; k++) out[o * outBlock + offset * inner + k] = s[o * srcBlock + k]!;
+    for (let k = 0; k < srcBlock; k++)
+      out[o * outBlock + offset * inner + k] = s[o * srcBlock + k]!;
   }
 }

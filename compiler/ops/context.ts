@@ -87,7 +87,12 @@ export function normAxis(ctx: OpContext, axis: number, rank: number): number {
 }
 
 /** The output dtype stored in a 'to' / 'dtype' attribute (ONNX code). */
-export function dtypeAttr(ctx: OpContext, name: string, fallback: DType, ofCode: (c: number) => DType | undefined): DType {
+export function dtypeAttr(
+  ctx: OpContext,
+  name: string,
+  fallback: DType,
+  ofCode: (c: number) => DType | undefined,
+): DType {
   const a = attr(ctx, name);
   if (a?.kind !== 'int') return fallback;
   const d = ofCode(a.value);

@@ -6,7 +6,8 @@ import { readWindow, transposedOutput, windowOutput } from './window.js';
 
 function spatialInput(ctx: OpContext): TensorInfo {
   const x = input(ctx, 0);
-  if (x.shape.length < 3) fail(ctx, `input ${fmtShape(x.shape)} needs rank >= 3 (N, C, spatial...)`);
+  if (x.shape.length < 3)
+    fail(ctx, `input ${fmtShape(x.shape)} needs rank >= 3 (N, C, spatial...)`);
   return x;
 }
 
@@ -15,9 +16,13 @@ function inferConv(ctx: OpContext): TensorType[] {
   const w = input(ctx, 1);
   const group = intAttr(ctx, 'group', 1);
   const [n, c] = x.shape as [number, number];
-  if (w.shape.length !== x.shape.length) fail(ctx, `weight ${fmtShape(w.shape)} and input ${fmtShape(x.shape)} differ in rank`);
+  if (w.shape.length !== x.shape.length)
+    fail(ctx, `weight ${fmtShape(w.shape)} and input ${fmtShape(x.shape)} differ in rank`);
   if (w.shape[1]! * group !== c) {
-    fail(ctx, `weight ${fmtShape(w.shape)} with group ${group} expects ${w.shape[1]! * group} input channels, got ${c}`);
+    fail(
+      ctx,
+      `weight ${fmtShape(w.shape)} with group ${group} expects ${w.shape[1]! * group} input channels, got ${c}`,
+    );
   }
   const kernel = intsAttr(ctx, 'kernel_shape') ?? w.shape.slice(2);
   const spatial = windowOutput(ctx, x.shape.slice(2), readWindow(ctx, kernel));
@@ -34,7 +39,8 @@ function inferConvTranspose(ctx: OpContext): TensorType[] {
   const x = spatialInput(ctx);
   const w = input(ctx, 1);
   const group = intAttr(ctx, 'group', 1);
-  if (w.shape[0] !== x.shape[1]) fail(ctx, `weight ${fmtShape(w.shape)} does not match ${x.shape[1]} input channels`);
+  if (w.shape[0] !== x.shape[1])
+    fail(ctx, `weight ${fmtShape(w.shape)} does not match ${x.shape[1]} input channels`);
   const kernel = intsAttr(ctx, 'kernel_shape') ?? w.shape.slice(2);
   const spatial = transposedOutput(ctx, x.shape.slice(2), readWindow(ctx, kernel));
   return [{ dtype: x.dtype, shape: [x.shape[0]!, w.shape[1]! * group, ...spatial] }];

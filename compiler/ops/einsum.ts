@@ -30,34 +30,44 @@ function analyse(ctx: OpContext): Einsum {
   const eq = stringAttr(ctx, 'equation', '').replace(/\s+/g, '');
   const [lhs = '', rhs] = eq.split('->');
   const terms = lhs.split(',').map((t) => parseTerm(ctx, t));
-  if (terms.length !== ctx.inputs.length) fail(ctx, `equation "${eq}" has ${terms.length} operands but the node has ${ctx.inputs.length} inputs`);
+  if (terms.length !== ctx.inputs.length)
+    fail(
+      ctx,
+      `equation "${eq}" has ${terms.length} operands but the node has ${ctx.inputs.length} inputs`,
+    );
   const sizes = new Map<string, number>();
   const ellipses: number[][] = [];
   terms.forEach((term, i) => {
     const shape = input(ctx, i).shape;
     const nEll = shape.length - term.letters.length;
-    if (nEll < 0 || (nEll > 0 && term.ellipsisAt < 0)) fail(ctx, `term "${term.letters}" does not match input shape ${fmtShape(shape)}`);
+    if (nEll < 0 || (nEll > 0 && term.ellipsisAt < 0))
+      fail(ctx, `term "${term.letters}" does not match input shape ${fmtShape(shape)}`);
     const at = term.ellipsisAt < 0 ? term.letters.length : term.ellipsisAt;
     ellipses.push(shape.slice(at, at + nEll));
     [...term.letters].forEach((ch, k) => bindLetter(ctx, sizes, ch, shape[k < at ? k : k + nEll]!));
   });
   const ellipsis = broadcastShapes(ellipses);
   if (!ellipsis) fail(ctx, `"..." dims ${ellipses.map(fmtShape).join(', ')} do not broadcast`);
-  const output = rhs !== undefined ? parseTerm(ctx, rhs) : implicitOutput(terms, ellipsis.length > 0);
+  const output =
+    rhs !== undefined ? parseTerm(ctx, rhs) : implicitOutput(terms, ellipsis.length > 0);
   return { sizes, ellipsis, output };
 }
 
 function bindLetter(ctx: OpContext, sizes: Map<string, number>, ch: string, size: number): void {
   const prev = sizes.get(ch);
   if (prev === undefined || prev === 1) sizes.set(ch, size);
-  else if (size !== prev && size !== 1) fail(ctx, `index ${ch} is bound to both ${prev} and ${size}`);
+  else if (size !== prev && size !== 1)
+    fail(ctx, `index ${ch} is bound to both ${prev} and ${size}`);
 }
 
 /** Implicit mode: "..." first, then the letters used exactly once, in alphabetical order. */
 function implicitOutput(terms: readonly Term[], hasEllipsis: boolean): Term {
   const counts = new Map<string, number>();
   for (const t of terms) for (const ch of t.letters) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  const once = [...counts].filter(([, n]) => n === 1).map(([ch]) => ch).sort();
+  const once = [...counts]
+    .filter(([, n]) => n === 1)
+    .map(([ch]) => ch)
+    .sort();
   return { letters: once.join(''), ellipsisAt: hasEllipsis ? 0 : -1 };
 }
 
@@ -69,7 +79,11 @@ function inferEinsum(ctx: OpContext): TensorType[] {
     return size;
   });
   const at = e.output.ellipsisAt < 0 ? dims.length : e.output.ellipsisAt;
-  const shape = [...dims.slice(0, at), ...(e.output.ellipsisAt < 0 ? [] : e.ellipsis), ...dims.slice(at)];
+  const shape = [
+    ...dims.slice(0, at),
+    ...(e.output.ellipsisAt < 0 ? [] : e.ellipsis),
+    ...dims.slice(at),
+  ];
   return [{ dtype: input(ctx, 0).dtype, shape }];
 }
 

@@ -16,7 +16,8 @@ function presentInputs(ctx: OpContext): TensorInfo[] {
 /** The broadcast shape of all inputs, or a shape error naming them. */
 export function broadcastInputs(ctx: OpContext, ins: readonly TensorInfo[]): number[] {
   const shape = broadcastShapes(ins.map((t) => t.shape));
-  if (!shape) fail(ctx, `cannot broadcast shapes ${ins.map((t) => fmtShape(t.shape)).join(' and ')}`);
+  if (!shape)
+    fail(ctx, `cannot broadcast shapes ${ins.map((t) => fmtShape(t.shape)).join(' and ')}`);
   return shape;
 }
 
@@ -30,14 +31,25 @@ function makeInfer(dtypeOf: (ins: readonly TensorInfo[]) => DType) {
 function makeEvaluate(f: (ctx: OpContext) => Combine) {
   return (ctx: OpContext, outs: readonly TensorType[]) => {
     const o = outs[0]!;
-    const ins = presentInputs(ctx).map((t, i) => ({ shape: t.shape, values: constValues(ctx, i, `input ${i}`) }));
+    const ins = presentInputs(ctx).map((t, i) => ({
+      shape: t.shape,
+      values: constValues(ctx, i, `input ${i}`),
+    }));
     const conv = converterTo(o.dtype);
     const g = f(ctx);
-    return [mapBroadcast(allocValues(o.dtype, numElements(o.shape)), o.shape, ins, (...xs) => conv(g(...xs)))];
+    return [
+      mapBroadcast(allocValues(o.dtype, numElements(o.shape)), o.shape, ins, (...xs) =>
+        conv(g(...xs)),
+      ),
+    ];
   };
 }
 
-function elementwise(op: string, dtypeOf: (ins: readonly TensorInfo[]) => DType, f?: (ctx: OpContext) => Combine): OpDef {
+function elementwise(
+  op: string,
+  dtypeOf: (ins: readonly TensorInfo[]) => DType,
+  f?: (ctx: OpContext) => Combine,
+): OpDef {
   return { op, domain: '', infer: makeInfer(dtypeOf), ...(f ? { evaluate: makeEvaluate(f) } : {}) };
 }
 
@@ -78,5 +90,9 @@ export const BINARY_OPS: readonly OpDef[] = [
   arith('Max', (...xs) => Math.max(...xs)),
   arith('Sum', (...xs) => xs.reduce((s, x) => s + x, 0)),
   arith('Mean', (...xs) => xs.reduce((s, x) => s + x, 0) / xs.length),
-  elementwise('Where', (ins) => ins[1]!.dtype, () => (c, x, y) => (c ? x! : y!)),
+  elementwise(
+    'Where',
+    (ins) => ins[1]!.dtype,
+    () => (c, x, y) => (c ? x! : y!),
+  ),
 ];

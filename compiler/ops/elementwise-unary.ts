@@ -35,15 +35,27 @@ const softplus: Scalar = (x) => (x > 20 ? x : Math.log1p(Math.exp(x)));
 
 const MATH: readonly OpDef[] = [
   unary('Relu', () => (x) => Math.max(0, x)),
-  unary('LeakyRelu', (c) => { const a = floatAttr(c, 'alpha', 0.01); return (x) => (x < 0 ? a * x : x); }),
-  unary('Elu', (c) => { const a = floatAttr(c, 'alpha', 1); return (x) => (x < 0 ? a * Math.expm1(x) : x); }),
-  unary('Celu', (c) => { const a = floatAttr(c, 'alpha', 1); return (x) => Math.max(0, x) + Math.min(0, a * Math.expm1(x / a)); }),
+  unary('LeakyRelu', (c) => {
+    const a = floatAttr(c, 'alpha', 0.01);
+    return (x) => (x < 0 ? a * x : x);
+  }),
+  unary('Elu', (c) => {
+    const a = floatAttr(c, 'alpha', 1);
+    return (x) => (x < 0 ? a * Math.expm1(x) : x);
+  }),
+  unary('Celu', (c) => {
+    const a = floatAttr(c, 'alpha', 1);
+    return (x) => Math.max(0, x) + Math.min(0, a * Math.expm1(x / a));
+  }),
   unary('Selu', (c) => {
     const a = floatAttr(c, 'alpha', 1.67326319217681884765625);
     const g = floatAttr(c, 'gamma', 1.05070102214813232421875);
     return (x) => g * (x > 0 ? x : a * Math.expm1(x));
   }),
-  unary('ThresholdedRelu', (c) => { const a = floatAttr(c, 'alpha', 1); return (x) => (x > a ? x : 0); }),
+  unary('ThresholdedRelu', (c) => {
+    const a = floatAttr(c, 'alpha', 1);
+    return (x) => (x > a ? x : 0);
+  }),
   unary('Sigmoid', () => sigmoid),
   unary('HardSigmoid', (c) => {
     const a = floatAttr(c, 'alpha', 0.2);
@@ -89,25 +101,37 @@ function predicate(op: string, f: Scalar): OpDef {
 }
 
 const castTo = (ctx: OpContext): DType =>
-  ctx.op === 'CastLike' ? input(ctx, 1).dtype : dtypeAttr(ctx, 'to', input(ctx, 0).dtype, dtypeOfCode);
+  ctx.op === 'CastLike'
+    ? input(ctx, 1).dtype
+    : dtypeAttr(ctx, 'to', input(ctx, 0).dtype, dtypeOfCode);
 
 const CONVERSIONS: readonly OpDef[] = [
   predicate('IsNaN', (x) => (Number.isNaN(x) ? 1 : 0)),
   predicate('IsInf', (x) => (x === Infinity || x === -Infinity ? 1 : 0)),
   {
-    op: 'Cast', domain: '',
+    op: 'Cast',
+    domain: '',
     infer: (ctx) => [{ dtype: castTo(ctx), shape: input(ctx, 0).shape }],
     evaluate: mapEval(() => (x) => x),
   },
   {
-    op: 'CastLike', domain: '',
+    op: 'CastLike',
+    domain: '',
     infer: (ctx) => [{ dtype: castTo(ctx), shape: input(ctx, 0).shape }],
     evaluate: mapEval(() => (x) => x),
   },
-  { op: 'Identity', domain: '', infer: sameAsInput, evaluate: mapEval(() => (x) => x), isAlias: true },
+  {
+    op: 'Identity',
+    domain: '',
+    infer: sameAsInput,
+    evaluate: mapEval(() => (x) => x),
+    isAlias: true,
+  },
   {
     // Inference mode only: output = input; the optional mask output is all true.
-    op: 'Dropout', domain: '', isAlias: true,
+    op: 'Dropout',
+    domain: '',
+    isAlias: true,
     infer: (ctx) => {
       const x = input(ctx, 0);
       const outs: TensorType[] = [{ dtype: x.dtype, shape: x.shape }];
@@ -120,7 +144,9 @@ const CONVERSIONS: readonly OpDef[] = [
     },
   },
   {
-    op: 'Clip', domain: '', infer: sameAsInput,
+    op: 'Clip',
+    domain: '',
+    infer: sameAsInput,
     evaluate: mapEval((ctx) => {
       const lo = clipBound(ctx, 1, 'min', -Infinity);
       const hi = clipBound(ctx, 2, 'max', Infinity);

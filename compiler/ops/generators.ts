@@ -14,19 +14,27 @@ interface ConstValue extends TensorType {
 /** The value of a Constant node, from whichever value* attribute it carries. */
 function constantValue(ctx: OpContext): ConstValue {
   const entries = Object.entries(ctx.attrs) as [string, AttrValue][];
-  const [name, a] = entries.find(([k]) => k.startsWith('value')) ?? fail(ctx, 'has no value attribute');
+  const [name, a] =
+    entries.find(([k]) => k.startsWith('value')) ?? fail(ctx, 'has no value attribute');
   switch (a.kind) {
-    case 'tensor': return a.value;
-    case 'float': return { dtype: 'float32', shape: [], values: valuesFrom('float32', [a.value]) };
-    case 'floats': return { dtype: 'float32', shape: [a.value.length], values: valuesFrom('float32', a.value) };
-    case 'int': return { dtype: 'int64', shape: [], values: valuesFrom('int64', [a.value]) };
-    case 'ints': return { dtype: 'int64', shape: [a.value.length], values: valuesFrom('int64', a.value) };
-    default: return fail(ctx, `attribute ${name} of kind ${a.kind} is not supported`);
+    case 'tensor':
+      return a.value;
+    case 'float':
+      return { dtype: 'float32', shape: [], values: valuesFrom('float32', [a.value]) };
+    case 'floats':
+      return { dtype: 'float32', shape: [a.value.length], values: valuesFrom('float32', a.value) };
+    case 'int':
+      return { dtype: 'int64', shape: [], values: valuesFrom('int64', [a.value]) };
+    case 'ints':
+      return { dtype: 'int64', shape: [a.value.length], values: valuesFrom('int64', a.value) };
+    default:
+      return fail(ctx, `attribute ${name} of kind ${a.kind} is not supported`);
   }
 }
 
 const constant: OpDef = {
-  op: 'Constant', domain: '',
+  op: 'Constant',
+  domain: '',
   infer: (ctx) => {
     const v = constantValue(ctx);
     return [{ dtype: v.dtype, shape: v.shape }];
@@ -42,7 +50,8 @@ function fillValue(ctx: OpContext): ConstValue {
 }
 
 const constantOfShape: OpDef = {
-  op: 'ConstantOfShape', domain: '',
+  op: 'ConstantOfShape',
+  domain: '',
   infer: (ctx) => [{ dtype: fillValue(ctx).dtype, shape: constInts(ctx, 0, 'shape') }],
   evaluate: (_ctx, outs) => {
     const fill = (fillValue(_ctx).values as ArrayLike<number>)[0] ?? 0;
@@ -59,34 +68,47 @@ function shapeSlice(ctx: OpContext): number[] {
 }
 
 const shape: OpDef = {
-  op: 'Shape', domain: '', foldsOnShapes: true,
+  op: 'Shape',
+  domain: '',
+  foldsOnShapes: true,
   infer: (ctx) => [{ dtype: 'int64', shape: [shapeSlice(ctx).length] }],
   evaluate: (ctx) => [valuesFrom('int64', shapeSlice(ctx))],
 };
 
 const size: OpDef = {
-  op: 'Size', domain: '', foldsOnShapes: true,
+  op: 'Size',
+  domain: '',
+  foldsOnShapes: true,
   infer: () => [{ dtype: 'int64', shape: [] }],
   evaluate: (ctx) => [valuesFrom('int64', [numElements(input(ctx, 0).shape)])],
 };
 
 function rangeParams(ctx: OpContext): { start: number; delta: number; count: number } {
-  const [start, limit, delta] = [0, 1, 2].map((i) => (constValues(ctx, i, ['start', 'limit', 'delta'][i]!) as ArrayLike<number>)[0]!) as [number, number, number];
+  const [start, limit, delta] = [0, 1, 2].map(
+    (i) => (constValues(ctx, i, ['start', 'limit', 'delta'][i]!) as ArrayLike<number>)[0]!,
+  ) as [number, number, number];
   if (delta === 0) fail(ctx, 'delta cannot be 0');
   return { start, delta, count: Math.max(0, Math.ceil((limit - start) / delta)) };
 }
 
 const range: OpDef = {
-  op: 'Range', domain: '',
+  op: 'Range',
+  domain: '',
   infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: [rangeParams(ctx).count] }],
   evaluate: (ctx, outs) => {
     const { start, delta, count } = rangeParams(ctx);
-    return [valuesFrom(outs[0]!.dtype, Array.from({ length: count }, (_, i) => start + i * delta))];
+    return [
+      valuesFrom(
+        outs[0]!.dtype,
+        Array.from({ length: count }, (_, i) => start + i * delta),
+      ),
+    ];
   },
 };
 
 const eyeLike: OpDef = {
-  op: 'EyeLike', domain: '',
+  op: 'EyeLike',
+  domain: '',
   infer: (ctx) => {
     const x = input(ctx, 0);
     if (x.shape.length !== 2) fail(ctx, 'input must be 2-D');
@@ -95,4 +117,11 @@ const eyeLike: OpDef = {
 };
 
 /** Tensor-making ops. */
-export const GENERATOR_OPS: readonly OpDef[] = [constant, constantOfShape, shape, size, range, eyeLike];
+export const GENERATOR_OPS: readonly OpDef[] = [
+  constant,
+  constantOfShape,
+  shape,
+  size,
+  range,
+  eyeLike,
+];

@@ -10,11 +10,16 @@ function gatherAxis(ctx: OpContext): number {
 }
 
 const gather: OpDef = {
-  op: 'Gather', domain: '',
+  op: 'Gather',
+  domain: '',
   infer: (ctx) => {
     const data = input(ctx, 0);
     const axis = gatherAxis(ctx);
-    const shape = [...data.shape.slice(0, axis), ...input(ctx, 1).shape, ...data.shape.slice(axis + 1)];
+    const shape = [
+      ...data.shape.slice(0, axis),
+      ...input(ctx, 1).shape,
+      ...data.shape.slice(axis + 1),
+    ];
     return [{ dtype: data.dtype, shape }];
   },
   evaluate: (ctx, outs) => {
@@ -39,15 +44,20 @@ const gather: OpDef = {
   },
 };
 
-const sameAsIndices = (ctx: OpContext): TensorType[] => [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 1).shape }];
-const sameAsData = (ctx: OpContext): TensorType[] => [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+const sameAsIndices = (ctx: OpContext): TensorType[] => [
+  { dtype: input(ctx, 0).dtype, shape: input(ctx, 1).shape },
+];
+const sameAsData = (ctx: OpContext): TensorType[] => [
+  { dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape },
+];
 
 function inferGatherNd(ctx: OpContext): TensorType[] {
   const data = input(ctx, 0);
   const idx = input(ctx, 1).shape;
   const b = intAttr(ctx, 'batch_dims', 0);
   const last = idx[idx.length - 1] ?? 0;
-  if (idx.length < 1 || b + last > data.shape.length) fail(ctx, `indices ${fmtShape(idx)} do not fit data ${fmtShape(data.shape)}`);
+  if (idx.length < 1 || b + last > data.shape.length)
+    fail(ctx, `indices ${fmtShape(idx)} do not fit data ${fmtShape(data.shape)}`);
   return [{ dtype: data.dtype, shape: [...idx.slice(0, -1), ...data.shape.slice(b + last)] }];
 }
 
@@ -66,7 +76,10 @@ function inferTopK(ctx: OpContext): TensorType[] {
   const axis = normAxis(ctx, intAttr(ctx, 'axis', -1), x.shape.length);
   if (k > x.shape[axis]!) fail(ctx, `k=${k} exceeds dim ${x.shape[axis]} of axis ${axis}`);
   const shape = x.shape.map((d, i) => (i === axis ? k : d));
-  return [{ dtype: x.dtype, shape }, { dtype: 'int64', shape }];
+  return [
+    { dtype: x.dtype, shape },
+    { dtype: 'int64', shape },
+  ];
 }
 
 /** NonZero's size depends on the data, so it is only static when its input is a constant. */
@@ -78,15 +91,20 @@ function nonZeroPositions(ctx: OpContext): number[] {
 }
 
 const nonZero: OpDef = {
-  op: 'NonZero', domain: '',
-  infer: (ctx) => [{ dtype: 'int64', shape: [input(ctx, 0).shape.length, nonZeroPositions(ctx).length] }],
+  op: 'NonZero',
+  domain: '',
+  infer: (ctx) => [
+    { dtype: 'int64', shape: [input(ctx, 0).shape.length, nonZeroPositions(ctx).length] },
+  ],
   evaluate: (ctx, outs) => {
     const shape = input(ctx, 0).shape;
     const strides = stridesOf(shape);
     const hits = nonZeroPositions(ctx);
     const out = allocValues('int64', numElements(outs[0]!.shape));
     hits.forEach((flat, j) => {
-      shape.forEach((_, d) => { out[d * hits.length + j] = Math.floor(flat / strides[d]!) % shape[d]!; });
+      shape.forEach((_, d) => {
+        out[d * hits.length + j] = Math.floor(flat / strides[d]!) % shape[d]!;
+      });
     });
     return [out];
   },

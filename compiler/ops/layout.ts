@@ -1,19 +1,38 @@
 // Data-movement ops with shape arithmetic: Transpose, Expand, Tile, Concat, Split.
 import { numElements } from '../graph.js';
-import { broadcastShapes, broadcastStrides, copyAlongAxis, forEachIndex, gatherStrided, stridesOf } from './broadcast.js';
-import { constInts, constValues, fail, fmtShape, input, intAttr, intsAttr, normAxis, optionalConstInts } from './context.js';
+import {
+  broadcastShapes,
+  broadcastStrides,
+  copyAlongAxis,
+  forEachIndex,
+  gatherStrided,
+  stridesOf,
+} from './broadcast.js';
+import {
+  constInts,
+  constValues,
+  fail,
+  fmtShape,
+  input,
+  intAttr,
+  intsAttr,
+  normAxis,
+  optionalConstInts,
+} from './context.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
 import { allocValues } from './values.js';
 
 function permOf(ctx: OpContext, rank: number): readonly number[] {
   const perm = intsAttr(ctx, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const sorted = [...perm].sort((a, b) => a - b);
-  if (perm.length !== rank || sorted.some((p, i) => p !== i)) fail(ctx, `perm [${perm.join(', ')}] is not a permutation of rank ${rank}`);
+  if (perm.length !== rank || sorted.some((p, i) => p !== i))
+    fail(ctx, `perm [${perm.join(', ')}] is not a permutation of rank ${rank}`);
   return perm;
 }
 
 const transpose: OpDef = {
-  op: 'Transpose', domain: '',
+  op: 'Transpose',
+  domain: '',
   infer: (ctx) => {
     const x = input(ctx, 0);
     return [{ dtype: x.dtype, shape: permOf(ctx, x.shape.length).map((p) => x.shape[p]!) }];
@@ -23,12 +42,20 @@ const transpose: OpDef = {
     const strides = stridesOf(x.shape);
     const o = outs[0]!;
     const srcStrides = permOf(ctx, x.shape.length).map((p) => strides[p]!);
-    return [gatherStrided(allocValues(o.dtype, numElements(o.shape)), constValues(ctx, 0, 'data'), o.shape, srcStrides)];
+    return [
+      gatherStrided(
+        allocValues(o.dtype, numElements(o.shape)),
+        constValues(ctx, 0, 'data'),
+        o.shape,
+        srcStrides,
+      ),
+    ];
   },
 };
 
 const expand: OpDef = {
-  op: 'Expand', domain: '',
+  op: 'Expand',
+  domain: '',
   infer: (ctx) => {
     const x = input(ctx, 0);
     const target = constInts(ctx, 1, 'shape');
@@ -39,16 +66,25 @@ const expand: OpDef = {
   evaluate: (ctx, outs) => {
     const o = outs[0]!;
     const strides = broadcastStrides(input(ctx, 0).shape, o.shape);
-    return [gatherStrided(allocValues(o.dtype, numElements(o.shape)), constValues(ctx, 0, 'input'), o.shape, strides)];
+    return [
+      gatherStrided(
+        allocValues(o.dtype, numElements(o.shape)),
+        constValues(ctx, 0, 'input'),
+        o.shape,
+        strides,
+      ),
+    ];
   },
 };
 
 const tile: OpDef = {
-  op: 'Tile', domain: '',
+  op: 'Tile',
+  domain: '',
   infer: (ctx) => {
     const x = input(ctx, 0);
     const reps = constInts(ctx, 1, 'repeats');
-    if (reps.length !== x.shape.length) fail(ctx, `repeats has ${reps.length} values for rank ${x.shape.length}`);
+    if (reps.length !== x.shape.length)
+      fail(ctx, `repeats has ${reps.length} values for rank ${x.shape.length}`);
     return [{ dtype: x.dtype, shape: x.shape.map((d, i) => d * reps[i]!) }];
   },
   evaluate: (ctx, outs) => {
@@ -71,7 +107,8 @@ function concatAxis(ctx: OpContext): number {
 }
 
 const concat: OpDef = {
-  op: 'Concat', domain: '',
+  op: 'Concat',
+  domain: '',
   infer: (ctx) => {
     const first = input(ctx, 0);
     const axis = concatAxis(ctx);
@@ -79,8 +116,13 @@ const concat: OpDef = {
     shape[axis] = 0;
     ctx.inputs.forEach((_, i) => {
       const s = input(ctx, i).shape;
-      const isSame = s.length === shape.length && s.every((d, k) => k === axis || d === first.shape[k]);
-      if (!isSame) fail(ctx, `input ${i} ${fmtShape(s)} does not match ${fmtShape(first.shape)} outside axis ${axis}`);
+      const isSame =
+        s.length === shape.length && s.every((d, k) => k === axis || d === first.shape[k]);
+      if (!isSame)
+        fail(
+          ctx,
+          `input ${i} ${fmtShape(s)} does not match ${fmtShape(first.shape)} outside axis ${axis}`,
+        );
       shape[axis]! += s[axis]!;
     });
     return [{ dtype: first.dtype, shape }];
@@ -103,21 +145,27 @@ const concat: OpDef = {
 function splitSizes(ctx: OpContext, dim: number): number[] {
   const given = ctx.opset >= 13 ? optionalConstInts(ctx, 1, 'split') : intsAttr(ctx, 'split');
   if (given) {
-    if (given.reduce((a, b) => a + b, 0) !== dim) fail(ctx, `split [${given.join(', ')}] does not sum to ${dim}`);
+    if (given.reduce((a, b) => a + b, 0) !== dim)
+      fail(ctx, `split [${given.join(', ')}] does not sum to ${dim}`);
     return [...given];
   }
   const parts = intAttr(ctx, 'num_outputs', ctx.outputCount);
   const chunk = Math.ceil(dim / parts);
-  if (ctx.opset < 18 && dim % parts !== 0) fail(ctx, `cannot split ${dim} evenly into ${parts} outputs`);
+  if (ctx.opset < 18 && dim % parts !== 0)
+    fail(ctx, `cannot split ${dim} evenly into ${parts} outputs`);
   return Array.from({ length: parts }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
 }
 
 const split: OpDef = {
-  op: 'Split', domain: '',
+  op: 'Split',
+  domain: '',
   infer: (ctx) => {
     const x = input(ctx, 0);
     const axis = normAxis(ctx, intAttr(ctx, 'axis', 0), x.shape.length);
-    return splitSizes(ctx, x.shape[axis]!).map((size) => ({ dtype: x.dtype, shape: x.shape.map((d, i) => (i === axis ? size : d)) }));
+    return splitSizes(ctx, x.shape[axis]!).map((size) => ({
+      dtype: x.dtype,
+      shape: x.shape.map((d, i) => (i === axis ? size : d)),
+    }));
   },
   evaluate: (ctx, outs) => {
     const x = input(ctx, 0);
@@ -126,7 +174,13 @@ const split: OpDef = {
     let offset = 0;
     return outs.map((o) => {
       const strides = stridesOf(x.shape);
-      const out = gatherStrided(allocValues(o.dtype, numElements(o.shape)), src, o.shape, strides, offset * strides[axis]!);
+      const out = gatherStrided(
+        allocValues(o.dtype, numElements(o.shape)),
+        src,
+        o.shape,
+        strides,
+        offset * strides[axis]!,
+      );
       offset += o.shape[axis]!;
       return out;
     });
@@ -135,4 +189,3 @@ const split: OpDef = {
 
 /** Layout ops. */
 export const LAYOUT_OPS: readonly OpDef[] = [transpose, expand, tile, concat, split];
-

@@ -20,7 +20,8 @@ export function matmulDims(ctx: OpContext, a: readonly number[], b: readonly num
   const b2 = b.length === 1 ? [b[0]!, 1] : b;
   const [m, k] = a2.slice(-2) as [number, number];
   const [kb, n] = b2.slice(-2) as [number, number];
-  if (k !== kb) fail(ctx, `cannot multiply ${fmtShape(a)} by ${fmtShape(b)}: inner dims ${k} and ${kb} differ`);
+  if (k !== kb)
+    fail(ctx, `cannot multiply ${fmtShape(a)} by ${fmtShape(b)}: inner dims ${k} and ${kb} differ`);
   const batch = broadcastShapes([a2.slice(0, -2), b2.slice(0, -2)]);
   if (!batch) fail(ctx, `batch dims of ${fmtShape(a)} and ${fmtShape(b)} do not broadcast`);
   const shape = [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
@@ -29,7 +30,12 @@ export function matmulDims(ctx: OpContext, a: readonly number[], b: readonly num
 
 function inferMatMul(ctx: OpContext): TensorType[] {
   const a = input(ctx, 0);
-  return [{ dtype: ctx.op === 'MatMulInteger' ? 'int32' : a.dtype, shape: matmulDims(ctx, a.shape, input(ctx, 1).shape).shape }];
+  return [
+    {
+      dtype: ctx.op === 'MatMulInteger' ? 'int32' : a.dtype,
+      shape: matmulDims(ctx, a.shape, input(ctx, 1).shape).shape,
+    },
+  ];
 }
 
 function matmulMacs(ctx: OpContext): number {
@@ -40,7 +46,8 @@ function matmulMacs(ctx: OpContext): number {
 function gemmDims(ctx: OpContext): { m: number; k: number; n: number } {
   const a = input(ctx, 0).shape;
   const b = input(ctx, 1).shape;
-  if (a.length !== 2 || b.length !== 2) fail(ctx, `Gemm needs 2-D inputs, got ${fmtShape(a)} and ${fmtShape(b)}`);
+  if (a.length !== 2 || b.length !== 2)
+    fail(ctx, `Gemm needs 2-D inputs, got ${fmtShape(a)} and ${fmtShape(b)}`);
   const [m, k] = intAttr(ctx, 'transA', 0) ? [a[1]!, a[0]!] : [a[0]!, a[1]!];
   const [kb, n] = intAttr(ctx, 'transB', 0) ? [b[1]!, b[0]!] : [b[0]!, b[1]!];
   if (k !== kb) fail(ctx, `inner dims ${k} and ${kb} differ (A ${fmtShape(a)}, B ${fmtShape(b)})`);

@@ -8,29 +8,46 @@ import type { OpContext, OpDef, TensorType } from './op-def.js';
 
 const MS = 'com.microsoft';
 
-const sameAsInput = (ctx: OpContext): TensorType[] => [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+const sameAsInput = (ctx: OpContext): TensorType[] => [
+  { dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape },
+];
 
 /** SkipLayerNormalization: output, mean, inv_std_var, input_skip_bias_sum. */
 function inferSkipLayerNorm(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
   const skip = input(ctx, 1);
-  if (numElements(skip.shape) !== numElements(x.shape) && skip.shape[skip.shape.length - 1] !== x.shape[x.shape.length - 1]) {
+  if (
+    numElements(skip.shape) !== numElements(x.shape) &&
+    skip.shape[skip.shape.length - 1] !== x.shape[x.shape.length - 1]
+  ) {
     fail(ctx, `skip ${fmtShape(skip.shape)} does not match input ${fmtShape(x.shape)}`);
   }
   const stats: TensorType = { dtype: 'float32', shape: [...x.shape.slice(0, -1), 1] };
-  const outs: TensorType[] = [{ dtype: x.dtype, shape: x.shape }, stats, stats, { dtype: x.dtype, shape: x.shape }];
+  const outs: TensorType[] = [
+    { dtype: x.dtype, shape: x.shape },
+    stats,
+    stats,
+    { dtype: x.dtype, shape: x.shape },
+  ];
   return outs.slice(0, Math.max(1, ctx.outputCount));
 }
 
 /** Shapes of FusedMatMul's operands after the optional transposes of their last two dims. */
 function fusedOperands(ctx: OpContext): [number[], number[]] {
-  const swap = (s: readonly number[], isSwap: boolean) => (isSwap && s.length >= 2 ? [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!] : [...s]);
-  return [swap(input(ctx, 0).shape, intAttr(ctx, 'transA', 0) === 1), swap(input(ctx, 1).shape, intAttr(ctx, 'transB', 0) === 1)];
+  const swap = (s: readonly number[], isSwap: boolean) =>
+    isSwap && s.length >= 2 ? [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!] : [...s];
+  return [
+    swap(input(ctx, 0).shape, intAttr(ctx, 'transA', 0) === 1),
+    swap(input(ctx, 1).shape, intAttr(ctx, 'transB', 0) === 1),
+  ];
 }
 
 const fusedMatMul: OpDef = {
-  op: 'FusedMatMul', domain: MS,
-  infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: matmulDims(ctx, ...fusedOperands(ctx)).shape }],
+  op: 'FusedMatMul',
+  domain: MS,
+  infer: (ctx) => [
+    { dtype: input(ctx, 0).dtype, shape: matmulDims(ctx, ...fusedOperands(ctx)).shape },
+  ],
   macs: (ctx) => {
     const d = matmulDims(ctx, ...fusedOperands(ctx));
     return numElements(d.batch) * d.m * d.k * d.n;

@@ -5,8 +5,18 @@ import { findOp } from './registry.js';
 
 /** The OpContext of a node of a built Graph (constant inputs carry their values). */
 export function graphNodeContext(graph: Graph, node: Node): OpContext {
-  const inputs = node.inputs.map((id): TensorInfo | undefined => (id === undefined ? undefined : graph.tensors[id]));
-  return { node: node.name, op: node.op, domain: node.domain, opset: node.opset, attrs: node.attrs, inputs, outputCount: node.outputs.length };
+  const inputs = node.inputs.map((id): TensorInfo | undefined =>
+    id === undefined ? undefined : graph.tensors[id],
+  );
+  return {
+    node: node.name,
+    op: node.op,
+    domain: node.domain,
+    opset: node.opset,
+    attrs: node.attrs,
+    inputs,
+    outputCount: node.outputs.length,
+  };
 }
 
 /** Multiply-accumulates one execution of `node` performs. */

@@ -9,7 +9,10 @@ function inferBatchNorm(ctx: OpContext): TensorType[] {
   if (x.shape.length < 2) fail(ctx, `input ${fmtShape(x.shape)} needs a channel dim`);
   const stats: TensorType = { dtype: input(ctx, 1).dtype, shape: [x.shape[1]!] };
   // Training-mode outputs (running mean/var, and before opset 14 the saved mean/var) are [C].
-  return [{ dtype: x.dtype, shape: x.shape }, ...Array.from({ length: ctx.outputCount - 1 }, () => stats)];
+  return [
+    { dtype: x.dtype, shape: x.shape },
+    ...Array.from({ length: ctx.outputCount - 1 }, () => stats),
+  ];
 }
 
 /** LayerNormalization: Y, then Mean and InvStdDev with the normalised dims reduced to 1. */
@@ -17,17 +20,23 @@ export function inferLayerNorm(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
   const axis = normAxis(ctx, intAttr(ctx, 'axis', -1), x.shape.length);
   const stats: TensorType = { dtype: 'float32', shape: x.shape.map((d, i) => (i < axis ? d : 1)) };
-  return [{ dtype: x.dtype, shape: x.shape }, ...Array.from({ length: ctx.outputCount - 1 }, () => stats)];
+  return [
+    { dtype: x.dtype, shape: x.shape },
+    ...Array.from({ length: ctx.outputCount - 1 }, () => stats),
+  ];
 }
 
 function inferGroupNorm(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
   const groups = intAttr(ctx, 'num_groups', 0);
-  if (groups <= 0 || (x.shape[1] ?? 0) % groups !== 0) fail(ctx, `num_groups ${groups} must divide ${x.shape[1]} channels`);
+  if (groups <= 0 || (x.shape[1] ?? 0) % groups !== 0)
+    fail(ctx, `num_groups ${groups} must divide ${x.shape[1]} channels`);
   return [{ dtype: x.dtype, shape: x.shape }];
 }
 
-const sameShape = (ctx: OpContext): TensorType[] => [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+const sameShape = (ctx: OpContext): TensorType[] => [
+  { dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape },
+];
 
 /** Normalisation ops of the ai.onnx domain. */
 export const NORMALIZATION_OPS: readonly OpDef[] = [

@@ -36,7 +36,10 @@ export type InferFn = (ctx: OpContext) => readonly TensorType[];
 export type MacsFn = (ctx: OpContext, outputs: readonly TensorType[]) => number;
 
 /** Computes output elements from constant inputs (used by constant folding). */
-export type EvaluateFn = (ctx: OpContext, outputs: readonly TensorType[]) => readonly TensorValues[];
+export type EvaluateFn = (
+  ctx: OpContext,
+  outputs: readonly TensorType[],
+) => readonly TensorValues[];
 
 export interface OpDef {
   readonly op: string;

@@ -7,7 +7,9 @@ import type { OpContext, OpDef, TensorType } from './op-def.js';
 function inferQuantize(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
   const zp = optionalInput(ctx, 2);
-  return [{ dtype: dtypeAttr(ctx, 'output_dtype', zp?.dtype ?? 'uint8', dtypeOfCode), shape: x.shape }];
+  return [
+    { dtype: dtypeAttr(ctx, 'output_dtype', zp?.dtype ?? 'uint8', dtypeOfCode), shape: x.shape },
+  ];
 }
 
 function inferDequantize(ctx: OpContext): TensorType[] {

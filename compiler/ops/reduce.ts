@@ -22,13 +22,25 @@ function axesFromInputSince(op: string): number {
 export function reduction(ctx: OpContext): Reduction {
   const x = input(ctx, 0);
   const rank = x.shape.length;
-  const raw = ctx.opset >= axesFromInputSince(ctx.op) ? optionalConstInts(ctx, 1, 'axes') : intsAttr(ctx, 'axes');
+  const raw =
+    ctx.opset >= axesFromInputSince(ctx.op)
+      ? optionalConstInts(ctx, 1, 'axes')
+      : intsAttr(ctx, 'axes');
   const isNoop = intAttr(ctx, 'noop_with_empty_axes', 0) === 1;
   const all = x.shape.map((_, i) => i);
-  const axes = raw && raw.length > 0 ? [...new Set(raw.map((a) => normAxis(ctx, a, rank)))].sort() : isNoop ? [] : all;
+  const axes =
+    raw && raw.length > 0
+      ? [...new Set(raw.map((a) => normAxis(ctx, a, rank)))].sort()
+      : isNoop
+        ? []
+        : all;
   const keptShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const isKeep = intAttr(ctx, 'keepdims', 1) === 1;
-  return { axes, keptShape, shape: isKeep ? keptShape : x.shape.filter((_, i) => !axes.includes(i)) };
+  return {
+    axes,
+    keptShape,
+    shape: isKeep ? keptShape : x.shape.filter((_, i) => !axes.includes(i)),
+  };
 }
 
 function inferReduce(ctx: OpContext): TensorType[] {
@@ -75,13 +87,20 @@ function inferArg(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
   const axis = normAxis(ctx, intAttr(ctx, 'axis', 0), x.shape.length);
   const isKeep = intAttr(ctx, 'keepdims', 1) === 1;
-  const shape = isKeep ? x.shape.map((d, i) => (i === axis ? 1 : d)) : x.shape.filter((_, i) => i !== axis);
+  const shape = isKeep
+    ? x.shape.map((d, i) => (i === axis ? 1 : d))
+    : x.shape.filter((_, i) => i !== axis);
   return [{ dtype: 'int64', shape }];
 }
 
 /** Reduction ops. */
 export const REDUCE_OPS: readonly OpDef[] = [
-  ...Object.keys(FOLDS).map((op): OpDef => ({ op, domain: '', infer: inferReduce, evaluate: evaluateReduce })),
+  ...Object.keys(FOLDS).map((op): OpDef => ({
+    op,
+    domain: '',
+    infer: inferReduce,
+    evaluate: evaluateReduce,
+  })),
   { op: 'ArgMax', domain: '', infer: inferArg },
   { op: 'ArgMin', domain: '', infer: inferArg },
 ];

@@ -18,9 +18,20 @@ import { SLICE_PAD_OPS } from './slice-pad.js';
 
 /** Every supported op, ai.onnx first, then contrib domains. */
 export const OPS: readonly OpDef[] = [
-  ...CONV_POOL_OPS, ...MATMUL_OPS, ...NORMALIZATION_OPS, ...UNARY_OPS, ...BINARY_OPS,
-  ...REDUCE_OPS, ...RESHAPE_OPS, ...LAYOUT_OPS, ...SLICE_PAD_OPS, ...INDEXING_OPS,
-  ...GENERATOR_OPS, ...RESIZE_OPS, ...QUANTIZE_OPS, ...MICROSOFT_OPS,
+  ...CONV_POOL_OPS,
+  ...MATMUL_OPS,
+  ...NORMALIZATION_OPS,
+  ...UNARY_OPS,
+  ...BINARY_OPS,
+  ...REDUCE_OPS,
+  ...RESHAPE_OPS,
+  ...LAYOUT_OPS,
+  ...SLICE_PAD_OPS,
+  ...INDEXING_OPS,
+  ...GENERATOR_OPS,
+  ...RESIZE_OPS,
+  ...QUANTIZE_OPS,
+  ...MICROSOFT_OPS,
 ];
 
 const key = (domain: string, op: string): string => `${domain}/${op}`;
@@ -29,7 +40,8 @@ const key = (domain: string, op: string): string => `${domain}/${op}`;
 export function indexOps(ops: readonly OpDef[]): ReadonlyMap<string, OpDef> {
   const table = new Map<string, OpDef>();
   for (const def of ops) {
-    if (table.has(key(def.domain, def.op))) throw new Error(`op ${key(def.domain, def.op)} is registered twice`);
+    if (table.has(key(def.domain, def.op)))
+      throw new Error(`op ${key(def.domain, def.op)} is registered twice`);
     table.set(key(def.domain, def.op), def);
   }
   return table;

@@ -1,7 +1,20 @@
 // Index-window ops: Slice (negative, clamped, stepped), Pad, Trilu, DepthToSpace, SpaceToDepth.
 import { numElements } from '../graph.js';
 import { forEachIndex, gatherStrided, stridesOf } from './broadcast.js';
-import { constInts, constValues, fail, floatAttr, fmtShape, input, intAttr, intsAttr, normAxis, optionalConstInts, optionalInput, stringAttr } from './context.js';
+import {
+  constInts,
+  constValues,
+  fail,
+  floatAttr,
+  fmtShape,
+  input,
+  intAttr,
+  intsAttr,
+  normAxis,
+  optionalConstInts,
+  optionalInput,
+  stringAttr,
+} from './context.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
 import { allocValues } from './values.js';
 
@@ -16,11 +29,18 @@ function sliceWindow(ctx: OpContext): SliceWindow {
   const x = input(ctx, 0);
   const rank = x.shape.length;
   const isAttrForm = ctx.opset < 10;
-  const starts = isAttrForm ? intsAttr(ctx, 'starts') ?? [] : constInts(ctx, 1, 'starts');
-  const ends = isAttrForm ? intsAttr(ctx, 'ends') ?? [] : constInts(ctx, 2, 'ends');
-  const axes = (isAttrForm ? intsAttr(ctx, 'axes') : optionalConstInts(ctx, 3, 'axes')) ?? starts.map((_, i) => i);
-  const steps = (isAttrForm ? undefined : optionalConstInts(ctx, 4, 'steps')) ?? starts.map(() => 1);
-  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
+  const starts = isAttrForm ? (intsAttr(ctx, 'starts') ?? []) : constInts(ctx, 1, 'starts');
+  const ends = isAttrForm ? (intsAttr(ctx, 'ends') ?? []) : constInts(ctx, 2, 'ends');
+  const axes =
+    (isAttrForm ? intsAttr(ctx, 'axes') : optionalConstInts(ctx, 3, 'axes')) ??
+    starts.map((_, i) => i);
+  const steps =
+    (isAttrForm ? undefined : optionalConstInts(ctx, 4, 'steps')) ?? starts.map(() => 1);
+  if (
+    ends.length !== starts.length ||
+    axes.length !== starts.length ||
+    steps.length !== starts.length
+  ) {
     fail(ctx, 'starts, ends, axes and steps must have the same length');
   }
   const win = { starts: x.shape.map(() => 0), steps: x.shape.map(() => 1), shape: [...x.shape] };
@@ -41,7 +61,8 @@ function sliceWindow(ctx: OpContext): SliceWindow {
 }
 
 const slice: OpDef = {
-  op: 'Slice', domain: '',
+  op: 'Slice',
+  domain: '',
   infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: sliceWindow(ctx).shape }],
   evaluate: (ctx, outs) => {
     const w = sliceWindow(ctx);
@@ -50,13 +71,24 @@ const slice: OpDef = {
     const o = outs[0]!;
     const out = allocValues(o.dtype, numElements(o.shape));
     if (out.length === 0) return [out];
-    return [gatherStrided(out, constValues(ctx, 0, 'data'), o.shape, strides.map((s, d) => s * w.steps[d]!), base)];
+    return [
+      gatherStrided(
+        out,
+        constValues(ctx, 0, 'data'),
+        o.shape,
+        strides.map((s, d) => s * w.steps[d]!),
+        base,
+      ),
+    ];
   },
 };
 
 /** [begin..., end...] pads over all dims (opset 18 may restrict them to `axes`). */
 function padsOf(ctx: OpContext, rank: number): readonly number[] {
-  const raw = ctx.opset < 11 ? intsAttr(ctx, 'pads') ?? fail(ctx, 'attribute pads is required') : constInts(ctx, 1, 'pads');
+  const raw =
+    ctx.opset < 11
+      ? (intsAttr(ctx, 'pads') ?? fail(ctx, 'attribute pads is required'))
+      : constInts(ctx, 1, 'pads');
   const axes = ctx.opset >= 18 ? optionalConstInts(ctx, 3, 'axes') : undefined;
   if (!axes) {
     if (raw.length !== 2 * rank) fail(ctx, `pads has ${raw.length} values for rank ${rank}`);
@@ -73,21 +105,26 @@ function padsOf(ctx: OpContext, rank: number): readonly number[] {
 
 function padValue(ctx: OpContext): number {
   if (ctx.opset < 11) return floatAttr(ctx, 'value', 0);
-  return optionalInput(ctx, 2) ? (constValues(ctx, 2, 'constant_value') as ArrayLike<number>)[0] ?? 0 : 0;
+  return optionalInput(ctx, 2)
+    ? ((constValues(ctx, 2, 'constant_value') as ArrayLike<number>)[0] ?? 0)
+    : 0;
 }
 
 const pad: OpDef = {
-  op: 'Pad', domain: '',
+  op: 'Pad',
+  domain: '',
   infer: (ctx) => {
     const x = input(ctx, 0);
     const r = x.shape.length;
     const pads = padsOf(ctx, r);
     const shape = x.shape.map((d, i) => d + pads[i]! + pads[i + r]!);
-    if (shape.some((d) => d < 0)) fail(ctx, `pads [${pads.join(', ')}] crop ${fmtShape(x.shape)} below zero`);
+    if (shape.some((d) => d < 0))
+      fail(ctx, `pads [${pads.join(', ')}] crop ${fmtShape(x.shape)} below zero`);
     return [{ dtype: x.dtype, shape }];
   },
   evaluate: (ctx, outs) => {
-    if (stringAttr(ctx, 'mode', 'constant') !== 'constant') fail(ctx, 'only constant-mode Pad can be folded');
+    if (stringAttr(ctx, 'mode', 'constant') !== 'constant')
+      fail(ctx, 'only constant-mode Pad can be folded');
     const x = input(ctx, 0);
     const r = x.shape.length;
     const pads = padsOf(ctx, r);
@@ -109,7 +146,8 @@ const pad: OpDef = {
 };
 
 const trilu: OpDef = {
-  op: 'Trilu', domain: '',
+  op: 'Trilu',
+  domain: '',
   infer: (ctx) => {
     const x = input(ctx, 0);
     if (x.shape.length < 2) fail(ctx, `input ${fmtShape(x.shape)} needs rank >= 2`);
@@ -133,19 +171,23 @@ const trilu: OpDef = {
 function blockInfer(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
   const b = intAttr(ctx, 'blocksize', 0);
-  if (x.shape.length !== 4 || b <= 0) fail(ctx, `needs a 4-D input and blocksize > 0, got ${fmtShape(x.shape)} and ${b}`);
+  if (x.shape.length !== 4 || b <= 0)
+    fail(ctx, `needs a 4-D input and blocksize > 0, got ${fmtShape(x.shape)} and ${b}`);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   if (ctx.op === 'DepthToSpace') {
     if (c % (b * b) !== 0) fail(ctx, `channels ${c} are not divisible by blocksize² ${b * b}`);
     return [{ dtype: x.dtype, shape: [n, c / (b * b), h * b, w * b] }];
   }
-  if (h % b !== 0 || w % b !== 0) fail(ctx, `spatial dims ${h}x${w} are not divisible by blocksize ${b}`);
+  if (h % b !== 0 || w % b !== 0)
+    fail(ctx, `spatial dims ${h}x${w} are not divisible by blocksize ${b}`);
   return [{ dtype: x.dtype, shape: [n, c * b * b, h / b, w / b] }];
 }
 
 /** Index-window ops. */
 export const SLICE_PAD_OPS: readonly OpDef[] = [
-  slice, pad, trilu,
+  slice,
+  pad,
+  trilu,
   { op: 'DepthToSpace', domain: '', infer: blockInfer },
   { op: 'SpaceToDepth', domain: '', infer: blockInfer },
 ];

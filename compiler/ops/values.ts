@@ -10,11 +10,24 @@ export type MutableValues = Float32Array | Float64Array | Int32Array | Uint8Arra
 /** Allocates zeroed storage for `count` elements of `dtype`. */
 export function allocValues(dtype: DType, count: number): MutableValues {
   switch (dtype) {
-    case 'float32': case 'float16': case 'bfloat16': return new Float32Array(count);
-    case 'float64': case 'int64': case 'uint64': case 'uint32': case 'string':
+    case 'float32':
+    case 'float16':
+    case 'bfloat16':
+      return new Float32Array(count);
+    case 'float64':
+    case 'int64':
+    case 'uint64':
+    case 'uint32':
+    case 'string':
       return new Float64Array(count);
-    case 'int8': case 'int16': case 'uint16': case 'int32': return new Int32Array(count);
-    case 'uint8': case 'bool': return new Uint8Array(count);
+    case 'int8':
+    case 'int16':
+    case 'uint16':
+    case 'int32':
+      return new Int32Array(count);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(count);
   }
 }
 
@@ -54,7 +67,10 @@ export function halfToNumber(bits: number): number {
 }
 
 /** Converts a bfloat16 bit pattern to a number. */
-export function bfloat16ToNumber(bits: number, scratch: Float32Array = new Float32Array(1)): number {
+export function bfloat16ToNumber(
+  bits: number,
+  scratch: Float32Array = new Float32Array(1),
+): number {
   new Uint32Array(scratch.buffer)[0] = (bits & 0xffff) << 16;
   return scratch[0]!;
 }

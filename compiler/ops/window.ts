@@ -23,7 +23,8 @@ export function readWindow(ctx: OpContext, kernel: readonly number[]): Window {
   const ones = new Array<number>(rank).fill(1);
   const pads = intsAttr(ctx, 'pads') ?? new Array<number>(2 * rank).fill(0);
   const autoPad = stringAttr(ctx, 'auto_pad', 'NOTSET') || 'NOTSET';
-  if (!AUTO_PADS.includes(autoPad)) fail(ctx, `auto_pad "${autoPad}" is not one of ${AUTO_PADS.join(', ')}`);
+  if (!AUTO_PADS.includes(autoPad))
+    fail(ctx, `auto_pad "${autoPad}" is not one of ${AUTO_PADS.join(', ')}`);
   const w: Window = {
     kernel,
     strides: intsAttr(ctx, 'strides') ?? ones,
@@ -33,7 +34,11 @@ export function readWindow(ctx: OpContext, kernel: readonly number[]): Window {
     autoPad,
     isCeilMode: intAttr(ctx, 'ceil_mode', 0) === 1,
   };
-  for (const [name, v] of [['strides', w.strides], ['dilations', w.dilations], ['pads', pads]] as const) {
+  for (const [name, v] of [
+    ['strides', w.strides],
+    ['dilations', w.dilations],
+    ['pads', pads],
+  ] as const) {
     const want = name === 'pads' ? 2 * rank : rank;
     if (v.length !== want) fail(ctx, `${name} has ${v.length} values but ${want} are needed`);
   }
@@ -47,7 +52,8 @@ export function windowOutput(ctx: OpContext, inSizes: readonly number[], w: Wind
     const span = w.dilations[i]! * (w.kernel[i]! - 1) + 1;
     if (w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER') return Math.ceil(size / s);
     const padded = w.autoPad === 'VALID' ? size : size + w.padsBegin[i]! + w.padsEnd[i]!;
-    if (padded < span) fail(ctx, `window of ${span} does not fit in input of ${padded} along spatial dim ${i}`);
+    if (padded < span)
+      fail(ctx, `window of ${span} does not fit in input of ${padded} along spatial dim ${i}`);
     if (!w.isCeilMode) return Math.floor((padded - span) / s) + 1;
     let out = Math.ceil((padded - span) / s) + 1;
     // The last window must start inside the input or the begin padding.

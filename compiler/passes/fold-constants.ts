@@ -9,7 +9,13 @@ import { numElements } from '../graph.js';
 import { shapeError, unsupportedOp } from '../onnx/errors.js';
 import type { OpContext, OpDef, TensorInfo, TensorType } from '../ops/op-def.js';
 import { findOp } from '../ops/registry.js';
-import { buildGraph, workFromGraph, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import {
+  buildGraph,
+  workFromGraph,
+  type WorkGraph,
+  type WorkNode,
+  type WorkTensor,
+} from './work-graph.js';
 
 /** Options for inferAndFold. */
 export interface FoldOptions {
@@ -26,22 +32,39 @@ export function foldConstants(graph: Graph, options: FoldOptions = DEFAULT_FOLD_
 }
 
 /** Types every node output of a name-keyed graph, folding constant nodes and bypassing aliases. */
-export function inferAndFold(work: WorkGraph, options: FoldOptions = DEFAULT_FOLD_OPTIONS): WorkGraph {
+export function inferAndFold(
+  work: WorkGraph,
+  options: FoldOptions = DEFAULT_FOLD_OPTIONS,
+): WorkGraph {
   const tensors = new Map(work.tensors);
   const alias = new Map<string, string>();
   const graphOutputs = new Set(work.outputs);
   const kept: WorkNode[] = [];
   for (const original of work.nodes) {
-    const node = { ...original, inputs: original.inputs.map((n) => (n === undefined ? undefined : alias.get(n) ?? n)) };
-    const def = findOp(node.domain, node.op) ?? fail(unsupportedOp(node.name, node.domain, node.op, node.opset));
+    const node = {
+      ...original,
+      inputs: original.inputs.map((n) => (n === undefined ? undefined : (alias.get(n) ?? n))),
+    };
+    const def =
+      findOp(node.domain, node.op) ??
+      fail(unsupportedOp(node.name, node.domain, node.op, node.opset));
     const ctx = contextOf(node, tensors);
     const types = def.infer(ctx);
     checkTypes(node, types);
     const values = shouldFold(def, ctx, types, options) ? evaluate(def, ctx, types) : undefined;
-    const isInitializer = node.inputs.some((n) => n !== undefined && tensors.get(n)?.isInitializer === true);
-    node.outputs.forEach((name, i) => tensors.set(name, makeTensor(name, types[i]!, values?.[i], isInitializer)));
+    const isInitializer = node.inputs.some(
+      (n) => n !== undefined && tensors.get(n)?.isInitializer === true,
+    );
+    node.outputs.forEach((name, i) =>
+      tensors.set(name, makeTensor(name, types[i]!, values?.[i], isInitializer)),
+    );
     if (values) continue;
-    if (def.isAlias && node.outputs.length === 1 && !graphOutputs.has(node.outputs[0]!) && node.inputs[0] !== undefined) {
+    if (
+      def.isAlias &&
+      node.outputs.length === 1 &&
+      !graphOutputs.has(node.outputs[0]!) &&
+      node.inputs[0] !== undefined
+    ) {
       alias.set(node.outputs[0]!, node.inputs[0]);
       continue;
     }
@@ -59,14 +82,30 @@ function contextOf(node: WorkNode, tensors: ReadonlyMap<string, WorkTensor>): Op
   const inputs = node.inputs.map((name): TensorInfo | undefined => {
     if (name === undefined) return undefined;
     const t = tensors.get(name);
-    if (!t) throw shapeError(node.name, node.op, `input "${name}" is produced by no earlier node, initializer or graph input`);
+    if (!t)
+      throw shapeError(
+        node.name,
+        node.op,
+        `input "${name}" is produced by no earlier node, initializer or graph input`,
+      );
     return t;
   });
-  return { node: node.name, op: node.op, domain: node.domain, opset: node.opset, attrs: node.attrs, inputs, outputCount: node.outputs.length };
+  return {
+    node: node.name,
+    op: node.op,
+    domain: node.domain,
+    opset: node.opset,
+    attrs: node.attrs,
+    inputs,
+    outputCount: node.outputs.length,
+  };
 }
 
 function checkTypes(node: WorkNode, types: readonly TensorType[]): void {
-  assert(types.length >= node.outputs.length, `${node.op} inferred ${types.length} outputs for node "${node.name}" with ${node.outputs.length}`);
+  assert(
+    types.length >= node.outputs.length,
+    `${node.op} inferred ${types.length} outputs for node "${node.name}" with ${node.outputs.length}`,
+  );
   for (const t of types) {
     if (t.shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw shapeError(node.name, node.op, `inferred an invalid shape [${t.shape.join(', ')}]`);
@@ -74,25 +113,45 @@ function checkTypes(node: WorkNode, types: readonly TensorType[]): void {
   }
 }
 
-function shouldFold(def: OpDef, ctx: OpContext, types: readonly TensorType[], options: FoldOptions): boolean {
+function shouldFold(
+  def: OpDef,
+  ctx: OpContext,
+  types: readonly TensorType[],
+  options: FoldOptions,
+): boolean {
   if (!def.evaluate) return false;
-  const isReady = def.foldsOnShapes || ctx.inputs.every((t) => t === undefined || t.values !== undefined);
+  const isReady =
+    def.foldsOnShapes || ctx.inputs.every((t) => t === undefined || t.values !== undefined);
   if (!isReady) return false;
   return types.reduce((sum, t) => sum + numElements(t.shape), 0) <= options.maxFoldElements;
 }
 
-function evaluate(def: OpDef, ctx: OpContext, types: readonly TensorType[]): readonly TensorValues[] {
+function evaluate(
+  def: OpDef,
+  ctx: OpContext,
+  types: readonly TensorType[],
+): readonly TensorValues[] {
   const values = def.evaluate!(ctx, types);
   types.forEach((t, i) => {
     const got = (values[i] as ArrayLike<number> | undefined)?.length;
-    assert(got === numElements(t.shape), `${ctx.op} evaluated ${got} elements for output ${i} of node "${ctx.node}", shape [${t.shape.join(', ')}]`);
+    assert(
+      got === numElements(t.shape),
+      `${ctx.op} evaluated ${got} elements for output ${i} of node "${ctx.node}", shape [${t.shape.join(', ')}]`,
+    );
   });
   return values;
 }
 
-function makeTensor(name: string, type: TensorType, values: TensorValues | undefined, isInitializer: boolean): WorkTensor {
+function makeTensor(
+  name: string,
+  type: TensorType,
+  values: TensorValues | undefined,
+  isInitializer: boolean,
+): WorkTensor {
   return {
-    name, dtype: type.dtype, shape: type.shape,
+    name,
+    dtype: type.dtype,
+    shape: type.shape,
     isInitializer: values !== undefined && isInitializer,
     ...(values !== undefined ? { values } : {}),
   };

@@ -1,7 +1,16 @@
 // WorkGraph: the name-keyed form the importer and constant folder work on, and buildGraph, which
 // turns it into the dense-id Graph (dead nodes dropped, unused constants dropped, ids in
 // first-use order so the numbering is deterministic).
-import type { AttrValue, DType, Graph, Node, NodeId, Tensor, TensorId, TensorValues } from '../graph.js';
+import type {
+  AttrValue,
+  DType,
+  Graph,
+  Node,
+  NodeId,
+  Tensor,
+  TensorId,
+  TensorValues,
+} from '../graph.js';
 
 /** A tensor known by name; `values` present for constants. */
 export interface WorkTensor {
@@ -101,14 +110,28 @@ export function workFromGraph(graph: Graph): WorkGraph {
   for (const t of graph.tensors) {
     if (t.producer !== undefined) continue; // re-inferred by the walk
     tensors.set(t.name, {
-      name: t.name, dtype: t.dtype, shape: t.shape, isInitializer: t.isInitializer === true,
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+      isInitializer: t.isInitializer === true,
       ...(t.values !== undefined ? { values: t.values } : {}),
     });
   }
   const nodes = graph.nodes.map((n): WorkNode => ({
-    name: n.name, op: n.op, domain: n.domain, opset: n.opset, attrs: n.attrs,
+    name: n.name,
+    op: n.op,
+    domain: n.domain,
+    opset: n.opset,
+    attrs: n.attrs,
     inputs: n.inputs.map((i) => (i === undefined ? undefined : name(i))),
     outputs: n.outputs.map(name),
   }));
-  return { name: graph.name, opsets: graph.opsets, tensors, nodes, inputs: graph.inputs.map(name), outputs: graph.outputs.map(name) };
+  return {
+    name: graph.name,
+    opsets: graph.opsets,
+    tensors,
+    nodes,
+    inputs: graph.inputs.map(name),
+    outputs: graph.outputs.map(name),
+  };
 }

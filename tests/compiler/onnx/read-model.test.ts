@@ -26,7 +26,10 @@ ReadOnnxModel('reads opsets, producer, inputs, outputs and value_info', () => {
   const m = readOnnxModel(fixture('typed_fields.onnx'));
   assert.equal(m.opsets, { '': 17 });
   assert.is(m.producer, 'make_fixtures');
-  assert.equal(m.inputs.map((v) => v.name), ['x', 'w']);
+  assert.equal(
+    m.inputs.map((v) => v.name),
+    ['x', 'w'],
+  );
   assert.equal(m.outputs[0], { name: 'y', dtype: 'float32', dims: [3, 2] });
   assert.equal(m.valueInfo, [{ name: 'a', dtype: 'float32', dims: [2, 3] }]);
   const dyn = readOnnxModel(fixture('dynamic_seq.onnx'));
@@ -45,10 +48,15 @@ ReadOnnxModel('decodes attributes of every supported kind and flags graph attrib
   const bytes = buildModel({
     inputs: [x('x', 2)],
     outputs: ['y'],
-    nodes: [{
-      op: 'Foo', name: 'n', inputs: ['x'], outputs: ['y'],
-      attrs: { a: i(3), b: s('hi'), t: tensorAttr('int64', [2], [4, 5]), body: graphAttr() },
-    }],
+    nodes: [
+      {
+        op: 'Foo',
+        name: 'n',
+        inputs: ['x'],
+        outputs: ['y'],
+        attrs: { a: i(3), b: s('hi'), t: tensorAttr('int64', [2], [4, 5]), body: graphAttr() },
+      },
+    ],
   });
   const n = readOnnxModel(bytes).nodes[0]!;
   assert.equal(n.attrs['a'], { kind: 'int', value: 3 });
@@ -78,7 +86,10 @@ ReadOnnxModel('external data given as bytes needs modelPath', () => {
 ReadOnnxModel('refuses external data outside the model folder, naming tensor and path', () => {
   const err = thrown(() => readOnnxModel(fixture('broken', 'escape', 'model.onnx')));
   assert.is(err.code, 'E_ONNX_EXTERNAL_DATA');
-  assert.match(err.message, /tensor "W" has external data at "\.\.\/tiny_cnn\.onnx", which is outside the model's folder/);
+  assert.match(
+    err.message,
+    /tensor "W" has external data at "\.\.\/tiny_cnn\.onnx", which is outside the model's folder/,
+  );
   assert.not.match(err.message, /\n/);
 });
 
@@ -97,7 +108,9 @@ ReadOnnxModel('a truncated file is E_ONNX_DECODE naming the file', () => {
 });
 
 ReadOnnxModel('bytes that are not ONNX at all are E_ONNX_DECODE', () => {
-  const err = thrown(() => readOnnxModel(Buffer.from('hello, this is not a model'), { modelPath: 'junk.onnx' }));
+  const err = thrown(() =>
+    readOnnxModel(Buffer.from('hello, this is not a model'), { modelPath: 'junk.onnx' }),
+  );
   assert.is(err.code, 'E_ONNX_DECODE');
   assert.match(err.message, /^junk\.onnx: not a valid ONNX model/);
 });
