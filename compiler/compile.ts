@@ -75,7 +75,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   const ops = grouping.groups.map((grp) => {
     const r = lowerGroup(ctx, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output));
     macs += r.macs;
-    for (const t of anchorInputsOf(grp, grouping.rootOf)) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
+    for (const t of new Set(anchorInputsOf(grp, grouping.rootOf))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     return {
       index: grp.index, name: grp.anchor.name, op: grp.anchor.op, fused: grp.nodes.map((n) => n.name),
       macs: r.macs, strategy: r.strategy, coresUsed: r.coresUsed, output: r.programIndex,

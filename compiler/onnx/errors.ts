@@ -75,6 +75,14 @@ export const dynamicDim = (
     { where: `input "${input}"` },
   );
 
+/** An input has no shape at all in the file. */
+export const unknownInputRank = (input: string): SpatialcError =>
+  new SpatialcError(
+    'E_ONNX_SHAPE',
+    `input "${input}" has no shape in the model: pass --input-shape ${input}=<dims, e.g. 1x3x224x224>`,
+    { where: `input "${input}"` },
+  );
+
 /** Shape inference failed for a node (inconsistent shapes or a non-constant shape input). */
 export const shapeError = (node: string, op: string, problem: string): SpatialcError =>
   new SpatialcError('E_ONNX_SHAPE', `node "${node}" (${op}): ${problem}`, {

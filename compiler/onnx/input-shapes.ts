@@ -2,7 +2,7 @@
 // entry replaces the whole shape; otherwise `batch` fills a dynamic FIRST dim; a dynamic first dim
 // with no batch given defaults to 1; any other dynamic dim is an error telling the user what to pass.
 import type { OnnxDim, OnnxValueInfo } from './onnx-model.js';
-import { badInputShapeOption, dynamicDim } from './errors.js';
+import { badInputShapeOption, dynamicDim, unknownInputRank } from './errors.js';
 
 /** How the user pins dynamic dims (CLI: --batch N, --input-shape name=1x3x224x224). */
 export interface InputShapeOptions {
@@ -58,7 +58,7 @@ function resolveOne(
     }
     return [...explicit];
   }
-  if (!input.dims) throw dynamicDim(input.name, 0, 'rank unknown', '1x...');
+  if (!input.dims) throw unknownInputRank(input.name);
   const dims = input.dims.map((d, i) => (i === 0 && !isStatic(d) ? (batch ?? DEFAULT_BATCH) : d));
   const bad = dims.findIndex((d) => !isStatic(d));
   if (bad >= 0) {

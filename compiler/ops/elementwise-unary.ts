@@ -1,9 +1,10 @@
 // Ops whose output has the input's shape: activations, math functions, Cast, Identity, Dropout,
 // Clip, Softmax-like and CumSum. Evaluators exist for the ones shape arithmetic needs.
 import { dtypeOfCode } from '../onnx/dtypes.js';
+import { unsupportedUse } from '../onnx/errors.js';
 import type { DType } from '../graph.js';
 import { numElements } from '../graph.js';
-import { constValues, dtypeAttr, floatAttr, input, optionalInput } from './context.js';
+import { constValues, dtypeAttr, floatAttr, input, intAttr, optionalInput } from './context.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
 import { allocValues, converterTo } from './values.js';
 
@@ -107,7 +108,16 @@ const castTo = (ctx: OpContext): DType =>
 
 const CONVERSIONS: readonly OpDef[] = [
   predicate('IsNaN', (x) => (Number.isNaN(x) ? 1 : 0)),
-  predicate('IsInf', (x) => (x === Infinity || x === -Infinity ? 1 : 0)),
+  {
+    op: 'IsInf',
+    domain: '',
+    infer: (ctx) => [{ dtype: 'bool', shape: input(ctx, 0).shape }],
+    evaluate: mapEval((ctx) => {
+      const isNeg = intAttr(ctx, 'detect_negative', 1) === 1;
+      const isPos = intAttr(ctx, 'detect_positive', 1) === 1;
+      return (x) => ((x === Infinity && isPos) || (x === -Infinity && isNeg) ? 1 : 0);
+    }),
+  },
   {
     op: 'Cast',
     domain: '',
@@ -134,6 +144,8 @@ const CONVERSIONS: readonly OpDef[] = [
     isAlias: true,
     infer: (ctx) => {
       const x = input(ctx, 0);
+      const mode = optionalInput(ctx, 2); // training_mode (opset 12+)
+      if (mode && (!mode.values || mode.values[0])) throw unsupportedUse(ctx.node, ctx.op, 'in training mode');
       const outs: TensorType[] = [{ dtype: x.dtype, shape: x.shape }];
       if (ctx.outputCount > 1) outs.push({ dtype: 'bool', shape: x.shape });
       return outs;

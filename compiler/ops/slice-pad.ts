@@ -123,11 +123,10 @@ const pad: OpDef = {
     return [{ dtype: x.dtype, shape }];
   },
   evaluate: (ctx, outs) => {
-    if (stringAttr(ctx, 'mode', 'constant') !== 'constant')
-      fail(ctx, 'only constant-mode Pad can be folded');
     const x = input(ctx, 0);
     const r = x.shape.length;
     const pads = padsOf(ctx, r);
+    const source = sourceIndex(stringAttr(ctx, 'mode', 'constant'));
     const src = constValues(ctx, 0, 'data') as ArrayLike<number>;
     const strides = stridesOf(x.shape);
     const o = outs[0]!;
@@ -135,8 +134,8 @@ const pad: OpDef = {
     forEachIndex(o.shape, (idx, flat) => {
       let pos = 0;
       for (let d = 0; d < r; d++) {
-        const k = idx[d]! - pads[d]!;
-        if (k < 0 || k >= x.shape[d]!) return;
+        const k = source(idx[d]! - pads[d]!, x.shape[d]!);
+        if (k === undefined) return;
         pos += k * strides[d]!;
       }
       out[flat] = src[pos]!;
@@ -144,6 +143,24 @@ const pad: OpDef = {
     return [out];
   },
 };
+
+/** Where an output coordinate reads from in a dim of `size`: undefined = the constant value. */
+function sourceIndex(mode: string): (k: number, size: number) => number | undefined {
+  switch (mode) {
+    case 'edge':
+      return (k, size) => Math.min(Math.max(k, 0), size - 1);
+    case 'reflect':
+      return (k, size) => {
+        const period = 2 * (size - 1) || 1;
+        const m = ((k % period) + period) % period;
+        return m < size ? m : period - m;
+      };
+    case 'wrap':
+      return (k, size) => ((k % size) + size) % size;
+    default:
+      return (k, size) => (k < 0 || k >= size ? undefined : k);
+  }
+}
 
 const trilu: OpDef = {
   op: 'Trilu',

@@ -41,6 +41,8 @@ export function valuesFrom(dtype: DType, numbers: ArrayLike<number>): MutableVal
 
 /** The per-element conversion Cast applies when writing into `dtype`. */
 export function converterTo(dtype: DType): (x: number) => number {
+  if (dtype === 'float16') return roundToHalf;
+  if (dtype === 'bfloat16') return roundToBfloat16;
   if (isFloatDtype(dtype)) return (x) => x;
   if (dtype === 'bool') return (x) => (x !== 0 && !Number.isNaN(x) ? 1 : 0);
   return (x) => (Number.isFinite(x) ? Math.trunc(x) : 0);
@@ -73,4 +75,31 @@ export function bfloat16ToNumber(
 ): number {
   new Uint32Array(scratch.buffer)[0] = (bits & 0xffff) << 16;
   return scratch[0]!;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** Rounds to the nearest bfloat16 (ties to even), returned widened. */
+export function roundToBfloat16(x: number): number {
+  f32[0] = x;
+  if (Number.isNaN(f32[0]!)) return NaN;
+  const bits = u32[0]!;
+  u32[0] = (bits + 0x7fff + ((bits >>> 16) & 1)) & 0xffff0000;
+  return f32[0]!;
+}
+
+/** Rounds to the nearest IEEE half (ties to even, overflow to ±Infinity), returned widened. */
+export function roundToHalf(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  if (a >= 65520) return Math.sign(x) * Infinity;
+  // Spacing of halves near |x|: 2^(e-10) for normals, 2^-24 for subnormals.
+  const e = Math.max(Math.floor(Math.log2(a)), -14);
+  const ulp = 2 ** (e - 10);
+  const q = a / ulp;
+  const r = Math.floor(q);
+  const diff = q - r;
+  const rounded = diff > 0.5 || (diff === 0.5 && r % 2 === 1) ? r + 1 : r;
+  return Math.sign(x) * rounded * ulp;
 }

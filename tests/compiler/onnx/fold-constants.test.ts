@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { importOnnx } from '../../../compiler/onnx/import.js';
 import { foldConstants } from '../../../compiler/passes/fold-constants.js';
-import { buildModel, c64, cf, i, ints, tensorAttr, x, type InitSpec } from './build-model.js';
+import { buildModel, c64, cf, i, ints, s, tensorAttr, x, type InitSpec } from './build-model.js';
 import { outValues, outputsOf } from './op-shapes.js';
 
 const b = (name: string, values: number[], dims: number[] = [values.length]): InitSpec => ({
@@ -95,6 +95,11 @@ Evaluate('Slice with negative steps, Transpose, Expand, Tile, Pad, Split', () =>
     outValues('Pad', [cf('d', [1, 2]), c64('p', [1, 2]), cf('v', [9], [])]),
     [9, 1, 2, 9, 9],
   );
+  const padMode = (mode: string) =>
+    outValues('Pad', [cf('d', [1, 2, 3]), c64('p', [2, 2])], { attrs: { mode: s(mode) } });
+  assert.equal(padMode('edge'), [1, 1, 1, 2, 3, 3, 3]);
+  assert.equal(padMode('reflect'), [3, 2, 1, 2, 3, 2, 1]);
+  assert.equal(padMode('wrap'), [2, 3, 1, 2, 3, 1, 2]);
   const parts = outputsOf('Split', [c64('d', [1, 2, 3, 4, 5]), c64('s', [2, 3])], { outputs: 2 });
   assert.equal(
     parts.map((t) => Array.from(t.values as ArrayLike<number>)),
