@@ -145,7 +145,8 @@ const CONVERSIONS: readonly OpDef[] = [
     infer: (ctx) => {
       const x = input(ctx, 0);
       const mode = optionalInput(ctx, 2); // training_mode (opset 12+)
-      if (mode && (!mode.values || mode.values[0])) throw unsupportedUse(ctx.node, ctx.op, 'in training mode');
+      if (mode && (!mode.values || mode.values[0]))
+        throw unsupportedUse(ctx.node, ctx.op, 'in training mode');
       const outs: TensorType[] = [{ dtype: x.dtype, shape: x.shape }];
       if (ctx.outputCount > 1) outs.push({ dtype: 'bool', shape: x.shape });
       return outs;
