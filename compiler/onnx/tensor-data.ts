@@ -1,5 +1,6 @@
 // Decodes a TensorProto's elements: from raw_data (little-endian bytes, viewed without copying when
 // aligned), from the typed repeated fields, or from an external data file.
+import { assert } from '../../arch/errors.js';
 import type { DType, TensorValues } from '../graph.js';
 import { numElements } from '../graph.js';
 import { allocValues, bfloat16ToNumber, halfToNumber } from '../ops/values.js';
@@ -155,7 +156,7 @@ function widenRaw(dtype: DType, view: DataView, count: number): TensorValues {
     return out;
   }
   const read = RAW_READERS[dtype];
-  if (!read) throw new Error(`no raw reader for ${dtype}`);
+  assert(read !== undefined, `no raw reader for ${dtype}`);
   for (let i = 0; i < count; i++) out[i] = read(view, i);
   return out;
 }

@@ -1,5 +1,6 @@
 // The op registry: the single list of ops spatialc supports. Everything else about an op
 // (inference, MACs, folding, later kernels) hangs off its OpDef here.
+import { assert } from '../../arch/errors.js';
 import { BINARY_OPS } from './elementwise-binary.js';
 import { UNARY_OPS } from './elementwise-unary.js';
 import { CONV_POOL_OPS } from './conv-pool.js';
@@ -40,8 +41,7 @@ const key = (domain: string, op: string): string => `${domain}/${op}`;
 export function indexOps(ops: readonly OpDef[]): ReadonlyMap<string, OpDef> {
   const table = new Map<string, OpDef>();
   for (const def of ops) {
-    if (table.has(key(def.domain, def.op)))
-      throw new Error(`op ${key(def.domain, def.op)} is registered twice`);
+    assert(!table.has(key(def.domain, def.op)), `op ${key(def.domain, def.op)} is registered twice`);
     table.set(key(def.domain, def.op), def);
   }
   return table;

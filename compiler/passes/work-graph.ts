@@ -1,6 +1,7 @@
 // WorkGraph: the name-keyed form the importer and constant folder work on, and buildGraph, which
 // turns it into the dense-id Graph (dead nodes dropped, unused constants dropped, ids in
 // first-use order so the numbering is deterministic).
+import { assert } from '../../arch/errors.js';
 import type {
   AttrValue,
   DType,
@@ -69,7 +70,7 @@ export function buildGraph(work: WorkGraph): Graph {
     const known = ids.get(name);
     if (known !== undefined) return known;
     const t = work.tensors.get(name);
-    if (!t) throw new Error(`buildGraph: tensor "${name}" has no type`);
+    assert(t !== undefined, `buildGraph: tensor "${name}" has no type`);
     const id = tensors.length as TensorId;
     ids.set(name, id);
     tensors.push(toTensor(t, id, producers.get(name)));
