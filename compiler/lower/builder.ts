@@ -85,19 +85,19 @@ export class ProgramBuilder {
   compute(c: Common, work: readonly WorkItem[], macs: number, sramReadBytes: number, sramWriteBytes: number, produces?: TileRegion): TaskId {
     const fmt = { dtype: this.opts.dtype, fidelity: this.opts.fidelity };
     const cycles = computeCycles(this.opts.arch, fmt, work);
-    return this.push(c, 'compute', cycles, (base) => ({ ...base, kind: 'compute', work, macs, sramReadBytes, sramWriteBytes, ...(produces ? { produces } : {}) }));
+    return this.push(c, 'compute', cycles, (base) => ({ kind: 'compute', ...base, work, macs, sramReadBytes, sramWriteBytes, produces }));
   }
 
   dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: TileRegion): TaskId {
     const noc = this.dramNoc(c.core, channelBytes);
     const cycles = this.dramCycles(c.core, noc, channelBytes, true);
-    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'dram-read', noc, channelBytes, ...(reads ? { reads } : {}) }));
+    return this.push(c, engine, cycles, (base) => ({ kind: 'dram-read', ...base, noc, channelBytes, reads }));
   }
 
   dramWrite(c: Common, engine: Engine, channelBytes: readonly number[], writes?: TileRegion): TaskId {
     const noc = this.dramNoc(c.core, channelBytes);
     const cycles = this.dramCycles(c.core, noc, channelBytes, false);
-    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'dram-write', noc, channelBytes, ...(writes ? { writes } : {}) }));
+    return this.push(c, engine, cycles, (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, writes }));
   }
 
   send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: TileRegion): TaskId {
@@ -116,7 +116,7 @@ export class ProgramBuilder {
     const multicast = dsts.length > 1 && this.opts.arch.noc.hasMulticast;
     const copies = multicast ? 1 : dsts.length;
     const cycles = this.transferCycles(bestHops, bytes * copies);
-    return this.push(c, engine, cycles, (base) => ({ ...base, kind: 'send', noc: best, dsts, multicast, bytes, ...(reads ? { reads } : {}) }));
+    return this.push(c, engine, cycles, (base) => ({ kind: 'send', ...base, noc: best, dsts, multicast, bytes, reads }));
   }
 
   private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task): TaskId {
@@ -129,10 +129,12 @@ export class ProgramBuilder {
       assert(d < id, `task ${id} depends on later task ${d}`);
       start = Math.max(start, this.endCycle[d] ?? 0);
     }
+    // Fixed field order and no conditional spreads: every task object shares one shape (fast to
+    // build and to read in the simulator). Absent optional fields are undefined (dropped by JSON).
     const base = {
       id, core: c.core, engine, deps: c.deps, op: c.op,
-      ...(c.alloc && c.alloc.length > 0 ? { alloc: c.alloc } : {}),
-      ...(c.free && c.free.length > 0 ? { free: c.free } : {}),
+      alloc: c.alloc !== undefined && c.alloc.length > 0 ? c.alloc : undefined,
+      free: c.free !== undefined && c.free.length > 0 ? c.free : undefined,
       predictedStartCycle: start, predictedCycles: cycles,
     };
     this.tasks.push(make(base));
