@@ -96,7 +96,7 @@ export interface ComputeGridSpec {
 }
 
 export interface EnergySpec {
-  /** Energy per multiply-accumulate by number format. */
+  /** Energy per multiply-accumulate per fidelity phase, by number format (a HiFi2 MAC costs 2x). */
   readonly macPj: Readonly<Partial<Record<DeviceDtype, number>>>;
   /** Energy per element-wise / vector operation on one element. */
   readonly vectorOpPj: number;

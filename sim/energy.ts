@@ -2,7 +2,7 @@
 // the end. Each part is rounded to whole picojoules and the total is the sum of the rounded parts
 // (in the order of ENERGY_PARTS), so the parts always add up to the total exactly.
 
-import type { ArchSpec, DeviceDtype } from '../arch/spec.js';
+import type { ArchSpec, DeviceDtype, MathFidelity } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
 import type { Counters } from './counters.js';
 
@@ -22,8 +22,10 @@ export const ENERGY_PARTS = ['compute', 'sram', 'noc', 'dram', 'static'] as cons
 const PJ_PER_J = 1e12;
 
 /** Energy of a run from its counters and the arch's energy table. */
-export function computeEnergy(counters: Counters, arch: ArchSpec): EnergyJoules {
+export function computeEnergy(counters: Counters, arch: ArchSpec, fidelity: MathFidelity): EnergyJoules {
   const e = arch.energy;
+  // The matrix unit makes one pass per fidelity phase, so a MAC's energy scales with the phases.
+  const phases = arch.core.fidelityPhases[fidelity];
   let computePj = counters.vectorOps * e.vectorOpPj;
   for (const [dtype, macs] of Object.entries(counters.macsByDtype)) {
     if (macs === 0) continue;
@@ -34,7 +36,7 @@ export function computeEnergy(counters: Counters, arch: ArchSpec): EnergyJoules 
         hint: 'add the energy of one multiply-accumulate in this number format to the arch file',
       });
     }
-    computePj += macs * pj;
+    computePj += macs * pj * phases;
   }
   const seconds = counters.cycles / arch.clockHz;
   const parts = {

@@ -105,7 +105,7 @@ export function ratio(a: number, b: number): number {
 export function buildReport(program: Program, arch: ArchSpec, result: SimResult): Report {
   const c = result.counters;
   const seconds = result.cycles / arch.clockHz;
-  const energy = computeEnergy(c, arch);
+  const energy = computeEnergy(c, arch, program.fidelity);
   const ops2 = 2 * c.macs;
   const dataMovement = buildDataMovement(program, arch, c);
   const links = summarizeLinks(arch, program.cores, c);
