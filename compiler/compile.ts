@@ -156,7 +156,9 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lo
   const grid = shardGrid(ctx, view, gr, gc);
   const budgetAll = ctx.sramBudgetBytes - Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
   const shardBytes = grid.rowChunk * grid.colChunk * ctx.tileBytes;
-  const toDram = isGraphOutput || budgetAll - shardBytes < MIN_WORKING_SHARE * ctx.sramBudgetBytes;
+  // Ops with several outputs (Split, TopK) keep them in DRAM; the extra outputs alias its placement.
+  const extraOutputs = grp.anchor.outputs.slice(1).filter((o) => !ctx.graph.tensors[o]!.isConstant);
+  const toDram = isGraphOutput || extraOutputs.length > 0 || budgetAll - shardBytes < MIN_WORKING_SHARE * ctx.sramBudgetBytes;
   const budget = toDram ? budgetAll : budgetAll - shardBytes;
   if (budget <= 0) {
     throw new SpatialcError('E_DOES_NOT_FIT', `node "${grp.anchor.name}" (${grp.anchor.op}): no SRAM left on the cores for its working set`);
@@ -165,7 +167,10 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lo
   const macs = groupMacs(ctx, cls, view);
   const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, budget) : lowerMapOp(ctx, grp, out, budget, macs);
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
-  closeOutput(ctx, grp, out);
+  const placed = closeOutput(ctx, grp, out);
+  for (const o of extraOutputs) {
+    if (!ctx.placed.has(o)) ctx.placed.set(o, { ...placed, view: ctx.views(o), bufferOf: new Map() });
+  }
   const strategy = mm !== undefined ? `matmul2d ${gr}x${gc}` : `rows ${gr}x${gc}`;
   return { macs: mm?.macs ?? macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
 }

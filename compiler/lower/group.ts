@@ -123,6 +123,8 @@ function fusionHost(
     if (grp === undefined || grp.output !== r || consumers[r] !== 1) continue;
     if (numElements(g.tensors[r]!.shape) !== outElems) continue;
     if (g.outputs.includes(r)) continue;
+    // Another input made by the same group (a second Split output) is not ready inside it.
+    if (inputs.some((o) => (root[o] ?? o) !== r && groupOfOutput.get(root[o] ?? o) === grp)) continue;
     return grp;
   }
   return undefined;

@@ -30,3 +30,27 @@ CompileGraph('a residual CNN compiles, verifies and simulates; the report is con
 });
 
 CompileGraph.run();
+
+const MultiOutput = suite('compileGraph with multi-output ops');
+MultiOutput('both halves of a Split reach their consumers', () => {
+  const g = matmulGraph(64, 64, 128);
+  const mm = g.outputs[0]!;
+  const tensors = [...g.tensors];
+  const id = (n: number) => n as never;
+  const a = tensors.length;
+  tensors.push({ id: id(a), name: 'half0', dtype: 'float32', shape: [64, 64], isConstant: false, producer: id(1) });
+  tensors.push({ id: id(a + 1), name: 'half1', dtype: 'float32', shape: [64, 64], isConstant: false, producer: id(1) });
+  tensors.push({ id: id(a + 2), name: 'sum', dtype: 'float32', shape: [64, 64], isConstant: false, producer: id(2) });
+  const nodes = [
+    ...g.nodes,
+    { id: id(1), name: 'split', op: 'Split', domain: '', opset: 17, inputs: [mm], outputs: [id(a), id(a + 1)], attrs: { axis: { kind: 'int' as const, value: 1 } } },
+    { id: id(2), name: 'add', op: 'Add', domain: '', opset: 17, inputs: [id(a), id(a + 1)], outputs: [id(a + 2)], attrs: {} },
+  ];
+  const p = compile({ ...g, tensors, nodes, outputs: [id(a + 2)] });
+  assert.equal(verifyProgram(p, arch), []);
+  const addOp = p.ops.findIndex((o) => o.name === 'add');
+  const reads = p.tasks.filter((t) => t.op === addOp && t.kind === 'dram-read');
+  assert.ok(reads.length >= 2, `the add reads both halves (${reads.length} reads)`);
+  buildReport(p, arch, simulate(p, arch, { fingerprint: archFingerprint(arch) }));
+});
+MultiOutput.run();
