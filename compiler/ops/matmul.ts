@@ -3,6 +3,7 @@ import { numElements } from '../graph.js';
 import { broadcastShapes } from './broadcast.js';
 import { fail, fmtShape, input, intAttr } from './context.js';
 import { EINSUM_OP } from './einsum.js';
+import { evaluateGemm, evaluateMatMul, evaluateMatMulInteger } from './matmul-kernel.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
 
 interface MatMulDims {
@@ -38,6 +39,10 @@ function inferMatMul(ctx: OpContext): TensorType[] {
   ];
 }
 
+function productDims(ctx: OpContext): MatMulDims {
+  return matmulDims(ctx, input(ctx, 0).shape, input(ctx, 1).shape);
+}
+
 function matmulMacs(ctx: OpContext): number {
   const d = matmulDims(ctx, input(ctx, 0).shape, input(ctx, 1).shape);
   return numElements(d.batch) * d.m * d.k * d.n;
@@ -70,9 +75,21 @@ function gemmMacs(ctx: OpContext): number {
 
 /** Matrix-product ops. */
 export const MATMUL_OPS: readonly OpDef[] = [
-  { op: 'MatMul', domain: '', infer: inferMatMul, macs: matmulMacs },
-  { op: 'MatMulInteger', domain: '', infer: inferMatMul, macs: matmulMacs },
-  { op: 'Gemm', domain: '', infer: inferGemm, macs: gemmMacs },
+  {
+    op: 'MatMul',
+    domain: '',
+    infer: inferMatMul,
+    macs: matmulMacs,
+    evaluate: (ctx, outs) => evaluateMatMul(ctx, outs, productDims(ctx)),
+  },
+  {
+    op: 'MatMulInteger',
+    domain: '',
+    infer: inferMatMul,
+    macs: matmulMacs,
+    evaluate: (ctx, outs) => evaluateMatMulInteger(ctx, outs, productDims(ctx)),
+  },
+  { op: 'Gemm', domain: '', infer: inferGemm, macs: gemmMacs, evaluate: evaluateGemm },
   EINSUM_OP,
 ];
 
