@@ -1,8 +1,17 @@
 // Convolutions and pooling: Conv, ConvTranspose, MaxPool, AveragePool, LpPool, Global*Pool.
-import { numElements } from '../graph.js';
+import { numElements, type TensorValues } from '../graph.js';
 import { fail, fmtShape, input, intAttr, intsAttr } from './context.js';
+import { addChannelBias, convolve, convolveTransposed, convSpec, type ConvSpec } from './conv-kernel.js';
+import { numbersOf, optionalNumbersOf, scratchFor, storeAs } from './kernel-util.js';
 import type { OpContext, OpDef, TensorInfo, TensorType } from './op-def.js';
-import { readWindow, transposedOutput, windowOutput } from './window.js';
+import { POOL_KERNELS } from './pool-kernel.js';
+import {
+  readWindow,
+  resolvePads,
+  transposedOutput,
+  transposedPadsBegin,
+  windowOutput,
+} from './window.js';
 
 function spatialInput(ctx: OpContext): TensorInfo {
   const x = input(ctx, 0);
@@ -67,14 +76,70 @@ function inferGlobalPool(ctx: OpContext): TensorType[] {
   return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)] }];
 }
 
+/** The geometry of a Conv-like node (Conv, ConvInteger, QLinearConv) with inputs x at `xi`, w at `xi + wOffset`. */
+export function forwardConvSpec(ctx: OpContext, outShape: readonly number[], xi = 0, wi = 1): ConvSpec {
+  const x = input(ctx, xi).shape;
+  const w = input(ctx, wi).shape;
+  const win = readWindow(ctx, intsAttr(ctx, 'kernel_shape') ?? w.slice(2));
+  const inSizes = x.slice(2);
+  const outSizes = outShape.slice(2);
+  const group = intAttr(ctx, 'group', 1);
+  return convSpec(
+    ctx,
+    { batch: x[0]!, inChannels: x[1]!, outChannels: w[0]!, group },
+    { ...win, inSizes, outSizes, padsBegin: resolvePads(win, inSizes, outSizes).begin },
+  );
+}
+
+function evaluateConv(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
+  const t = outs[0]!;
+  const s = forwardConvSpec(ctx, t.shape);
+  const out = scratchFor(t.dtype, numElements(t.shape));
+  convolve(s, numbersOf(ctx, 0), numbersOf(ctx, 1), out);
+  const bias = optionalNumbersOf(ctx, 2);
+  if (bias) addChannelBias(out, bias, s.batch, s.outChannels);
+  return [storeAs(t.dtype, out)];
+}
+
+function evaluateConvTranspose(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
+  const t = outs[0]!;
+  const x = input(ctx, 0).shape;
+  const w = input(ctx, 1).shape;
+  const win = readWindow(ctx, intsAttr(ctx, 'kernel_shape') ?? w.slice(2));
+  const inSizes = x.slice(2);
+  const outSizes = t.shape.slice(2);
+  const group = intAttr(ctx, 'group', 1);
+  const s = convSpec(
+    ctx,
+    { batch: x[0]!, inChannels: x[1]!, outChannels: t.shape[1]!, group },
+    { ...win, inSizes, outSizes, padsBegin: transposedPadsBegin(ctx, win, inSizes, outSizes) },
+  );
+  const out = scratchFor(t.dtype, numElements(t.shape));
+  convolveTransposed(s, numbersOf(ctx, 0), numbersOf(ctx, 1), out);
+  const bias = optionalNumbersOf(ctx, 2);
+  if (bias) addChannelBias(out, bias, s.batch, s.outChannels);
+  return [storeAs(t.dtype, out)];
+}
+
 /** Convolution and pooling ops. */
 export const CONV_POOL_OPS: readonly OpDef[] = [
-  { op: 'Conv', domain: '', infer: inferConv, macs: convMacs },
-  { op: 'ConvTranspose', domain: '', infer: inferConvTranspose, macs: convTransposeMacs },
-  { op: 'MaxPool', domain: '', infer: inferPool },
-  { op: 'AveragePool', domain: '', infer: inferPool },
-  { op: 'LpPool', domain: '', infer: inferPool },
-  { op: 'GlobalAveragePool', domain: '', infer: inferGlobalPool },
-  { op: 'GlobalMaxPool', domain: '', infer: inferGlobalPool },
-  { op: 'GlobalLpPool', domain: '', infer: inferGlobalPool },
+  { op: 'Conv', domain: '', infer: inferConv, macs: convMacs, evaluate: evaluateConv },
+  {
+    op: 'ConvTranspose',
+    domain: '',
+    infer: inferConvTranspose,
+    macs: convTransposeMacs,
+    evaluate: evaluateConvTranspose,
+  },
+  { op: 'MaxPool', domain: '', infer: inferPool, evaluate: POOL_KERNELS.MaxPool },
+  { op: 'AveragePool', domain: '', infer: inferPool, evaluate: POOL_KERNELS.AveragePool },
+  { op: 'LpPool', domain: '', infer: inferPool, evaluate: POOL_KERNELS.LpPool },
+  {
+    op: 'GlobalAveragePool',
+    domain: '',
+    infer: inferGlobalPool,
+    evaluate: POOL_KERNELS.GlobalAveragePool,
+  },
+  { op: 'GlobalMaxPool', domain: '', infer: inferGlobalPool, evaluate: POOL_KERNELS.GlobalMaxPool },
+  { op: 'GlobalLpPool', domain: '', infer: inferGlobalPool, evaluate: POOL_KERNELS.GlobalLpPool },
 ];

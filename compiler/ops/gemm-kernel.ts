@@ -21,28 +21,43 @@ export interface OutputView {
   readonly stride: number;
 }
 
-/**
- * C[i, j] = Σ_k A[i, k]·B[j, k] for i < m, j < n (B is given transposed, N×K).
- * With `isAccumulate`, the product is added to what C holds.
- */
-export function gemmNT(
+/** Sizes of one product: C is m×n, the contraction runs over k. */
+export interface GemmSize {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /** Add the product to what C holds instead of overwriting it. */
+  readonly isAccumulate?: boolean;
+}
+
+/** C[i, j] = Σ_k A[i, k]·B[j, k] for i < m, j < n (B is given transposed, N×K). */
+export function gemmNT(a: MatrixView, b: MatrixView, c: OutputView, size: GemmSize): void {
+  const { m, n, k } = size;
+  const isAccumulate = size.isAccumulate === true;
+  const full = m - (m % 4);
+  gemmRows4(a, b, c, 0, full, n, k, isAccumulate);
+  for (let i = full; i < m; i++) gemmRow(a, b, c, i, n, k, isAccumulate);
+}
+
+/** Rows [from, to) of C, four at a time (to − from must be a multiple of 4). */
+function gemmRows4(
   a: MatrixView,
   b: MatrixView,
   c: OutputView,
-  m: number,
+  from: number,
+  to: number,
   n: number,
   k: number,
-  isAccumulate = false,
+  isAccumulate: boolean,
 ): void {
   const A = a.data;
   const B = b.data;
   const C = c.data;
   const lc = c.stride;
-  for (let i = 0; i < m; i += 4) {
-    // Edge rows/columns repeat the last one: the duplicate stores write identical values.
-    const i1 = Math.min(i + 1, m - 1);
-    const i2 = Math.min(i + 2, m - 1);
-    const i3 = Math.min(i + 3, m - 1);
+  for (let i = from; i < to; i += 4) {
+    const i1 = i + 1;
+    const i2 = i + 2;
+    const i3 = i + 3;
     const a0 = a.offset + i * a.stride;
     const a1 = a.offset + i1 * a.stride;
     const a2 = a.offset + i2 * a.stride;
@@ -52,6 +67,7 @@ export function gemmNT(
     const r2 = c.offset + i2 * lc;
     const r3 = c.offset + i3 * lc;
     for (let j = 0; j < n; j += 4) {
+      // Edge columns repeat the last one: the duplicate stores write identical values.
       const j1 = Math.min(j + 1, n - 1);
       const j2 = Math.min(j + 2, n - 1);
       const j3 = Math.min(j + 3, n - 1);
@@ -87,6 +103,41 @@ export function gemmNT(
       C[r2 + j] = c20; C[r2 + j1] = c21; C[r2 + j2] = c22; C[r2 + j3] = c23;
       C[r3 + j] = c30; C[r3 + j1] = c31; C[r3 + j2] = c32; C[r3 + j3] = c33;
     }
+  }
+}
+
+/** One row i of C, four columns at a time. */
+function gemmRow(
+  a: MatrixView,
+  b: MatrixView,
+  c: OutputView,
+  i: number,
+  n: number,
+  k: number,
+  isAccumulate: boolean,
+): void {
+  const A = a.data;
+  const B = b.data;
+  const C = c.data;
+  const a0 = a.offset + i * a.stride;
+  const r0 = c.offset + i * c.stride;
+  for (let j = 0; j < n; j += 4) {
+    const j1 = Math.min(j + 1, n - 1);
+    const j2 = Math.min(j + 2, n - 1);
+    const j3 = Math.min(j + 3, n - 1);
+    const b0 = b.offset + j * b.stride;
+    const b1 = b.offset + j1 * b.stride;
+    const b2 = b.offset + j2 * b.stride;
+    const b3 = b.offset + j3 * b.stride;
+    let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    for (let q = 0; q < k; q++) {
+      const x = A[a0 + q]!;
+      c0 += x * B[b0 + q]!; c1 += x * B[b1 + q]!; c2 += x * B[b2 + q]!; c3 += x * B[b3 + q]!;
+    }
+    if (isAccumulate) {
+      c0 += C[r0 + j]!; c1 += C[r0 + j1]!; c2 += C[r0 + j2]!; c3 += C[r0 + j3]!;
+    }
+    C[r0 + j] = c0; C[r0 + j1] = c1; C[r0 + j2] = c2; C[r0 + j3] = c3;
   }
 }
 

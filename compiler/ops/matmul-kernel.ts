@@ -55,9 +55,7 @@ function batchedProduct(
       { data: a, offset: ao * d.m * d.k, stride: d.k },
       { data: bt, offset: bo * d.k * d.n, stride: d.k },
       { data: out, offset: t * d.m * d.n, stride: d.n },
-      d.m,
-      d.n,
-      d.k,
+      d,
     );
     for (let q = idx.length - 1; q >= 0 && ++idx[q]! >= d.batch[q]!; q--) idx[q] = 0;
   }
@@ -120,7 +118,7 @@ export function evaluateGemm(ctx: OpContext, outs: readonly TensorType[]): Tenso
   const bt = intAttr(ctx, 'transB', 0) ? b0 : transposeMatrices(b0, k, n);
   const out = scratchFor(outs[0]!.dtype, m * n);
   const aView = { data: a, offset: 0, stride: k };
-  gemmNT(aView, { data: bt, offset: 0, stride: k }, { data: out, offset: 0, stride: n }, m, n, k);
+  gemmNT(aView, { data: bt, offset: 0, stride: k }, { data: out, offset: 0, stride: n }, { m, n, k });
   const c = optionalNumbersOf(ctx, 2);
   if (alpha !== 1) for (let i = 0; i < out.length; i++) out[i]! *= alpha;
   if (c && beta !== 0) addBias(out, c, ctx.inputs[2]!.shape, m, n, beta);

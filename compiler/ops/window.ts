@@ -77,3 +77,44 @@ export function transposedOutput(ctx: OpContext, inSizes: readonly number[], w: 
     return s * (size - 1) + outPad[i]! + span - pads;
   });
 }
+
+/** Begin/end padding per spatial dim of a forward window op, with auto_pad resolved. */
+export function resolvePads(
+  w: Window,
+  inSizes: readonly number[],
+  outSizes: readonly number[],
+): { readonly begin: number[]; readonly end: number[] } {
+  if (w.autoPad === 'VALID')
+    return { begin: inSizes.map(() => 0), end: inSizes.map(() => 0) };
+  if (w.autoPad === 'NOTSET') return { begin: [...w.padsBegin], end: [...w.padsEnd] };
+  const total = inSizes.map((size, i) => {
+    const span = w.dilations[i]! * (w.kernel[i]! - 1) + 1;
+    return Math.max(0, (outSizes[i]! - 1) * w.strides[i]! + span - size);
+  });
+  // SAME_UPPER puts the odd extra pad at the end, SAME_LOWER at the beginning.
+  const small = total.map((t) => Math.floor(t / 2));
+  const isUpper = w.autoPad === 'SAME_UPPER';
+  return {
+    begin: total.map((t, i) => (isUpper ? small[i]! : t - small[i]!)),
+    end: total.map((t, i) => (isUpper ? t - small[i]! : small[i]!)),
+  };
+}
+
+/** Begin padding per spatial dim of ConvTranspose (spec: derived from output_shape when given). */
+export function transposedPadsBegin(
+  ctx: OpContext,
+  w: Window,
+  inSizes: readonly number[],
+  outSizes: readonly number[],
+): number[] {
+  const hasOutputShape = intsAttr(ctx, 'output_shape') !== undefined;
+  const isAuto = w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER';
+  if (!hasOutputShape && !isAuto) return w.autoPad === 'VALID' ? inSizes.map(() => 0) : [...w.padsBegin];
+  const outPad = intsAttr(ctx, 'output_padding') ?? inSizes.map(() => 0);
+  return inSizes.map((size, i) => {
+    const span = w.dilations[i]! * (w.kernel[i]! - 1) + 1;
+    const total = w.strides[i]! * (size - 1) + outPad[i]! + span - outSizes[i]!;
+    const half = Math.floor(total / 2);
+    return w.autoPad === 'SAME_UPPER' ? half : total - half;
+  });
+}
