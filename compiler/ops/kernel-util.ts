@@ -25,9 +25,10 @@ export function scratchFor(dtype: DType, count: number): MutableValues {
   return isPlainStorage(dtype) ? allocValues(dtype, count) : new Float64Array(count);
 }
 
-/** `data` (from scratchFor) as the storage of `dtype`, rounded like a Cast into it. */
+/** `data` as the storage of `dtype`, rounded like a Cast into it (returned as is when it already fits). */
 export function storeAs(dtype: DType, data: MutableValues): MutableValues {
-  if (isPlainStorage(dtype)) return data;
+  if (dtype === 'float32' && data instanceof Float32Array) return data;
+  if (dtype === 'float64' && data instanceof Float64Array) return data;
   const out = allocValues(dtype, data.length);
   const conv = converterTo(dtype);
   for (let i = 0; i < data.length; i++) out[i] = conv(data[i]!);

@@ -2,6 +2,14 @@
 // GroupNormalization, MeanVarianceNormalization, LRN. Outputs have the input's shape; the
 // optional statistics outputs get their reduced shapes.
 import { fail, fmtShape, input, intAttr, normAxis } from './context.js';
+import {
+  evaluateBatchNorm,
+  evaluateGroupNorm,
+  evaluateInstanceNorm,
+  evaluateLayerNorm,
+  evaluateLrn,
+  evaluateMvn,
+} from './norm-kernel.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
 
 function inferBatchNorm(ctx: OpContext): TensorType[] {
@@ -40,10 +48,15 @@ const sameShape = (ctx: OpContext): TensorType[] => [
 
 /** Normalisation ops of the ai.onnx domain. */
 export const NORMALIZATION_OPS: readonly OpDef[] = [
-  { op: 'BatchNormalization', domain: '', infer: inferBatchNorm },
-  { op: 'LayerNormalization', domain: '', infer: inferLayerNorm },
-  { op: 'InstanceNormalization', domain: '', infer: sameShape },
-  { op: 'GroupNormalization', domain: '', infer: inferGroupNorm },
-  { op: 'MeanVarianceNormalization', domain: '', infer: sameShape },
-  { op: 'LRN', domain: '', infer: sameShape },
+  { op: 'BatchNormalization', domain: '', infer: inferBatchNorm, evaluate: evaluateBatchNorm },
+  { op: 'LayerNormalization', domain: '', infer: inferLayerNorm, evaluate: evaluateLayerNorm },
+  {
+    op: 'InstanceNormalization',
+    domain: '',
+    infer: sameShape,
+    evaluate: evaluateInstanceNorm,
+  },
+  { op: 'GroupNormalization', domain: '', infer: inferGroupNorm, evaluate: evaluateGroupNorm },
+  { op: 'MeanVarianceNormalization', domain: '', infer: sameShape, evaluate: evaluateMvn },
+  { op: 'LRN', domain: '', infer: sameShape, evaluate: evaluateLrn },
 ];
