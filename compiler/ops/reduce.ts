@@ -72,14 +72,58 @@ function evaluateReduce(ctx: OpContext, outs: readonly TensorType[]) {
   const values = constValues(ctx, 0, 'data') as ArrayLike<number>;
   const r = reduction(ctx);
   const fold = FOLDS[ctx.op]!;
-  const count = numElements(x.shape) / Math.max(1, numElements(r.keptShape));
-  const acc = new Float64Array(numElements(r.keptShape)).fill(fold.init);
+  const groups = numElements(r.keptShape);
+  const count = numElements(x.shape) / Math.max(1, groups);
+  const groupOf = new Int32Array(values.length);
   forEachBroadcast(x.shape, [r.keptShape], (i, pos) => {
-    acc[pos[0]!] = fold.step(acc[pos[0]!]!, values[i]!);
+    groupOf[i] = pos[0]!;
   });
-  const out = allocValues(outs[0]!.dtype, acc.length);
+  // LogSumExp subtracts each group's max first so exp() cannot overflow.
+  const shift = new Float64Array(groups);
+  if (ctx.op === 'ReduceLogSumExp') {
+    shift.fill(-Infinity);
+    for (let i = 0; i < values.length; i++)
+      shift[groupOf[i]!] = Math.max(shift[groupOf[i]!]!, values[i]!);
+    for (let g = 0; g < groups; g++) if (!Number.isFinite(shift[g]!)) shift[g] = 0;
+  }
+  const acc = new Float64Array(groups).fill(fold.init);
+  for (let i = 0; i < values.length; i++) {
+    const g = groupOf[i]!;
+    acc[g] = fold.step(acc[g]!, values[i]! - shift[g]!);
+  }
+  const out = allocValues(outs[0]!.dtype, groups);
   const conv = converterTo(outs[0]!.dtype);
-  for (let i = 0; i < acc.length; i++) out[i] = conv(fold.finish(acc[i]!, count));
+  for (let g = 0; g < groups; g++) out[g] = conv(fold.finish(acc[g]!, count) + shift[g]!);
+  return [out];
+}
+
+/** ArgMax/ArgMin along `axis`; ties go to the first index, or the last with select_last_index. */
+function evaluateArg(ctx: OpContext, outs: readonly TensorType[]) {
+  const shape = input(ctx, 0).shape;
+  const x = constValues(ctx, 0, 'data') as ArrayLike<number>;
+  const axis = normAxis(ctx, intAttr(ctx, 'axis', 0), shape.length);
+  const len = shape[axis]!;
+  const inner = numElements(shape.slice(axis + 1));
+  const outer = numElements(shape.slice(0, axis));
+  const isMax = ctx.op === 'ArgMax';
+  const isLast = intAttr(ctx, 'select_last_index', 0) === 1;
+  const out = new Float64Array(numElements(outs[0]!.shape));
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let best = x[base]!;
+      let at = 0;
+      for (let k = 1; k < len; k++) {
+        const v = x[base + k * inner]!;
+        const isBetter = isMax ? v > best || (isLast && v === best) : v < best || (isLast && v === best);
+        if (isBetter) {
+          best = v;
+          at = k;
+        }
+      }
+      out[o * inner + i] = at;
+    }
+  }
   return [out];
 }
 
@@ -101,6 +145,6 @@ export const REDUCE_OPS: readonly OpDef[] = [
     infer: inferReduce,
     evaluate: evaluateReduce,
   })),
-  { op: 'ArgMax', domain: '', infer: inferArg },
-  { op: 'ArgMin', domain: '', infer: inferArg },
+  { op: 'ArgMax', domain: '', infer: inferArg, evaluate: evaluateArg },
+  { op: 'ArgMin', domain: '', infer: inferArg, evaluate: evaluateArg },
 ];
