@@ -12,6 +12,7 @@ import {
   constValues,
 } from './context.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
+import { evaluateResize } from './resize-kernel.js';
 import { toNumbers } from './values.js';
 
 /** A constant input's numbers, treating an omitted or empty input as absent (torch writes both). */
@@ -95,6 +96,6 @@ function inferUpsample(ctx: OpContext): TensorType[] {
 
 /** Resampling ops. */
 export const RESIZE_OPS: readonly OpDef[] = [
-  { op: 'Resize', domain: '', infer: inferResize },
-  { op: 'Upsample', domain: '', infer: inferUpsample },
+  { op: 'Resize', domain: '', infer: inferResize, evaluate: evaluateResize },
+  { op: 'Upsample', domain: '', infer: inferUpsample, evaluate: evaluateResize },
 ];
