@@ -2,6 +2,7 @@
 // and one "..." per term (broadcast batch dims).
 import { broadcastShapes } from './broadcast.js';
 import { fail, fmtShape, input, stringAttr } from './context.js';
+import { evaluateEinsum } from './einsum-kernel.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
 
 interface Term {
@@ -98,4 +99,10 @@ function einsumMacs(ctx: OpContext): number {
 }
 
 /** Einsum. */
-export const EINSUM_OP: OpDef = { op: 'Einsum', domain: '', infer: inferEinsum, macs: einsumMacs };
+export const EINSUM_OP: OpDef = {
+  op: 'Einsum',
+  domain: '',
+  infer: inferEinsum,
+  macs: einsumMacs,
+  evaluate: evaluateEinsum,
+};
