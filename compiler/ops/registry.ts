@@ -11,6 +11,7 @@ import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS } from './microsoft.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import type { OpDef } from './op-def.js';
+import { QLINEAR_OPS } from './qlinear.js';
 import { QUANTIZE_OPS } from './quantize.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESHAPE_OPS } from './reshape.js';
@@ -32,6 +33,7 @@ export const OPS: readonly OpDef[] = [
   ...GENERATOR_OPS,
   ...RESIZE_OPS,
   ...QUANTIZE_OPS,
+  ...QLINEAR_OPS,
   ...MICROSOFT_OPS,
 ];
 
