@@ -1,12 +1,25 @@
-// Ops whose output has the input's shape: activations, math functions, Cast, Identity, Dropout,
-// Clip, Softmax-like and CumSum. Evaluators exist for the ones shape arithmetic needs.
+// Ops whose output has the input's shape, element by element: activations, math functions, Cast,
+// Identity, Dropout, Clip. Every one has a float32 reference kernel: the function is evaluated in
+// double and rounded once into the output's storage (so float32 results are correctly rounded).
+// Ops that work along an axis (Softmax, CumSum, ...) live in softmax.ts.
 import { dtypeOfCode } from '../onnx/dtypes.js';
 import { unsupportedUse } from '../onnx/errors.js';
 import type { DType } from '../graph.js';
 import { numElements } from '../graph.js';
-import { constValues, dtypeAttr, floatAttr, input, intAttr, optionalInput } from './context.js';
+import { castConverter } from './cast-values.js';
+import {
+  constValues,
+  dtypeAttr,
+  floatAttr,
+  input,
+  intAttr,
+  optionalInput,
+  stringAttr,
+} from './context.js';
+import { erf } from './erf.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
-import { allocValues, converterTo } from './values.js';
+import { AXIS_OPS } from './softmax.js';
+import { allocValues } from './values.js';
 
 type Scalar = (x: number) => number;
 
@@ -20,7 +33,7 @@ function mapEval(make: (ctx: OpContext) => Scalar) {
     const x = constValues(ctx, 0, 'X') as ArrayLike<number>;
     const out = allocValues(outs[0]!.dtype, x.length);
     const f = make(ctx);
-    const conv = converterTo(outs[0]!.dtype);
+    const conv = castConverter(outs[0]!.dtype);
     for (let i = 0; i < x.length; i++) out[i] = conv(f(x[i]!));
     return [out];
   };
@@ -33,6 +46,20 @@ function unary(op: string, make?: (ctx: OpContext) => Scalar, domain = ''): OpDe
 
 const sigmoid: Scalar = (x) => 1 / (1 + Math.exp(-x));
 const softplus: Scalar = (x) => (x > 20 ? x : Math.log1p(Math.exp(x)));
+const SQRT_HALF = Math.SQRT1_2;
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** GELU, exact (erf) or with the tanh approximation (opset 20 attribute approximate="tanh"). */
+export const geluErf: Scalar = (x) => 0.5 * x * (1 + erf(x * SQRT_HALF));
+export const geluTanh: Scalar = (x) =>
+  0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+
+/** ~x on an integer dtype: -x-1 for signed types, (2^bits - 1) - x for unsigned ones. */
+function bitwiseNot(ctx: OpContext): Scalar {
+  const bits: Partial<Record<DType, number>> = { uint8: 8, uint16: 16, uint32: 32, uint64: 64 };
+  const b = bits[input(ctx, 0).dtype];
+  return b === undefined ? (x) => -x - 1 : (x) => 2 ** b - 1 - x;
+}
 
 const MATH: readonly OpDef[] = [
   unary('Relu', () => (x) => Math.max(0, x)),
@@ -68,8 +95,8 @@ const MATH: readonly OpDef[] = [
   unary('Softsign', () => (x) => x / (1 + Math.abs(x))),
   unary('Mish', () => (x) => x * Math.tanh(softplus(x))),
   unary('Tanh', () => Math.tanh),
-  unary('Erf'),
-  unary('Gelu'),
+  unary('Erf', () => erf),
+  unary('Gelu', (c) => (stringAttr(c, 'approximate', 'none') === 'tanh' ? geluTanh : geluErf)),
   unary('Exp', () => Math.exp),
   unary('Log', () => Math.log),
   unary('Abs', () => Math.abs),
@@ -82,15 +109,25 @@ const MATH: readonly OpDef[] = [
   unary('Sign', () => Math.sign),
   unary('Sin', () => Math.sin),
   unary('Cos', () => Math.cos),
+  unary('Tan', () => Math.tan),
+  unary('Asin', () => Math.asin),
+  unary('Acos', () => Math.acos),
+  unary('Atan', () => Math.atan),
+  unary('Sinh', () => Math.sinh),
+  unary('Cosh', () => Math.cosh),
+  unary('Asinh', () => Math.asinh),
+  unary('Acosh', () => Math.acosh),
+  unary('Atanh', () => Math.atanh),
   unary('Not', () => (x) => (x ? 0 : 1)),
-  unary('Shrink'),
-  unary('Softmax'),
-  unary('LogSoftmax'),
-  unary('Hardmax'),
-  unary('CumSum'),
-  unary('LpNormalization'),
+  unary('BitwiseNot', bitwiseNot),
+  unary('Shrink', (c) => {
+    const lambd = floatAttr(c, 'lambd', 0.5);
+    const bias = floatAttr(c, 'bias', 0);
+    return (x) => (x < -lambd ? x + bias : x > lambd ? x - bias : 0);
+  }),
 ];
 
+/** Round half to even (numpy.round, ONNX Round). */
 function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
@@ -175,5 +212,5 @@ function clipBound(ctx: OpContext, i: number, name: string, fallback: number): n
   return t ? (constValues(ctx, i, name) as ArrayLike<number>)[0]! : fallback;
 }
 
-/** Same-shape ops of the ai.onnx domain. */
-export const UNARY_OPS: readonly OpDef[] = [...MATH, ...CONVERSIONS];
+/** Same-shape ops of the ai.onnx domain (plus the axis-wise ones of softmax.ts). */
+export const UNARY_OPS: readonly OpDef[] = [...MATH, ...CONVERSIONS, ...AXIS_OPS];

@@ -1,5 +1,6 @@
 // Ops that make tensors from attributes or shapes: Constant, ConstantOfShape, Shape, Size, Range,
-// EyeLike. Shape and Size fold even on computed inputs, because every shape here is static.
+// EyeLike, and the signal windows (Hann, Hamming, Blackman). Shape and Size fold even on computed
+// inputs, because every shape here is static.
 import type { AttrValue, TensorValues } from '../graph.js';
 import { numElements } from '../graph.js';
 import { dtypeOfCode } from '../onnx/dtypes.js';
@@ -114,7 +115,52 @@ const eyeLike: OpDef = {
     if (x.shape.length !== 2) fail(ctx, 'input must be 2-D');
     return [{ dtype: dtypeAttr(ctx, 'dtype', x.dtype, dtypeOfCode), shape: x.shape }];
   },
+  /** Ones on the k-th diagonal (k > 0 above the main one). */
+  evaluate: (ctx, outs) => {
+    const [rows, cols] = outs[0]!.shape as [number, number];
+    const k = intAttr(ctx, 'k', 0);
+    const out = allocValues(outs[0]!.dtype, rows * cols);
+    for (let r = 0; r < rows; r++) if (r + k >= 0 && r + k < cols) out[r * cols + r + k] = 1;
+    return [out];
+  },
 };
+
+/** Window coefficients a0 − a1·cos(2πn/N) + a2·cos(4πn/N) (ONNX opset 17 definitions). */
+const WINDOW_COEFFS: Readonly<Record<string, readonly [number, number, number]>> = {
+  HannWindow: [0.5, 0.5, 0],
+  HammingWindow: [25 / 46, 1 - 25 / 46, 0],
+  BlackmanWindow: [0.42, 0.5, 0.08],
+};
+
+function windowSize(ctx: OpContext): number {
+  const size = constInts(ctx, 0, 'size')[0]!;
+  if (!(size >= 0)) fail(ctx, `size ${size} must not be negative`);
+  return size;
+}
+
+/** A window op: size from input 0; N = size when periodic (default), size − 1 when symmetric. */
+function windowOp(op: string): OpDef {
+  const [a0, a1, a2] = WINDOW_COEFFS[op]!;
+  return {
+    op,
+    domain: '',
+    infer: (ctx) => [
+      {
+        dtype: dtypeAttr(ctx, 'output_datatype', 'float32', dtypeOfCode),
+        shape: [windowSize(ctx)],
+      },
+    ],
+    evaluate: (ctx, outs) => {
+      const size = windowSize(ctx);
+      const n = intAttr(ctx, 'periodic', 1) === 1 ? size : size - 1;
+      const w = Array.from({ length: size }, (_, i) => {
+        const t = (2 * Math.PI * i) / n;
+        return a0 - a1 * Math.cos(t) + a2 * Math.cos(2 * t);
+      });
+      return [valuesFrom(outs[0]!.dtype, w)];
+    },
+  };
+}
 
 /** Tensor-making ops. */
 export const GENERATOR_OPS: readonly OpDef[] = [
@@ -124,4 +170,7 @@ export const GENERATOR_OPS: readonly OpDef[] = [
   size,
   range,
   eyeLike,
+  windowOp('HannWindow'),
+  windowOp('HammingWindow'),
+  windowOp('BlackmanWindow'),
 ];

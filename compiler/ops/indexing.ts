@@ -1,8 +1,15 @@
-// Index-driven ops: Gather, GatherElements, GatherND, Scatter*, OneHot, TopK, NonZero.
+// Index-driven ops: Gather, GatherElements, GatherND, NonZero here; Scatter* in scatter.ts;
+// OneHot, TopK, Compress, ReverseSequence in select.ts; Unique in unique.ts. Negative indices
+// count from the end of their dim; an index outside [-dim, dim) is a shape error naming the node.
+import type { TensorValues } from '../graph.js';
 import { numElements } from '../graph.js';
-import { stridesOf } from './broadcast.js';
+import { forEachIndex, stridesOf } from './broadcast.js';
 import { constInts, constValues, fail, fmtShape, input, intAttr, normAxis } from './context.js';
+import { wrapIndex } from './index-util.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
+import { SCATTER_OPS } from './scatter.js';
+import { SELECT_OPS } from './select.js';
+import { UNIQUE_OPS } from './unique.js';
 import { allocValues } from './values.js';
 
 function gatherAxis(ctx: OpContext): number {
@@ -34,9 +41,7 @@ const gather: OpDef = {
     let k = 0;
     for (let o = 0; o < outer; o++) {
       for (const raw of indices) {
-        const i = raw < 0 ? raw + dim : raw;
-        if (i < 0 || i >= dim) fail(ctx, `index ${raw} is out of range for dim ${dim}`);
-        const base = (o * dim + i) * inner;
+        const base = (o * dim + wrapIndex(ctx, raw, dim)) * inner;
         for (let j = 0; j < inner; j++) out[k++] = src[base + j]!;
       }
     }
@@ -47,9 +52,23 @@ const gather: OpDef = {
 const sameAsIndices = (ctx: OpContext): TensorType[] => [
   { dtype: input(ctx, 0).dtype, shape: input(ctx, 1).shape },
 ];
-const sameAsData = (ctx: OpContext): TensorType[] => [
-  { dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape },
-];
+
+/** GatherElements: out[i] = data[i with i[axis] replaced by indices[i]]. */
+function evaluateGatherElements(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
+  const data = input(ctx, 0);
+  const axis = gatherAxis(ctx);
+  const strides = stridesOf(data.shape);
+  const src = constValues(ctx, 0, 'data') as ArrayLike<number>;
+  const indices = constValues(ctx, 1, 'indices') as ArrayLike<number>;
+  const out = allocValues(outs[0]!.dtype, indices.length);
+  forEachIndex(input(ctx, 1).shape, (idx, flat) => {
+    let pos = 0;
+    for (let d = 0; d < idx.length; d++)
+      pos += (d === axis ? wrapIndex(ctx, indices[flat]!, data.shape[d]!) : idx[d]!) * strides[d]!;
+    out[flat] = src[pos]!;
+  });
+  return [out];
+}
 
 function inferGatherNd(ctx: OpContext): TensorType[] {
   const data = input(ctx, 0);
@@ -61,25 +80,34 @@ function inferGatherNd(ctx: OpContext): TensorType[] {
   return [{ dtype: data.dtype, shape: [...idx.slice(0, -1), ...data.shape.slice(b + last)] }];
 }
 
-function inferOneHot(ctx: OpContext): TensorType[] {
-  const indices = input(ctx, 0);
-  const depth = constInts(ctx, 1, 'depth')[0]!;
-  const rank = indices.shape.length + 1;
-  const axis = normAxis(ctx, intAttr(ctx, 'axis', -1), rank);
-  const shape = [...indices.shape.slice(0, axis), depth, ...indices.shape.slice(axis)];
-  return [{ dtype: input(ctx, 2).dtype, shape }];
-}
-
-function inferTopK(ctx: OpContext): TensorType[] {
-  const x = input(ctx, 0);
-  const k = ctx.opset < 10 ? intAttr(ctx, 'k', 0) : constInts(ctx, 1, 'K')[0]!;
-  const axis = normAxis(ctx, intAttr(ctx, 'axis', -1), x.shape.length);
-  if (k > x.shape[axis]!) fail(ctx, `k=${k} exceeds dim ${x.shape[axis]} of axis ${axis}`);
-  const shape = x.shape.map((d, i) => (i === axis ? k : d));
-  return [
-    { dtype: x.dtype, shape },
-    { dtype: 'int64', shape },
-  ];
+/**
+ * GatherND with batch_dims b: each index tuple (last dim of indices, length k) picks the slice
+ * data[batch, t0, …, t(k-1), …] within its batch (the first b dims, shared by data and indices).
+ */
+function evaluateGatherNd(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
+  const data = input(ctx, 0).shape;
+  const idxShape = input(ctx, 1).shape;
+  const b = intAttr(ctx, 'batch_dims', 0);
+  const k = idxShape[idxShape.length - 1] ?? 0;
+  const strides = stridesOf(data);
+  const src = constValues(ctx, 0, 'data') as ArrayLike<number>;
+  const indices = constValues(ctx, 1, 'indices') as ArrayLike<number>;
+  const slice = numElements(data.slice(b + k));
+  const batches = numElements(idxShape.slice(0, b));
+  const tuples = numElements(idxShape.slice(b, -1));
+  const batchSize = numElements(data.slice(b));
+  const out = allocValues(outs[0]!.dtype, numElements(outs[0]!.shape));
+  let o = 0;
+  for (let bi = 0; bi < batches; bi++) {
+    for (let t = 0; t < tuples; t++) {
+      const tuple = (bi * tuples + t) * k;
+      let pos = bi * batchSize;
+      for (let j = 0; j < k; j++)
+        pos += wrapIndex(ctx, indices[tuple + j]!, data[b + j]!) * strides[b + j]!;
+      for (let e = 0; e < slice; e++) out[o++] = src[pos + e]!;
+    }
+  }
+  return [out];
 }
 
 /** NonZero's size depends on the data, so it is only static when its input is a constant. */
@@ -113,11 +141,10 @@ const nonZero: OpDef = {
 /** Index-driven ops. */
 export const INDEXING_OPS: readonly OpDef[] = [
   gather,
-  { op: 'GatherElements', domain: '', infer: sameAsIndices },
-  { op: 'GatherND', domain: '', infer: inferGatherNd },
-  { op: 'ScatterND', domain: '', infer: sameAsData },
-  { op: 'ScatterElements', domain: '', infer: sameAsData },
-  { op: 'OneHot', domain: '', infer: inferOneHot },
-  { op: 'TopK', domain: '', infer: inferTopK },
+  { op: 'GatherElements', domain: '', infer: sameAsIndices, evaluate: evaluateGatherElements },
+  { op: 'GatherND', domain: '', infer: inferGatherNd, evaluate: evaluateGatherNd },
   nonZero,
+  ...SCATTER_OPS,
+  ...SELECT_OPS,
+  ...UNIQUE_OPS,
 ];

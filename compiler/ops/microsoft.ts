@@ -1,8 +1,19 @@
 // com.microsoft contrib ops that third-party exporters and onnxruntime's transformer optimiser
-// emit for BERT/GPT-style models: fused GELUs, (Skip)LayerNormalization and FusedMatMul.
+// emit for BERT/GPT-style models: fused GELUs, (Skip)LayerNormalization and FusedMatMul. The
+// kernels follow onnxruntime's contrib op definitions (onnxruntime/core/graph/contrib_ops).
 import { numElements } from '../graph.js';
 import { fail, fmtShape, input, intAttr } from './context.js';
 import { matmulDims } from './matmul.js';
+import {
+  evaluateBiasGelu,
+  evaluateFastGelu,
+  evaluateFusedMatMul,
+  evaluateGelu,
+  evaluateQuickGelu,
+  evaluateSimplifiedLayerNorm,
+  evaluateSkipLayerNorm,
+} from './microsoft-kernels.js';
+import { evaluateLayerNorm } from './norm-kernel.js';
 import { inferLayerNorm } from './normalization.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
 
@@ -33,7 +44,9 @@ function inferSkipLayerNorm(ctx: OpContext): TensorType[] {
 }
 
 /** Shapes of FusedMatMul's operands after the optional transposes of their last two dims. */
-function fusedOperands(ctx: OpContext): [number[], number[]] {
+export function fusedOperands(ctx: OpContext): [number[], number[]] {
+  if (intAttr(ctx, 'transBatchA', 0) || intAttr(ctx, 'transBatchB', 0))
+    fail(ctx, 'transBatchA / transBatchB are not supported');
   const swap = (s: readonly number[], isSwap: boolean) =>
     isSwap && s.length >= 2 ? [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!] : [...s];
   return [
@@ -52,17 +65,33 @@ const fusedMatMul: OpDef = {
     const d = matmulDims(ctx, ...fusedOperands(ctx));
     return numElements(d.batch) * d.m * d.k * d.n;
   },
+  evaluate: (ctx, outs) => evaluateFusedMatMul(ctx, outs, matmulDims(ctx, ...fusedOperands(ctx))),
 };
 
 /** Contrib ops of the com.microsoft domain. */
 export const MICROSOFT_OPS: readonly OpDef[] = [
-  { op: 'Gelu', domain: MS, infer: sameAsInput },
-  { op: 'FastGelu', domain: MS, infer: sameAsInput },
-  { op: 'BiasGelu', domain: MS, infer: sameAsInput },
-  { op: 'QuickGelu', domain: MS, infer: sameAsInput },
-  { op: 'LayerNormalization', domain: MS, infer: inferLayerNorm },
-  { op: 'SimplifiedLayerNormalization', domain: MS, infer: inferLayerNorm },
-  { op: 'SkipLayerNormalization', domain: MS, infer: inferSkipLayerNorm },
-  { op: 'SkipSimplifiedLayerNormalization', domain: MS, infer: inferSkipLayerNorm },
+  { op: 'Gelu', domain: MS, infer: sameAsInput, evaluate: evaluateGelu },
+  { op: 'FastGelu', domain: MS, infer: sameAsInput, evaluate: evaluateFastGelu },
+  { op: 'BiasGelu', domain: MS, infer: sameAsInput, evaluate: evaluateBiasGelu },
+  { op: 'QuickGelu', domain: MS, infer: sameAsInput, evaluate: evaluateQuickGelu },
+  { op: 'LayerNormalization', domain: MS, infer: inferLayerNorm, evaluate: evaluateLayerNorm },
+  {
+    op: 'SimplifiedLayerNormalization',
+    domain: MS,
+    infer: inferLayerNorm,
+    evaluate: evaluateSimplifiedLayerNorm,
+  },
+  {
+    op: 'SkipLayerNormalization',
+    domain: MS,
+    infer: inferSkipLayerNorm,
+    evaluate: evaluateSkipLayerNorm,
+  },
+  {
+    op: 'SkipSimplifiedLayerNormalization',
+    domain: MS,
+    infer: inferSkipLayerNorm,
+    evaluate: evaluateSkipLayerNorm,
+  },
   fusedMatMul,
 ];

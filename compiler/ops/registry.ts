@@ -7,6 +7,7 @@ import { CONV_POOL_OPS } from './conv-pool.js';
 import { GENERATOR_OPS } from './generators.js';
 import { INDEXING_OPS } from './indexing.js';
 import { LAYOUT_OPS } from './layout.js';
+import { LINALG_OPS } from './det.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS } from './microsoft.js';
 import { NORMALIZATION_OPS } from './normalization.js';
@@ -16,7 +17,6 @@ import { QUANTIZE_OPS } from './quantize.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESHAPE_OPS } from './reshape.js';
 import { RESIZE_OPS } from './resize.js';
-import { RNN_OPS } from './rnn.js';
 import { SLICE_PAD_OPS } from './slice-pad.js';
 
 /** Every supported op, ai.onnx first, then contrib domains. */
@@ -32,10 +32,10 @@ export const OPS: readonly OpDef[] = [
   ...SLICE_PAD_OPS,
   ...INDEXING_OPS,
   ...GENERATOR_OPS,
+  ...LINALG_OPS,
   ...RESIZE_OPS,
   ...QUANTIZE_OPS,
   ...QLINEAR_OPS,
-  ...RNN_OPS,
   ...MICROSOFT_OPS,
 ];
 

@@ -200,11 +200,46 @@ function blockInfer(ctx: OpContext): TensorType[] {
   return [{ dtype: x.dtype, shape: [n, c * b * b, h / b, w / b] }];
 }
 
+/**
+ * DepthToSpace / SpaceToDepth as a 6-D reshape plus transpose (the ONNX definitions):
+ *   DepthToSpace DCR: [N, b, b, C', H, W] perm [0, 3, 4, 1, 5, 2]
+ *   DepthToSpace CRD: [N, C', b, b, H, W] perm [0, 1, 4, 2, 5, 3]
+ *   SpaceToDepth:     [N, C, H', b, W', b] perm [0, 3, 5, 1, 2, 4]
+ */
+function blockEvaluate(ctx: OpContext, outs: readonly TensorType[]) {
+  const [n, c, h, w] = input(ctx, 0).shape as [number, number, number, number];
+  const b = intAttr(ctx, 'blocksize', 0);
+  let view: number[];
+  let perm: number[];
+  if (ctx.op === 'SpaceToDepth') {
+    view = [n, c, h / b, b, w / b, b];
+    perm = [0, 3, 5, 1, 2, 4];
+  } else if (stringAttr(ctx, 'mode', 'DCR') === 'CRD') {
+    view = [n, c / (b * b), b, b, h, w];
+    perm = [0, 1, 4, 2, 5, 3];
+  } else {
+    view = [n, b, b, c / (b * b), h, w];
+    perm = [0, 3, 4, 1, 5, 2];
+  }
+  const strides = stridesOf(view);
+  const o = outs[0]!;
+  const out = allocValues(o.dtype, numElements(o.shape));
+  const src = constValues(ctx, 0, 'input');
+  return [
+    gatherStrided(
+      out,
+      src,
+      perm.map((p) => view[p]!),
+      perm.map((p) => strides[p]!),
+    ),
+  ];
+}
+
 /** Index-window ops. */
 export const SLICE_PAD_OPS: readonly OpDef[] = [
   slice,
   pad,
   trilu,
-  { op: 'DepthToSpace', domain: '', infer: blockInfer },
-  { op: 'SpaceToDepth', domain: '', infer: blockInfer },
+  { op: 'DepthToSpace', domain: '', infer: blockInfer, evaluate: blockEvaluate },
+  { op: 'SpaceToDepth', domain: '', infer: blockInfer, evaluate: blockEvaluate },
 ];
