@@ -1,0 +1,82 @@
+// `npm run conformance`: runs the ONNX backend test suites of Debian's libonnx-testdata through
+// the reference interpreter and prints passed / failed / unsupported per suite. Exits 1 when
+// fewer than --min-pass-rate (default 95%) of the supported cases pass, so CI enforces it.
+//   node dist/scripts/conformance.js [--verbose] [--list-unsupported] [--filter REGEX]
+//                                    [--root DIR] [--min-pass-rate 0.95]
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  CONFORMANCE_FOLDERS,
+  DEFAULT_TESTDATA_ROOT,
+  listCases,
+  runCase,
+} from '../compiler/reference/conformance.js';
+import {
+  formatDetails,
+  formatTally,
+  missingOpCounts,
+  opCoverage,
+  tallyResults,
+  type CaseResult,
+} from '../compiler/reference/conformance-report.js';
+
+const { values } = parseArgs({
+  options: {
+    verbose: { type: 'boolean', default: false },
+    'list-unsupported': { type: 'boolean', default: false },
+    filter: { type: 'string' },
+    root: { type: 'string', default: DEFAULT_TESTDATA_ROOT },
+    'min-pass-rate': { type: 'string', default: '0.95' },
+  },
+});
+
+const root = values.root;
+if (!existsSync(root)) {
+  console.log(`conformance: skipped, ${root} is missing (apt-get install libonnx-testdata)`);
+  process.exit(0);
+}
+
+const filter = values.filter !== undefined ? new RegExp(values.filter) : undefined;
+const cases = listCases(root, CONFORMANCE_FOLDERS).filter(
+  (c) => !filter || filter.test(`${c.folder}/${c.name}`),
+);
+const started = Date.now();
+const results: CaseResult[] = [];
+const slow: [string, number][] = [];
+for (const c of cases) {
+  const t0 = Date.now();
+  results.push({ ...c, outcome: runCase(c) });
+  slow.push([`${c.folder}/${c.name}`, Date.now() - t0]);
+}
+const seconds = (Date.now() - started) / 1000;
+
+const rows = tallyResults(results);
+const total = rows[rows.length - 1]!;
+const ops = opCoverage();
+if (values.verbose || values['list-unsupported'])
+  process.stdout.write(formatDetails(results, values['list-unsupported']));
+if (values.verbose) {
+  const missing = missingOpCounts(results).slice(0, 25);
+  console.log(
+    `unregistered ops by cases blocked: ${missing.map(([o, n]) => `${o} ${n}`).join(', ')}`,
+  );
+  slow.sort((a, b) => b[1] - a[1]);
+  console.log(
+    `slowest: ${slow
+      .slice(0, 5)
+      .map(([n, ms]) => `${n} ${ms} ms`)
+      .join(', ')}`,
+  );
+}
+process.stdout.write(`\nONNX backend conformance (${root})\n`);
+process.stdout.write(formatTally(rows));
+console.log(
+  `op types supported: ${ops.registered} registered, ${ops.withKernel} with a reference kernel; ${cases.length} cases in ${seconds.toFixed(1)} s`,
+);
+const minRate = Number(values['min-pass-rate']);
+if (total.passRate < minRate) {
+  console.log(
+    `conformance: FAILED, ${(100 * total.passRate).toFixed(1)}% of supported cases pass (need ${(100 * minRate).toFixed(0)}%)`,
+  );
+  process.exit(1);
+}
