@@ -17,6 +17,7 @@ import { QUANTIZE_OPS } from './quantize.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESHAPE_OPS } from './reshape.js';
 import { RESIZE_OPS } from './resize.js';
+import { RNN_OPS } from './rnn.js';
 import { SLICE_PAD_OPS } from './slice-pad.js';
 
 /** Every supported op, ai.onnx first, then contrib domains. */
@@ -36,6 +37,7 @@ export const OPS: readonly OpDef[] = [
   ...RESIZE_OPS,
   ...QUANTIZE_OPS,
   ...QLINEAR_OPS,
+  ...RNN_OPS,
   ...MICROSOFT_OPS,
 ];
 
