@@ -8,6 +8,7 @@ import { GENERATOR_OPS } from './generators.js';
 import { INDEXING_OPS } from './indexing.js';
 import { LAYOUT_OPS } from './layout.js';
 import { LINALG_OPS } from './det.js';
+import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS } from './microsoft.js';
 import { NORMALIZATION_OPS } from './normalization.js';
@@ -38,6 +39,7 @@ export const OPS: readonly OpDef[] = [
   ...QUANTIZE_OPS,
   ...QLINEAR_OPS,
   ...RNN_OPS,
+  ...LOSS_OPS,
   ...MICROSOFT_OPS,
 ];
 
