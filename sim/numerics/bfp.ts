@@ -53,9 +53,15 @@ export function bfpMax(magBits: BfpMagBits): number {
 }
 
 /** Encodes 16 binary32 patterns from `u[off..]` into `codes`; returns the shared exponent. */
-function encodeBlockHost(u: Uint32Array, off: number, magBits: BfpMagBits, codes: Uint8Array): number {
+function encodeBlockHost(
+  u: Uint32Array,
+  off: number,
+  magBits: BfpMagBits,
+  codes: Uint8Array,
+): number {
   let shared = 0;
-  for (let k = 0; k < BFP_BLOCK_VALUES; k++) shared = Math.max(shared, ((u[off + k] as number) >>> 23) & 0xff);
+  for (let k = 0; k < BFP_BLOCK_VALUES; k++)
+    shared = Math.max(shared, ((u[off + k] as number) >>> 23) & 0xff);
   const shift = 24 - magBits;
   const halfMinusOne = (1 << (shift - 1)) - 1;
   const limit = (1 << magBits) - 1;
@@ -81,7 +87,11 @@ function roundE8m6Bits(w: number): number {
 
 /** Packer-site twin of encodeBlockHost; `scratch` holds the 16 E8M6 patterns. */
 function encodeBlockPacker(
-  u: Uint32Array, off: number, magBits: BfpMagBits, codes: Uint8Array, scratch: Uint32Array,
+  u: Uint32Array,
+  off: number,
+  magBits: BfpMagBits,
+  codes: Uint8Array,
+  scratch: Uint32Array,
 ): number {
   let shared = 0;
   for (let k = 0; k < BFP_BLOCK_VALUES; k++) {
@@ -123,7 +133,11 @@ function newScratch(): BlockScratch {
 }
 
 function encodeBlock(
-  u: Uint32Array, off: number, magBits: BfpMagBits, site: RoundingSite, s: BlockScratch,
+  u: Uint32Array,
+  off: number,
+  magBits: BfpMagBits,
+  site: RoundingSite,
+  s: BlockScratch,
 ): number {
   return site === 'host'
     ? encodeBlockHost(u, off, magBits, s.codes)
@@ -131,13 +145,21 @@ function encodeBlock(
 }
 
 /** Replaces every 16-value block of `values` by what BFP storage holds; returns `values`. */
-export function quantizeBfpInPlace(values: Float32Array, magBits: BfpMagBits, site: RoundingSite): Float32Array {
-  assert(values.length % BFP_BLOCK_VALUES === 0, `bfp needs a multiple of 16 values, got ${values.length}`);
+export function quantizeBfpInPlace(
+  values: Float32Array,
+  magBits: BfpMagBits,
+  site: RoundingSite,
+): Float32Array {
+  assert(
+    values.length % BFP_BLOCK_VALUES === 0,
+    `bfp needs a multiple of 16 values, got ${values.length}`,
+  );
   const u = bitView(values);
   const s = newScratch();
   for (let off = 0; off < u.length; off += BFP_BLOCK_VALUES) {
     const shared = encodeBlock(u, off, magBits, site, s);
-    for (let k = 0; k < BFP_BLOCK_VALUES; k++) u[off + k] = decodeBfpCodeBits(s.codes[k] as number, shared, magBits);
+    for (let k = 0; k < BFP_BLOCK_VALUES; k++)
+      u[off + k] = decodeBfpCodeBits(s.codes[k] as number, shared, magBits);
   }
   return values;
 }
@@ -150,7 +172,11 @@ function blockStart(b: number): number {
 }
 
 /** Encodes a row-major 32x32 tile into tt-metal's BFP8_B / BFP4_B tile bytes (1088 / 576 B). */
-export function encodeBfpTile(values: Float32Array, magBits: BfpMagBits, site: RoundingSite): Uint8Array {
+export function encodeBfpTile(
+  values: Float32Array,
+  magBits: BfpMagBits,
+  site: RoundingSite,
+): Uint8Array {
   assert(values.length === TILE_VALUES, `a bfp tile has 1024 values, got ${values.length}`);
   const u = bitView(values);
   const out = new Uint8Array(bfpTileBytes(magBits));
@@ -169,7 +195,10 @@ export function encodeBfpTile(values: Float32Array, magBits: BfpMagBits, site: R
 
 /** Decodes tt-metal BFP8_B / BFP4_B tile bytes into a row-major 32x32 float32 tile. */
 export function decodeBfpTile(bytes: Uint8Array, magBits: BfpMagBits): Float32Array {
-  assert(bytes.length === bfpTileBytes(magBits), `a bfp tile has ${bfpTileBytes(magBits)} bytes, got ${bytes.length}`);
+  assert(
+    bytes.length === bfpTileBytes(magBits),
+    `a bfp tile has ${bfpTileBytes(magBits)} bytes, got ${bytes.length}`,
+  );
   const out = new Float32Array(TILE_VALUES);
   const u = bitView(out);
   for (let b = 0; b < TILE_BLOCKS; b++) {

@@ -2,7 +2,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import wormhole from '../../../arch/presets/wormhole_n150.json' with { type: 'json' };
 import {
-  bfpMax, bfpTileBytes, bitsToF32, decodeBfpTile, encodeBfpTile, quantizeTile, type RoundingSite,
+  bfpMax,
+  bfpTileBytes,
+  bitsToF32,
+  decodeBfpTile,
+  encodeBfpTile,
+  quantizeTile,
+  type RoundingSite,
 } from '../../../sim/numerics/index.js';
 import { randomNormal } from './helpers.js';
 
@@ -18,12 +24,15 @@ function block(...vals: number[]): Float32Array {
 
 const Quantize = suite('quantizeTile (bfp8, bfp4)');
 
-Quantize('a block with one large value zeroes the tiny ones (they fall below the 7-bit / 3-bit magnitude)', () => {
-  const q8 = quantizeTile(block(1024, 1e-3, -3, 0.5), 'bfp8');
-  assert.equal(Array.from(q8.subarray(0, 4)), [1024, 0, -0, 0]);
-  const q4 = quantizeTile(block(8, 0.9, 1, 6.5), 'bfp4'); // grid step 2: 1 is a tie -> 0
-  assert.equal(Array.from(q4.subarray(0, 4)), [8, 0, 0, 6]);
-});
+Quantize(
+  'a block with one large value zeroes the tiny ones (they fall below the 7-bit / 3-bit magnitude)',
+  () => {
+    const q8 = quantizeTile(block(1024, 1e-3, -3, 0.5), 'bfp8');
+    assert.equal(Array.from(q8.subarray(0, 4)), [1024, 0, -0, 0]);
+    const q4 = quantizeTile(block(8, 0.9, 1, 6.5), 'bfp4'); // grid step 2: 1 is a tie -> 0
+    assert.equal(Array.from(q4.subarray(0, 4)), [8, 0, 0, 6]);
+  },
+);
 
 Quantize('values exactly representable on the block grid survive unchanged', () => {
   // Shared exponent of 64 is 2^6: bfp8 grid step 2^(6-6) = 1, bfp4 step 2^(6-2) = 16.
@@ -45,33 +54,45 @@ Quantize('blocks are independent: one 16-value face row does not affect the next
   assert.is(q[17], 0.015625);
 });
 
-Quantize('host rounding: ties go to even, the max saturates at 127 instead of bumping the exponent', () => {
-  // max 1.0 (exp 127): grid 2^-6. 1 + 2^-7 is a tie between 1 and 1 + 2^-6 -> even (1).
-  const q = quantizeTile(block(1, 1 + 2 ** -7, 1 + 3 * 2 ** -7, 1.9999), 'bfp8');
-  assert.equal(Array.from(q.subarray(0, 4)), [1, 1, 1 + 4 * 2 ** -7, 127 / 64]);
-  assert.is(quantizeTile(block(1.99), 'bfp4')[0], 1.75);
-});
+Quantize(
+  'host rounding: ties go to even, the max saturates at 127 instead of bumping the exponent',
+  () => {
+    // max 1.0 (exp 127): grid 2^-6. 1 + 2^-7 is a tie between 1 and 1 + 2^-6 -> even (1).
+    const q = quantizeTile(block(1, 1 + 2 ** -7, 1 + 3 * 2 ** -7, 1.9999), 'bfp8');
+    assert.equal(Array.from(q.subarray(0, 4)), [1, 1, 1 + 4 * 2 ** -7, 127 / 64]);
+    assert.is(quantizeTile(block(1.99), 'bfp4')[0], 1.75);
+  },
+);
 
-Quantize('host rounding aligns by truncation first (tt-metal): a sticky bit lost in the shift cannot break a tie', () => {
-  // Block max 2 (grid 2^-5). x = 1 + 2^-6 + 2^-23 is just above the midpoint of 1 and 1 + 2^-5, but
-  // its last bit is shifted out before rounding, leaving an exact tie -> even -> 1.
-  assert.is(quantizeTile(block(2, 1 + 2 ** -6 + 2 ** -23), 'bfp8')[1], 1);
-});
+Quantize(
+  'host rounding aligns by truncation first (tt-metal): a sticky bit lost in the shift cannot break a tie',
+  () => {
+    // Block max 2 (grid 2^-5). x = 1 + 2^-6 + 2^-23 is just above the midpoint of 1 and 1 + 2^-5, but
+    // its last bit is shifted out before rounding, leaving an exact tie -> even -> 1.
+    assert.is(quantizeTile(block(2, 1 + 2 ** -6 + 2 ** -23), 'bfp8')[1], 1);
+  },
+);
 
-Quantize('packer rounding: E8M6 first (ties away), then ties away on the block grid; bfp4 truncates bfp8', () => {
-  const q8 = quantizeTile(block(1, 1 + 2 ** -7, 1.9999), 'bfp8', PACKER);
-  assert.equal(Array.from(q8.subarray(0, 3)), [1, 1 + 2 ** -5, 2]); // 1.9999 -> E8M6 2.0, shared exp 128
-  const q4 = quantizeTile(block(1, 1.2, 0.3), 'bfp4', PACKER);
-  assert.equal(Array.from(q4.subarray(0, 3)), [1, 1, 0.25]); // 1.2 -> bfp8 1.203125 -> trunc 1
-});
+Quantize(
+  'packer rounding: E8M6 first (ties away), then ties away on the block grid; bfp4 truncates bfp8',
+  () => {
+    const q8 = quantizeTile(block(1, 1 + 2 ** -7, 1.9999), 'bfp8', PACKER);
+    assert.equal(Array.from(q8.subarray(0, 3)), [1, 1 + 2 ** -5, 2]); // 1.9999 -> E8M6 2.0, shared exp 128
+    const q4 = quantizeTile(block(1, 1.2, 0.3), 'bfp4', PACKER);
+    assert.equal(Array.from(q4.subarray(0, 3)), [1, 1, 0.25]); // 1.2 -> bfp8 1.203125 -> trunc 1
+  },
+);
 
-Quantize('zeros, denormals and -0 encode as +0; Inf keeps its sign and zeroes the rest of its block', () => {
-  const q = quantizeTile(block(-0, bitsToF32(0x00000005), -Infinity, 1e30), 'bfp8');
-  assert.ok(Object.is(q[0], 0));
-  assert.is(q[1], 0);
-  assert.is(q[2], -Infinity);
-  assert.is(q[3], 0);
-});
+Quantize(
+  'zeros, denormals and -0 encode as +0; Inf keeps its sign and zeroes the rest of its block',
+  () => {
+    const q = quantizeTile(block(-0, bitsToF32(0x00000005), -Infinity, 1e30), 'bfp8');
+    assert.ok(Object.is(q[0], 0));
+    assert.is(q[1], 0);
+    assert.is(q[2], -Infinity);
+    assert.is(q[3], 0);
+  },
+);
 
 Quantize('the largest finite magnitude is 127/64 * 2^127 (bfp8) and 7/4 * 2^127 (bfp4)', () => {
   assert.is(quantizeTile(block(3.4e38), 'bfp8')[0], bfpMax(7));
@@ -92,7 +113,8 @@ Tile('the 64 exponent bytes come first, one per face row, faces in order TL, TR,
   const t = new Float32Array(1024);
   // Value 2^(b - 40) in the first element of face-order block b.
   for (let b = 0; b < 64; b++) {
-    const face = b >> 4, row = b & 15;
+    const face = b >> 4,
+      row = b & 15;
     t[((face >> 1) * 16 + row) * 32 + (face & 1) * 16] = 2 ** (b - 40);
   }
   const bytes = encodeBfpTile(t, 7, 'host');
@@ -110,11 +132,17 @@ Tile('bfp4 packs two codes per byte, the first in the low nibble, with the sign 
 });
 
 Tile('decode(encode(tile)) equals quantizeTile for random tiles at both rounding sites', () => {
-  for (const [magBits, format] of [[7, 'bfp8'], [3, 'bfp4']] as const) {
+  for (const [magBits, format] of [
+    [7, 'bfp8'],
+    [3, 'bfp4'],
+  ] as const) {
     for (const site of ['host', 'packer'] as const) {
       const t = randomNormal(1024, magBits + (site === 'host' ? 0 : 10), 3);
       const back = decodeBfpTile(encodeBfpTile(t, magBits, site), magBits);
-      assert.equal(Array.from(back), Array.from(quantizeTile(t, format, site === 'host' ? HOST : PACKER)));
+      assert.equal(
+        Array.from(back),
+        Array.from(quantizeTile(t, format, site === 'host' ? HOST : PACKER)),
+      );
     }
   }
 });
