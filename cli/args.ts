@@ -67,7 +67,7 @@ function oneOf<T extends string>(text: string, allowed: readonly T[], flag: stri
 }
 
 /** `--input-shape name=1x3x224x224` (repeatable). */
-function parseInputShapes(items: readonly string[]): Record<string, number[]> {
+export function parseInputShapes(items: readonly string[]): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const item of items) {
     const m = /^(.+)=(\d+(?:[x,]\d+)*)$/.exec(item);

@@ -5,6 +5,7 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { SpatialcError } from '../arch/errors.js';
 import { parseRunArgs } from './args.js';
 import { runCompile, runInspect, runModel, runSim } from './commands.js';
+import { parseEvalArgs, runEval } from './eval.js';
 
 const HELP = `spatialc: compile and simulate ONNX models on spatial-dataflow accelerators
 
@@ -14,6 +15,8 @@ usage:
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json
   spatialc sim PROGRAM.json --arch A [--json]
+  spatialc eval MODEL.onnx --input NAME=FILE.pb|.npy [--input FILE.npz ...] --out DIR
+               [--batch N] [--input-shape ...]   (reference interpreter; writes DIR/OUTPUT.pb)
 
 --arch takes a preset name (wormhole_n150, wormhole_n300, blackhole_p150; wormhole = wormhole_n150)
 or the path of an arch JSON file (arch/schema.json describes it). Defaults: bf16, HiFi2 (as
@@ -55,8 +58,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'sim':
         io.out(runSim(parseRunArgs(rest, 'sim'), io));
         return 0;
+      case 'eval':
+        io.out(runEval(parseEvalArgs(rest)));
+        return 0;
       default:
-        throw new SpatialcError('E_USAGE', `unknown command "${command}" (commands: run, inspect, compile, sim)`);
+        throw new SpatialcError('E_USAGE', `unknown command "${command}" (commands: run, inspect, compile, sim, eval)`);
     }
   } catch (e) {
     return reportError(e, io);
