@@ -4,7 +4,8 @@
 // instead of at the trailing dims; legacyShapes rewrites B's shape so numpy rules give the same.
 import type { DType } from '../graph.js';
 import { numElements } from '../graph.js';
-import { broadcastShapes, mapBroadcast } from './broadcast.js';
+import { broadcastShapes } from './broadcast.js';
+import { mapOperands } from './broadcast-kernel.js';
 import { castConverter } from './cast-values.js';
 import { constValues, fail, fmtShape, input, intAttr, stringAttr } from './context.js';
 import type { OpContext, OpDef, TensorInfo, TensorType } from './op-def.js';
@@ -57,13 +58,13 @@ function makeEvaluate(f: (ctx: OpContext) => Combine) {
       shape: t.shape,
       values: constValues(ctx, i, `input ${i}`),
     }));
-    const conv = castConverter(o.dtype);
     const g = f(ctx);
-    return [
-      mapBroadcast(allocValues(o.dtype, numElements(o.shape)), o.shape, ins, (...xs) =>
-        conv(g(...xs)),
-      ),
-    ];
+    const out = allocValues(o.dtype, numElements(o.shape));
+    // Float32/64 storage rounds on write; other dtypes wrap or round through the cast.
+    if (o.dtype === 'float32' || o.dtype === 'float64') return [mapOperands(out, o.shape, ins, g)];
+    const conv = castConverter(o.dtype);
+    const h: Combine = ins.length === 2 ? (a, b) => conv(g(a, b)) : (...xs) => conv(g(...xs));
+    return [mapOperands(out, o.shape, ins, h)];
   };
 }
 

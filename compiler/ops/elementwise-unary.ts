@@ -33,8 +33,13 @@ function mapEval(make: (ctx: OpContext) => Scalar) {
     const x = constValues(ctx, 0, 'X') as ArrayLike<number>;
     const out = allocValues(outs[0]!.dtype, x.length);
     const f = make(ctx);
-    const conv = castConverter(outs[0]!.dtype);
-    for (let i = 0; i < x.length; i++) out[i] = conv(f(x[i]!));
+    const dtype = outs[0]!.dtype;
+    if (dtype === 'float32' || dtype === 'float64') {
+      for (let i = 0; i < x.length; i++) out[i] = f(x[i]!); // the storage rounds
+    } else {
+      const conv = castConverter(dtype);
+      for (let i = 0; i < x.length; i++) out[i] = conv(f(x[i]!));
+    }
     return [out];
   };
 }
