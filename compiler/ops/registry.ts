@@ -19,6 +19,7 @@ import { REDUCE_OPS } from './reduce.js';
 import { RESHAPE_OPS } from './reshape.js';
 import { RESIZE_OPS } from './resize.js';
 import { RNN_OPS } from './rnn.js';
+import { SIGNAL_OPS } from './signal.js';
 import { SLICE_PAD_OPS } from './slice-pad.js';
 
 /** Every supported op, ai.onnx first, then contrib domains. */
@@ -40,6 +41,7 @@ export const OPS: readonly OpDef[] = [
   ...QLINEAR_OPS,
   ...RNN_OPS,
   ...LOSS_OPS,
+  ...SIGNAL_OPS,
   ...MICROSOFT_OPS,
 ];
 
