@@ -19,6 +19,7 @@ import { REDUCE_OPS } from './reduce.js';
 import { RESHAPE_OPS } from './reshape.js';
 import { RESIZE_OPS } from './resize.js';
 import { RNN_OPS } from './rnn.js';
+import { SAMPLING_OPS } from './sampling.js';
 import { SIGNAL_OPS } from './signal.js';
 import { SLICE_PAD_OPS } from './slice-pad.js';
 
@@ -42,6 +43,7 @@ export const OPS: readonly OpDef[] = [
   ...RNN_OPS,
   ...LOSS_OPS,
   ...SIGNAL_OPS,
+  ...SAMPLING_OPS,
   ...MICROSOFT_OPS,
 ];
 
