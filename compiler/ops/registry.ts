@@ -11,6 +11,7 @@ import { LINALG_OPS } from './det.js';
 import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS } from './microsoft.js';
+import { NMS_OPS } from './nms.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import type { OpDef } from './op-def.js';
 import { QLINEAR_OPS } from './qlinear.js';
@@ -22,6 +23,7 @@ import { RNN_OPS } from './rnn.js';
 import { SAMPLING_OPS } from './sampling.js';
 import { SIGNAL_OPS } from './signal.js';
 import { SLICE_PAD_OPS } from './slice-pad.js';
+import { UNPOOL_OPS } from './unpool.js';
 
 /** Every supported op, ai.onnx first, then contrib domains. */
 export const OPS: readonly OpDef[] = [
@@ -44,6 +46,8 @@ export const OPS: readonly OpDef[] = [
   ...LOSS_OPS,
   ...SIGNAL_OPS,
   ...SAMPLING_OPS,
+  ...UNPOOL_OPS,
+  ...NMS_OPS,
   ...MICROSOFT_OPS,
 ];
 
