@@ -7,8 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InternalError, SpatialcError } from '../../arch/errors.js';
 import type { Graph } from '../graph.js';
+import { dtypeOfCode } from '../onnx/dtypes.js';
 import { graphFromModel } from '../onnx/import.js';
 import type { OnnxModel, OnnxTensor, OnnxValueInfo } from '../onnx/onnx-model.js';
+import { onnx } from '../onnx/proto.js';
 import { readOnnxModel } from '../onnx/read-model.js';
 import { decodeTensorProto, type NamedTensor } from '../onnx/tensor-file.js';
 import { findOp } from '../ops/registry.js';
@@ -70,7 +72,9 @@ export function runCase(c: ConformanceCase, options = DEFAULT_CONFORMANCE_OPTION
       throw new Unsupported(
         `model is ${(size / 2 ** 20).toFixed(1)} MiB (limit ${options.maxModelBytes / 2 ** 20} MiB)`,
       );
-    const model = readModel(modelPath);
+    const bytes = fs.readFileSync(modelPath);
+    checkOutputTypes(bytes);
+    const model = readModel(bytes, modelPath);
     checkSupported(model);
     const tol = toleranceOf(c.dir);
     const sets = fs
@@ -94,9 +98,9 @@ function firstLine(e: unknown): string {
   return ((e as Error)?.message ?? String(e)).split('\n')[0]!;
 }
 
-function readModel(modelPath: string): OnnxModel {
+function readModel(bytes: Uint8Array, modelPath: string): OnnxModel {
   try {
-    return readOnnxModel(modelPath);
+    return readOnnxModel(bytes, { modelPath });
   } catch (e) {
     if (e instanceof SpatialcError && /data type \d+ is not supported/.test(e.message))
       throw new Unsupported(firstLine(e));
@@ -104,15 +108,30 @@ function readModel(modelPath: string): OnnxModel {
   }
 }
 
-/** Registered ops only, tensor-typed inputs and outputs only, no string tensors. */
+/** Registered ops only; inputs typed as tensors of a dtype the IR holds (not string). */
 function checkSupported(model: OnnxModel): void {
   const missing = new Set<string>();
   for (const n of model.nodes)
     if (!findOp(n.domain, n.op)) missing.add(n.domain ? `${n.domain}/${n.op}` : n.op);
   if (missing.size) throw new Unsupported(`unregistered ops: ${[...missing].sort().join(', ')}`);
-  for (const v of [...model.inputs, ...model.outputs]) {
+  for (const v of model.inputs) {
     if (!v.dtype) throw new Unsupported(`"${v.name}" is not a tensor of a supported element type`);
     if (v.dtype === 'string') throw new Unsupported(`"${v.name}" is a string tensor`);
+  }
+}
+
+/**
+ * Graph outputs may be untyped (their types are inferred), but a declared sequence, optional or
+ * map type, or a tensor of an element type the IR lacks, makes the case unsupported.
+ */
+function checkOutputTypes(bytes: Uint8Array): void {
+  for (const v of onnx.ModelProto.decode(bytes).graph?.output ?? []) {
+    if (!v.type) continue;
+    const code = v.type.tensorType?.elemType ?? undefined;
+    const dtype = code === undefined || code === null ? undefined : dtypeOfCode(code);
+    if (!v.type.tensorType || (code && !dtype))
+      throw new Unsupported(`"${v.name}" is not a tensor of a supported element type`);
+    if (dtype === 'string') throw new Unsupported(`"${v.name}" is a string tensor`);
   }
 }
 
@@ -244,7 +263,9 @@ function importBound(
     } catch (e) {
       if (!(e instanceof SpatialcError)) throw e;
       if (e.code === 'E_ONNX_UNSUPPORTED_OP') throw new Unsupported(firstLine(e));
-      const isConstNeeded = /must be a constant|depends on data/.test(e.message);
+      const isConstNeeded = /must be a constant|depends on data|has no constant value/.test(
+        e.message,
+      );
       if (!isConstNeeded || bound === 'all') throw e;
     }
   }

@@ -25,8 +25,11 @@ export interface TensorData {
 
 /** Options for runReference. */
 export interface ReferenceOptions {
-  /** Called after each node with its display name (progress, profiling); must not throw. */
-  readonly onNode?: (node: Node, index: number) => void;
+  /**
+   * Called after each node (progress, profiling) with the number of non-constant values alive
+   * at that point: inputs, outputs and intermediates not yet past their last reader.
+   */
+  readonly onNode?: (node: Node, index: number, liveValues: number) => void;
 }
 
 /** Checks the given inputs against the graph's inputs; returns them by tensor id. */
@@ -82,7 +85,7 @@ export function runReference(
     for (const id of node.inputs)
       if (id !== undefined && last[id] === index && !keep.has(id)) live.delete(id);
     for (const id of node.outputs) if (last[id] === -1 && !keep.has(id)) live.delete(id);
-    options.onNode?.(node, index);
+    options.onNode?.(node, index, live.size);
   });
   const outputs: Record<string, TensorData> = {};
   for (const id of graph.outputs) {
