@@ -184,9 +184,11 @@ export function convolveTransposed(
   const tabs = [0, 1, 2].map((d) =>
     coordTable(s.inSizes[d]!, s.kernel[d]!, s.strides[d]!, s.dilations[d]!, s.padsBegin[d]!, s.outSizes[d]!),
   );
-  const wt = new Float64Array(mg * kk * cg);
-  const xt = new Float64Array(pIn * cg);
-  const cols = new Float64Array(mg * kk * pIn);
+  // Same array type as the output, so gemmNT stays monomorphic within a float32 model.
+  const alloc = (n: number) => (out instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+  const wt = alloc(mg * kk * cg);
+  const xt = alloc(pIn * cg);
+  const cols = alloc(mg * kk * pIn);
   for (let g = 0; g < s.group; g++) {
     transposeInto(wt, w, g * cg * mg * kk, cg, mg * kk);
     for (let n = 0; n < s.batch; n++) {
@@ -206,7 +208,7 @@ export function convolveTransposed(
 function col2im(
   s: ConvSpec,
   tabs: readonly Int32Array[],
-  cols: Float64Array,
+  cols: NumArray,
   out: NumArray,
   outOff: number,
   mg: number,

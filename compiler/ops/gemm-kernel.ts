@@ -35,9 +35,19 @@ export function gemmNT(a: MatrixView, b: MatrixView, c: OutputView, size: GemmSi
   const { m, n, k } = size;
   const isAccumulate = size.isAccumulate === true;
   const full = m - (m % 4);
-  gemmRows4(a, b, c, 0, full, n, k, isAccumulate);
-  for (let i = full; i < m; i++) gemmRow(a, b, c, i, n, k, isAccumulate);
+  // Panels of B's rows sized to stay in L2 while every row block of A sweeps them.
+  const panel = Math.max(4, Math.floor(PANEL_ELEMENTS / Math.max(1, k)) & ~3);
+  for (let j0 = 0; j0 < n; j0 += panel) {
+    const cols = Math.min(panel, n - j0);
+    const bp = { data: b.data, offset: b.offset + j0 * b.stride, stride: b.stride };
+    const cp = { data: c.data, offset: c.offset + j0, stride: c.stride };
+    gemmRows4(a, bp, cp, 0, full, cols, k, isAccumulate);
+    for (let i = full; i < m; i++) gemmRow(a, bp, cp, i, cols, k, isAccumulate);
+  }
 }
+
+/** Elements of B per panel (~256 KiB of float32). */
+const PANEL_ELEMENTS = 65536;
 
 /** Rows [from, to) of C, four at a time (to − from must be a multiple of 4). */
 function gemmRows4(
