@@ -43,6 +43,8 @@ const SHAPE_FROM_INPUT0 = new Set([
   'HannWindow',
   'HammingWindow',
   'BlackmanWindow',
+  'MelWeightMatrix',
+  'NonMaxSuppression',
 ]);
 
 interface Case {
