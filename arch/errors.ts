@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'E_ARCH_INVALID'
   | 'E_ARCH_UNKNOWN'
   | 'E_ONNX_DECODE'
+  | 'E_ONNX_SYNTAX'
   | 'E_ONNX_INVALID'
   | 'E_ONNX_UNSUPPORTED_OP'
   | 'E_ONNX_SHAPE'

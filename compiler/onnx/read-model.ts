@@ -6,6 +6,7 @@ import { decodeAttributes } from './attributes.js';
 import { modelFileUnreadable, notValidOnnx } from './errors.js';
 import { makeExternalReader } from './external-data.js';
 import type { OnnxDim, OnnxModel, OnnxNode, OnnxValueInfo } from './onnx-model.js';
+import { isOnnxTextPath, readOnnxText } from './onnx-text.js';
 import {
   int64ToNumber,
   onnx,
@@ -23,13 +24,14 @@ export interface ReadModelOptions {
   readonly modelPath?: string;
 }
 
-/** Reads and decodes an ONNX model from a path or from its bytes. */
+/** Reads and decodes an ONNX model from a path or from its bytes (.onnxtxt: the text format). */
 export function readOnnxModel(
   bytesOrPath: Uint8Array | string,
   options: ReadModelOptions = {},
 ): OnnxModel {
   const modelPath = typeof bytesOrPath === 'string' ? bytesOrPath : options.modelPath;
   const file = modelPath ?? '<bytes>';
+  if (modelPath !== undefined && isOnnxTextPath(modelPath)) return readOnnxText(bytesOrPath, file);
   const bytes = typeof bytesOrPath === 'string' ? readModelFile(bytesOrPath) : bytesOrPath;
   const proto = decodeProto(file, bytes);
   const graph = proto.graph!;
