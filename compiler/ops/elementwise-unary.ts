@@ -143,10 +143,34 @@ function predicate(op: string, f: Scalar): OpDef {
   return { op, domain: '', infer, evaluate: mapEval(() => f) };
 }
 
-const castTo = (ctx: OpContext): DType =>
-  ctx.op === 'CastLike'
-    ? input(ctx, 1).dtype
-    : dtypeAttr(ctx, 'to', input(ctx, 0).dtype, dtypeOfCode);
+/** Cast-1..5 names the target type as a string ("FLOAT"); later opsets use the DataType code. */
+const CAST_NAMES: Readonly<Record<string, DType>> = {
+  FLOAT: 'float32',
+  FLOAT16: 'float16',
+  BFLOAT16: 'bfloat16',
+  DOUBLE: 'float64',
+  INT8: 'int8',
+  UINT8: 'uint8',
+  INT16: 'int16',
+  UINT16: 'uint16',
+  INT32: 'int32',
+  UINT32: 'uint32',
+  INT64: 'int64',
+  UINT64: 'uint64',
+  BOOL: 'bool',
+  STRING: 'string',
+};
+
+function castTo(ctx: OpContext): DType {
+  if (ctx.op === 'CastLike') return input(ctx, 1).dtype;
+  const named = ctx.attrs['to'];
+  if (named?.kind === 'string') {
+    const dtype = CAST_NAMES[named.value.toUpperCase()];
+    if (!dtype) throw unsupportedUse(ctx.node, ctx.op, `to "${named.value}"`);
+    return dtype;
+  }
+  return dtypeAttr(ctx, 'to', input(ctx, 0).dtype, dtypeOfCode);
+}
 
 const CONVERSIONS: readonly OpDef[] = [
   predicate('IsNaN', (x) => (Number.isNaN(x) ? 1 : 0)),

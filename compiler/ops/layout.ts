@@ -77,12 +77,21 @@ const expand: OpDef = {
   },
 };
 
+/** Repeats per dim; Tile-1 instead took scalar inputs `tiles` and `axis` (one dim repeated). */
+function tileRepeats(ctx: OpContext): number[] {
+  const rank = input(ctx, 0).shape.length;
+  if (ctx.opset >= 6) return constInts(ctx, 1, 'repeats');
+  const reps = new Array<number>(rank).fill(1);
+  reps[normAxis(ctx, constInts(ctx, 2, 'axis')[0]!, rank)] = constInts(ctx, 1, 'tiles')[0]!;
+  return reps;
+}
+
 const tile: OpDef = {
   op: 'Tile',
   domain: '',
   infer: (ctx) => {
     const x = input(ctx, 0);
-    const reps = constInts(ctx, 1, 'repeats');
+    const reps = tileRepeats(ctx);
     if (reps.length !== x.shape.length)
       fail(ctx, `repeats has ${reps.length} values for rank ${x.shape.length}`);
     return [{ dtype: x.dtype, shape: x.shape.map((d, i) => d * reps[i]!) }];
@@ -102,8 +111,9 @@ const tile: OpDef = {
   },
 };
 
+/** Concat's axis; Concat-1 made it optional with default 1. */
 function concatAxis(ctx: OpContext): number {
-  return normAxis(ctx, intAttr(ctx, 'axis', 0), input(ctx, 0).shape.length);
+  return normAxis(ctx, intAttr(ctx, 'axis', ctx.opset < 4 ? 1 : 0), input(ctx, 0).shape.length);
 }
 
 const concat: OpDef = {
@@ -143,7 +153,8 @@ const concat: OpDef = {
 
 /** Split sizes from the attribute (< 13), input (>= 13), num_outputs (>= 18) or an even split. */
 function splitSizes(ctx: OpContext, dim: number): number[] {
-  const given = ctx.opset >= 13 ? optionalConstInts(ctx, 1, 'split') : intsAttr(ctx, 'split');
+  const isInputForm = ctx.opset >= 13 || (ctx.opset < 2 && ctx.inputs[1] !== undefined); // Split-1 too
+  const given = isInputForm ? optionalConstInts(ctx, 1, 'split') : intsAttr(ctx, 'split');
   if (given) {
     if (given.reduce((a, b) => a + b, 0) !== dim)
       fail(ctx, `split [${given.join(', ')}] does not sum to ${dim}`);

@@ -87,7 +87,9 @@ const slice: OpDef = {
 function padsOf(ctx: OpContext, rank: number): readonly number[] {
   const raw =
     ctx.opset < 11
-      ? (intsAttr(ctx, 'pads') ?? fail(ctx, 'attribute pads is required'))
+      ? (intsAttr(ctx, 'pads') ??
+        intsAttr(ctx, 'paddings') ??
+        fail(ctx, 'attribute pads is required'))
       : constInts(ctx, 1, 'pads');
   const axes = ctx.opset >= 18 ? optionalConstInts(ctx, 3, 'axes') : undefined;
   if (!axes) {

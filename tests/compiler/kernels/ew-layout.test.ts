@@ -46,6 +46,26 @@ Layout('DepthToSpace in DCR and CRD order, and SpaceToDepth inverting DCR', () =
   assert.equal(back, [0, 1, 2, 3, 4, 5, 6, 7]);
 });
 
+Layout(
+  'opset-1 forms: Concat axis 1 by default, Split sizes as an input, Tile by tiles/axis',
+  () => {
+    const x = f32([2, 1], [1, 2]);
+    assert.equal(runOp('Concat', [x, x], { opset: 1 })[0]!.shape, [2, 2]);
+    const parts = runOp('Split', [f32([3], [1, 2, 3]), i64([1, 2])], { opset: 1, outputs: 2 });
+    assert.equal(
+      parts.map((r) => r.values),
+      [[1], [2, 3]],
+    );
+    assert.equal(run1('Tile', [x, i64([2], []), i64([1], [])], { opset: 1 }), [1, 1, 2, 2]);
+    assert.equal(
+      run1('Cast', [f32([2], [1.7, -1.7])], { opset: 1, attrs: { to: str('INT32') } }),
+      [1, -1],
+    );
+    const padded = run1('Pad', [f32([1], [5])], { opset: 1, attrs: { paddings: ints([1, 1]) } });
+    assert.equal(padded, [0, 5, 0]);
+  },
+);
+
 const Window = suite('slice and pad kernels');
 
 Window('Slice with negative steps and clamped bounds', () => {
