@@ -174,15 +174,22 @@ export const textActions: ActionDict<Ast> = {
   NodeList(_open, nodes, _close): TextNode[] {
     return ast(this, nodes);
   },
-  Node(label, outputs, _eq, op, attrsBefore, _open, inputs, _close, attrsAfter): TextNode {
+  Node(label, outputs, _eq, op, args): TextNode {
+    const { attrs, inputs } = ast<{ attrs: TextAttr[]; inputs: TextName[] }>(this, args);
     return {
       label: opt(this, label),
       outputs: ast(this, outputs),
       opName: op.sourceString,
-      attrs: opt<TextAttr[]>(this, attrsBefore) ?? opt<TextAttr[]>(this, attrsAfter) ?? [],
-      inputs: ast(this, inputs),
+      attrs,
+      inputs,
       at: at(this, this),
     };
+  },
+  NodeArgs_attrsFirst(attrs, _open, inputs, _close) {
+    return { attrs: ast<TextAttr[]>(this, attrs), inputs: ast<TextName[]>(this, inputs) };
+  },
+  NodeArgs_attrsLast(_open, inputs, _close, attrs) {
+    return { attrs: opt<TextAttr[]>(this, attrs) ?? [], inputs: ast<TextName[]>(this, inputs) };
   },
   NodeLabel(_open, name, _close): string {
     return ast(this, name);

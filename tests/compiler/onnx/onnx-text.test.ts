@@ -235,6 +235,10 @@ Errors('syntax errors in the header, in types and in attribute values say what f
     /^m\.onnxtxt:3:21: expected a number or a string, a name, "@", a type, or "\["/,
   );
   assert.match(firstLine('\n# nothing\n'), /expected a model such as < ir_version/);
+  assert.match(
+    firstLine(model('  Y = Relu <a = 1> (X) <b = 2>')),
+    /^m\.onnxtxt:3:24: expected "}" or "=" after "Y = Relu <a = 1> \(X\)"$/,
+  );
 });
 
 Errors('semantic errors name the line and column and the offending name', () => {
