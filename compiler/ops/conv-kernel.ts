@@ -25,7 +25,10 @@ export interface ConvSpec {
 export function convSpec(
   ctx: OpContext,
   dims: Omit<ConvSpec, 'inSizes' | 'outSizes' | 'kernel' | 'strides' | 'dilations' | 'padsBegin'>,
-  spatial: Pick<ConvSpec, 'inSizes' | 'outSizes' | 'kernel' | 'strides' | 'dilations' | 'padsBegin'>,
+  spatial: Pick<
+    ConvSpec,
+    'inSizes' | 'outSizes' | 'kernel' | 'strides' | 'dilations' | 'padsBegin'
+  >,
 ): ConvSpec {
   const rank = spatial.inSizes.length;
   if (rank > 3) fail(ctx, `${rank} spatial dims are not supported (at most 3)`);
@@ -121,18 +124,31 @@ function isPointwise(s: ConvSpec): boolean {
 }
 
 /** out[N, M, ∏out] = conv(x[N, C, ∏in], w[M, C/group, ∏k]) without bias. */
-export function convolve(s: ConvSpec, x: ArrayLike<number>, w: ArrayLike<number>, out: NumArray): void {
+export function convolve(
+  s: ConvSpec,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  out: NumArray,
+): void {
   const cg = s.inChannels / s.group;
   const mg = s.outChannels / s.group;
   const kc = cg * prod(s.kernel);
   const pIn = prod(s.inSizes);
   const pOut = prod(s.outSizes);
   const tabs = [0, 1, 2].map((d) =>
-    coordTable(s.outSizes[d]!, s.kernel[d]!, s.strides[d]!, s.dilations[d]!, s.padsBegin[d]!, s.inSizes[d]!),
+    coordTable(
+      s.outSizes[d]!,
+      s.kernel[d]!,
+      s.strides[d]!,
+      s.dilations[d]!,
+      s.padsBegin[d]!,
+      s.inSizes[d]!,
+    ),
   );
   // Chunks of ~64 Ki elements keep the gathered rows in L2 while gemmNT sweeps them Mg/4 times.
   const chunk = Math.min(pOut, Math.max(16, Math.floor(65536 / Math.max(1, kc))));
-  const col = out instanceof Float64Array ? new Float64Array(chunk * kc) : new Float32Array(chunk * kc);
+  const col =
+    out instanceof Float64Array ? new Float64Array(chunk * kc) : new Float32Array(chunk * kc);
   const pointwise = isPointwise(s);
   for (let n = 0; n < s.batch; n++) {
     for (let g = 0; g < s.group; g++) {
@@ -182,10 +198,18 @@ export function convolveTransposed(
   const pOut = prod(s.outSizes);
   // Here the window runs over input positions and lands on output coordinates.
   const tabs = [0, 1, 2].map((d) =>
-    coordTable(s.inSizes[d]!, s.kernel[d]!, s.strides[d]!, s.dilations[d]!, s.padsBegin[d]!, s.outSizes[d]!),
+    coordTable(
+      s.inSizes[d]!,
+      s.kernel[d]!,
+      s.strides[d]!,
+      s.dilations[d]!,
+      s.padsBegin[d]!,
+      s.outSizes[d]!,
+    ),
   );
   // Same array type as the output, so gemmNT stays monomorphic within a float32 model.
-  const alloc = (n: number) => (out instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+  const alloc = (n: number) =>
+    out instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
   const wt = alloc(mg * kk * cg);
   const xt = alloc(pIn * cg);
   const cols = alloc(mg * kk * pIn);
@@ -245,7 +269,12 @@ function col2im(
 }
 
 /** out[n, c, ...] += bias[c] over every spatial position. */
-export function addChannelBias(out: NumArray, bias: ArrayLike<number>, batch: number, channels: number): void {
+export function addChannelBias(
+  out: NumArray,
+  bias: ArrayLike<number>,
+  batch: number,
+  channels: number,
+): void {
   const plane = out.length / Math.max(1, batch * channels);
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {

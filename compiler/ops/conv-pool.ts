@@ -1,7 +1,13 @@
 // Convolutions and pooling: Conv, ConvTranspose, MaxPool, AveragePool, LpPool, Global*Pool.
 import { numElements, type TensorValues } from '../graph.js';
 import { fail, fmtShape, input, intAttr, intsAttr } from './context.js';
-import { addChannelBias, convolve, convolveTransposed, convSpec, type ConvSpec } from './conv-kernel.js';
+import {
+  addChannelBias,
+  convolve,
+  convolveTransposed,
+  convSpec,
+  type ConvSpec,
+} from './conv-kernel.js';
 import { numbersOf, optionalNumbersOf, scratchFor, storeAs } from './kernel-util.js';
 import type { OpContext, OpDef, TensorInfo, TensorType } from './op-def.js';
 import { POOL_KERNELS } from './pool-kernel.js';
@@ -77,7 +83,12 @@ function inferGlobalPool(ctx: OpContext): TensorType[] {
 }
 
 /** The geometry of a Conv-like node (Conv, ConvInteger, QLinearConv) with inputs x at `xi`, w at `xi + wOffset`. */
-export function forwardConvSpec(ctx: OpContext, outShape: readonly number[], xi = 0, wi = 1): ConvSpec {
+export function forwardConvSpec(
+  ctx: OpContext,
+  outShape: readonly number[],
+  xi = 0,
+  wi = 1,
+): ConvSpec {
   const x = input(ctx, xi).shape;
   const w = input(ctx, wi).shape;
   const win = readWindow(ctx, intsAttr(ctx, 'kernel_shape') ?? w.slice(2));

@@ -35,17 +35,30 @@ function parseEquation(ctx: OpContext): { terms: string[][]; output: string[] } 
     return at < 0 ? [...t] : [...t.slice(0, at), ...dots, ...t.slice(at + 3)];
   };
   const terms = raw.map((t, i) => expand(t, ranks[i]!));
-  if (rhs !== undefined) return { terms, output: expand(rhs, rhs.replace('...', '').length + ellRank) };
+  if (rhs !== undefined)
+    return { terms, output: expand(rhs, rhs.replace('...', '').length + ellRank) };
   const counts = new Map<string, number>();
-  for (const t of raw) for (const ch of t.replace('...', '')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  const once = [...counts].filter(([, n]) => n === 1).map(([ch]) => ch).sort();
+  for (const t of raw)
+    for (const ch of t.replace('...', '')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const once = [...counts]
+    .filter(([, n]) => n === 1)
+    .map(([ch]) => ch)
+    .sort();
   return { terms, output: [...Array.from({ length: ellRank }, (_, k) => ell(k)), ...once] };
 }
 
 /** The operand as a view; repeated letters take the diagonal (their strides add up). */
-function viewOf(data: ArrayLike<number>, shape: readonly number[], letters: readonly string[]): View {
+function viewOf(
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  letters: readonly string[],
+): View {
   const own = stridesOf(shape);
-  const out: { letters: string[]; sizes: number[]; strides: number[] } = { letters: [], sizes: [], strides: [] };
+  const out: { letters: string[]; sizes: number[]; strides: number[] } = {
+    letters: [],
+    sizes: [],
+    strides: [],
+  };
   letters.forEach((ch, i) => {
     const at = out.letters.indexOf(ch);
     if (at >= 0) out.strides[at]! += own[i]!;
@@ -74,7 +87,13 @@ function materialize(v: View, order: readonly string[]): View {
   const pick = (ch: string) => v.letters.indexOf(ch);
   const sizes = all.map((ch) => v.sizes[pick(ch)]!);
   const full = new Float64Array(numElements(sizes));
-  gatherStrided(full, v.data as TensorValues, sizes, all.map((ch) => v.strides[pick(ch)]!), v.offset);
+  gatherStrided(
+    full,
+    v.data as TensorValues,
+    sizes,
+    all.map((ch) => v.strides[pick(ch)]!),
+    v.offset,
+  );
   const keptSizes = sizes.slice(0, order.length);
   const kept = numElements(keptSizes);
   const block = full.length / Math.max(1, kept);
@@ -90,7 +109,12 @@ function materialize(v: View, order: readonly string[]): View {
 }
 
 /** Contracts two views, keeping the letters in `keep`, as a batched A·Bᵀ. */
-function contract(a: View, b: View, keep: readonly string[], sizes: ReadonlyMap<string, number>): View {
+function contract(
+  a: View,
+  b: View,
+  keep: readonly string[],
+  sizes: ReadonlyMap<string, number>,
+): View {
   const inA = new Set(a.letters);
   const inB = new Set(b.letters);
   const batch = keep.filter((ch) => inA.has(ch) && inB.has(ch));

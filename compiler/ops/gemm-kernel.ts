@@ -50,6 +50,7 @@ export function gemmNT(a: MatrixView, b: MatrixView, c: OutputView, size: GemmSi
 const PANEL_ELEMENTS = 65536;
 
 /** Rows [from, to) of C, four at a time (to − from must be a multiple of 4). */
+// prettier-ignore
 function gemmRows4(
   a: MatrixView,
   b: MatrixView,
@@ -117,6 +118,7 @@ function gemmRows4(
 }
 
 /** One row i of C, four columns at a time. */
+// prettier-ignore
 function gemmRow(
   a: MatrixView,
   b: MatrixView,

@@ -16,7 +16,10 @@ function inferLoss(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
   const target = input(ctx, 1).shape;
   if (x.shape.length < 2 || target.length !== x.shape.length - 1)
-    fail(ctx, `input ${fmtShape(x.shape)} needs [N, C, ...] and target [N, ...], got ${fmtShape(target)}`);
+    fail(
+      ctx,
+      `input ${fmtShape(x.shape)} needs [N, C, ...] and target [N, ...], got ${fmtShape(target)}`,
+    );
   const loss: TensorType = { dtype: x.dtype, shape: reductionOf(ctx) === 'none' ? target : [] };
   return ctx.outputCount > 1 ? [loss, { dtype: x.dtype, shape: x.shape }] : [loss];
 }
@@ -38,11 +41,7 @@ function logSoftmax(x: ArrayLike<number>, n: number, c: number, d: number): Floa
 }
 
 /** −logp[n, target, d]·weight[target], reduced; ignored targets weigh 0. */
-function nll(
-  ctx: OpContext,
-  logp: ArrayLike<number>,
-  outs: readonly TensorType[],
-): TensorValues {
+function nll(ctx: OpContext, logp: ArrayLike<number>, outs: readonly TensorType[]): TensorValues {
   const shape = input(ctx, 0).shape;
   const [n, c] = [shape[0]!, shape[1]!];
   const d = dimsProduct(shape, 2);

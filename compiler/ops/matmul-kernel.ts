@@ -58,7 +58,12 @@ function batchedProduct(
   const isAFull = numElements(aBatch) === count;
   if (isBShared && isAFull && count > 1) {
     const m = count * d.m;
-    gemmNT({ data: a, offset: 0, stride: d.k }, { data: bt, offset: 0, stride: d.k }, { data: out, offset: 0, stride: d.n }, { m, n: d.n, k: d.k });
+    gemmNT(
+      { data: a, offset: 0, stride: d.k },
+      { data: bt, offset: 0, stride: d.k },
+      { data: out, offset: 0, stride: d.n },
+      { m, n: d.n, k: d.k },
+    );
     return;
   }
   const idx = new Array<number>(d.batch.length).fill(0);
@@ -136,7 +141,12 @@ export function evaluateGemm(ctx: OpContext, outs: readonly TensorType[]): Tenso
   const bt = intAttr(ctx, 'transB', 0) ? b0 : transposeMatrices(b0, k, n);
   const out = scratchFor(outs[0]!.dtype, m * n);
   const aView = { data: a, offset: 0, stride: k };
-  gemmNT(aView, { data: bt, offset: 0, stride: k }, { data: out, offset: 0, stride: n }, { m, n, k });
+  gemmNT(
+    aView,
+    { data: bt, offset: 0, stride: k },
+    { data: out, offset: 0, stride: n },
+    { m, n, k },
+  );
   const c = optionalNumbersOf(ctx, 2);
   if (alpha !== 1) for (let i = 0; i < out.length; i++) out[i]! *= alpha;
   if (c && beta !== 0) addBias(out, c, ctx.inputs[2]!.shape, m, n, beta);

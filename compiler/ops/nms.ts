@@ -41,7 +41,8 @@ function select(ctx: OpContext): number[] {
   const isCenter = intAttr(ctx, 'center_point_box', 0) === 1;
   const out: number[] = [];
   for (let b = 0; b < batches; b++) {
-    const box = (i: number) => corners(boxes.slice((b * boxCount + i) * 4, (b * boxCount + i) * 4 + 4), isCenter);
+    const box = (i: number) =>
+      corners(boxes.slice((b * boxCount + i) * 4, (b * boxCount + i) * 4 + 4), isCenter);
     for (let c = 0; c < classes; c++) {
       const score = (i: number) => scores[(b * classes + c) * boxCount + i]!;
       const candidates = Array.from({ length: boxCount }, (_, i) => i)

@@ -60,7 +60,8 @@ export function evaluateBatchNorm(ctx: OpContext, outs: readonly TensorType[]): 
     }
   }
   const result: TensorValues[] = [storeAs(outs[0]!.dtype, y)];
-  if (!isTraining) return [...result, ...outs.slice(1).map((t) => new Float32Array(numElements(t.shape)))];
+  if (!isTraining)
+    return [...result, ...outs.slice(1).map((t) => new Float32Array(numElements(t.shape)))];
   const momentum = floatAttr(ctx, 'momentum', 0.9);
   const running = (given: ArrayLike<number>, batch: ArrayLike<number>) =>
     Float32Array.from({ length: c }, (_, i) => given[i]! * momentum + batch[i]! * (1 - momentum));
@@ -107,7 +108,14 @@ export function evaluateLayerNorm(ctx: OpContext, outs: readonly TensorType[]): 
   const bLen = bias?.length ?? 1;
   const y = new Float64Array(numElements(shape));
   const rows = { outer, inner, eps: floatAttr(ctx, 'epsilon', 1e-5) };
-  const stats = normalizeRows(numbersOf(ctx, 0), y, rows, (_, i) => i, broadcastTail(scale, sLen, inner), bias && broadcastTail(bias, bLen, inner));
+  const stats = normalizeRows(
+    numbersOf(ctx, 0),
+    y,
+    rows,
+    (_, i) => i,
+    broadcastTail(scale, sLen, inner),
+    bias && broadcastTail(bias, bLen, inner),
+  );
   return [storeAs(outs[0]!.dtype, y), stats.mean, stats.invStd].slice(0, outs.length);
 }
 

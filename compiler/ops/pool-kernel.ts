@@ -14,7 +14,10 @@ interface PoolTaps {
   readonly padded: readonly Int32Array[];
 }
 
-function poolSpec(ctx: OpContext, outShape: readonly number[]): { spec: ConvSpec; padsEnd: number[] } {
+function poolSpec(
+  ctx: OpContext,
+  outShape: readonly number[],
+): { spec: ConvSpec; padsEnd: number[] } {
   const x = input(ctx, 0).shape;
   const win = readWindow(ctx, intsAttr(ctx, 'kernel_shape') ?? []);
   const inSizes = x.slice(2);
@@ -30,7 +33,14 @@ function poolSpec(ctx: OpContext, outShape: readonly number[]): { spec: ConvSpec
 
 function poolTaps(s: ConvSpec, padsEnd: readonly number[]): PoolTaps {
   const coords = [0, 1, 2].map((d) =>
-    coordTable(s.outSizes[d]!, s.kernel[d]!, s.strides[d]!, s.dilations[d]!, s.padsBegin[d]!, s.inSizes[d]!),
+    coordTable(
+      s.outSizes[d]!,
+      s.kernel[d]!,
+      s.strides[d]!,
+      s.dilations[d]!,
+      s.padsBegin[d]!,
+      s.inSizes[d]!,
+    ),
   );
   const padded = [0, 1, 2].map((d) => {
     const counts = new Int32Array(s.outSizes[d]!);
@@ -49,7 +59,13 @@ function poolTaps(s: ConvSpec, padsEnd: readonly number[]): PoolTaps {
 function forEachWindow(
   s: ConvSpec,
   taps: PoolTaps,
-  visit: (outFlat: number, plane: number, inOffsets: Int32Array, count: number, padded: number) => void,
+  visit: (
+    outFlat: number,
+    plane: number,
+    inOffsets: Int32Array,
+    count: number,
+    padded: number,
+  ) => void,
 ): void {
   const [ID, IH, IW] = s.inSizes as [number, number, number];
   const [OD, OH, OW] = s.outSizes as [number, number, number];

@@ -98,12 +98,16 @@ function evaluateQLinearMatMul(ctx: OpContext, outs: readonly TensorType[]): Ten
   };
   const d = matmulDims(ctx, input(ctx, 0).shape, input(ctx, 3).shape);
   const int32: TensorType[] = [{ dtype: 'int32', shape: outs[0]!.shape }];
-  const acc = Float64Array.from(evaluateMatMulInteger(integerCtx, int32, d)[0] as ArrayLike<number>);
+  const acc = Float64Array.from(
+    evaluateMatMulInteger(integerCtx, int32, d)[0] as ArrayLike<number>,
+  );
   const yZp = optionalNumbersOf(ctx, 7)?.[0] ?? 0;
   const scales = { a: numbersOf(ctx, 1), b: numbersOf(ctx, 4), y: numbersOf(ctx, 6)[0]!, yZp };
   // Per-row scales of a would need the row; per-column scales of b the column.
   const aRows = scales.a.length > 1;
-  return [requantize(acc, outs[0]!.dtype, scales, (i) => (aRows ? Math.floor(i / d.n) % d.m : i % d.n))];
+  return [
+    requantize(acc, outs[0]!.dtype, scales, (i) => (aRows ? Math.floor(i / d.n) % d.m : i % d.n)),
+  ];
 }
 
 /** Integer and quantised product ops. */
@@ -126,7 +130,10 @@ export const QLINEAR_OPS: readonly OpDef[] = [
     op: 'QLinearMatMul',
     domain: '',
     infer: (ctx) => [
-      { dtype: input(ctx, 7).dtype, shape: matmulDims(ctx, input(ctx, 0).shape, input(ctx, 3).shape).shape },
+      {
+        dtype: input(ctx, 7).dtype,
+        shape: matmulDims(ctx, input(ctx, 0).shape, input(ctx, 3).shape).shape,
+      },
     ],
     macs: (ctx) => {
       const d = matmulDims(ctx, input(ctx, 0).shape, input(ctx, 3).shape);

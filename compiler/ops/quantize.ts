@@ -57,7 +57,11 @@ export function saturate(v: number, dtype: DType): number {
  * For each element of `shape`, the index of its scale / zero point: 0 per tensor; its coordinate
  * along `axis` per axis; that coordinate divided by block_size when blocked.
  */
-function paramIndexer(ctx: OpContext, shape: readonly number[], paramCount: number): (i: number) => number {
+function paramIndexer(
+  ctx: OpContext,
+  shape: readonly number[],
+  paramCount: number,
+): (i: number) => number {
   if (paramCount <= 1) return () => 0;
   const axis = normAxis(ctx, intAttr(ctx, 'axis', 1), shape.length);
   const block = intAttr(ctx, 'block_size', 0);

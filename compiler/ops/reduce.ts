@@ -115,7 +115,9 @@ function evaluateArg(ctx: OpContext, outs: readonly TensorType[]) {
       let at = 0;
       for (let k = 1; k < len; k++) {
         const v = x[base + k * inner]!;
-        const isBetter = isMax ? v > best || (isLast && v === best) : v < best || (isLast && v === best);
+        const isBetter = isMax
+          ? v > best || (isLast && v === best)
+          : v < best || (isLast && v === best);
         if (isBetter) {
           best = v;
           at = k;

@@ -41,7 +41,11 @@ function numbersAt(ctx: OpContext, i: number): number[] | undefined {
 }
 
 /** Per-axis scale and roi, from scales or sizes (opset 18 `axes` may name a subset). */
-function planAxes(ctx: OpContext, inShape: readonly number[], outShape: readonly number[]): AxisPlan[] {
+function planAxes(
+  ctx: OpContext,
+  inShape: readonly number[],
+  outShape: readonly number[],
+): AxisPlan[] {
   const rank = inShape.length;
   const isResize = ctx.op === 'Resize';
   const scales = !isResize
@@ -51,7 +55,8 @@ function planAxes(ctx: OpContext, inShape: readonly number[], outShape: readonly
     : numbersAt(ctx, ctx.opset < 11 ? 1 : 2);
   const sizes = isResize && ctx.opset >= 11 ? numbersAt(ctx, 3) : undefined;
   const roi = isResize && ctx.opset >= 11 ? numbersAt(ctx, 1) : undefined;
-  const axes = intsAttr(ctx, 'axes')?.map((a) => normAxis(ctx, a, rank)) ?? inShape.map((_, i) => i);
+  const axes =
+    intsAttr(ctx, 'axes')?.map((a) => normAxis(ctx, a, rank)) ?? inShape.map((_, i) => i);
   const full = (v: readonly number[] | undefined, fill: (i: number) => number) => {
     const out = inShape.map((_, i) => fill(i));
     if (v) axes.forEach((a, k) => (out[a] = v[k]!));

@@ -23,22 +23,41 @@ const sigmoid: Act = (x) => 1 / (1 + Math.exp(-x));
 /** An activation by its spec name, with alpha/beta when it takes them. */
 function activation(ctx: OpContext, name: string, alpha?: number, beta?: number): Act {
   switch (name.toLowerCase()) {
-    case 'sigmoid': return sigmoid;
-    case 'tanh': return Math.tanh;
-    case 'relu': return (x) => Math.max(0, x);
-    case 'affine': return (x) => (alpha ?? 1) * x + (beta ?? 0);
-    case 'leakyrelu': return (x) => (x >= 0 ? x : (alpha ?? 0.01) * x);
-    case 'thresholdedrelu': return (x) => (x > (alpha ?? 1) ? x : 0);
-    case 'scaledtanh': return (x) => (alpha ?? 1) * Math.tanh((beta ?? 1) * x);
-    case 'hardsigmoid': return (x) => Math.max(0, Math.min(1, (alpha ?? 0.2) * x + (beta ?? 0.5)));
-    case 'elu': return (x) => (x >= 0 ? x : (alpha ?? 1) * (Math.exp(x) - 1));
-    case 'softsign': return (x) => x / (1 + Math.abs(x));
-    case 'softplus': return (x) => Math.log1p(Math.exp(x));
-    default: return fail(ctx, `activation "${name}" is not supported`);
+    case 'sigmoid':
+      return sigmoid;
+    case 'tanh':
+      return Math.tanh;
+    case 'relu':
+      return (x) => Math.max(0, x);
+    case 'affine':
+      return (x) => (alpha ?? 1) * x + (beta ?? 0);
+    case 'leakyrelu':
+      return (x) => (x >= 0 ? x : (alpha ?? 0.01) * x);
+    case 'thresholdedrelu':
+      return (x) => (x > (alpha ?? 1) ? x : 0);
+    case 'scaledtanh':
+      return (x) => (alpha ?? 1) * Math.tanh((beta ?? 1) * x);
+    case 'hardsigmoid':
+      return (x) => Math.max(0, Math.min(1, (alpha ?? 0.2) * x + (beta ?? 0.5)));
+    case 'elu':
+      return (x) => (x >= 0 ? x : (alpha ?? 1) * (Math.exp(x) - 1));
+    case 'softsign':
+      return (x) => x / (1 + Math.abs(x));
+    case 'softplus':
+      return (x) => Math.log1p(Math.exp(x));
+    default:
+      return fail(ctx, `activation "${name}" is not supported`);
   }
 }
 
-const TAKES_ALPHA = new Set(['affine', 'leakyrelu', 'thresholdedrelu', 'scaledtanh', 'hardsigmoid', 'elu']);
+const TAKES_ALPHA = new Set([
+  'affine',
+  'leakyrelu',
+  'thresholdedrelu',
+  'scaledtanh',
+  'hardsigmoid',
+  'elu',
+]);
 const TAKES_BETA = new Set(['affine', 'scaledtanh', 'hardsigmoid']);
 
 /** The activations of each direction; alpha/beta lists are consumed in order by those that take them. */
@@ -46,12 +65,22 @@ function activations(ctx: OpContext, cell: Cell, dirs: number): Act[][] {
   const a = ctx.attrs['activations'];
   const names = a?.kind === 'strings' ? a.value : [];
   const per = DEFAULT_ACTS[cell].length;
-  const all = names.length >= per * dirs ? names : names.length === per ? [...names, ...names] : [...DEFAULT_ACTS[cell], ...DEFAULT_ACTS[cell]];
+  const all =
+    names.length >= per * dirs
+      ? names
+      : names.length === per
+        ? [...names, ...names]
+        : [...DEFAULT_ACTS[cell], ...DEFAULT_ACTS[cell]];
   const alphas = [...(floatsAttr(ctx, 'activation_alpha') ?? [])];
   const betas = [...(floatsAttr(ctx, 'activation_beta') ?? [])];
   const acts = all.slice(0, per * dirs).map((n) => {
     const key = n.toLowerCase();
-    return activation(ctx, n, TAKES_ALPHA.has(key) ? alphas.shift() : undefined, TAKES_BETA.has(key) ? betas.shift() : undefined);
+    return activation(
+      ctx,
+      n,
+      TAKES_ALPHA.has(key) ? alphas.shift() : undefined,
+      TAKES_BETA.has(key) ? betas.shift() : undefined,
+    );
   });
   return Array.from({ length: dirs }, (_, d) => acts.slice(d * per, (d + 1) * per));
 }
@@ -101,7 +130,12 @@ function projectInputs(ctx: OpContext, d: Dims, dir: number, gates: number): Flo
   const proj = new Float64Array(seq * batch * gates);
   const w = { data: numbersOf(ctx, 1), offset: dir * gates * inSize, stride: inSize };
   const size = { m: seq * batch, n: gates, k: inSize };
-  gemmNT({ data: xt, offset: 0, stride: inSize }, w, { data: proj, offset: 0, stride: gates }, size);
+  gemmNT(
+    { data: xt, offset: 0, stride: inSize },
+    w,
+    { data: proj, offset: 0, stride: gates },
+    size,
+  );
   return proj;
 }
 
@@ -110,7 +144,13 @@ function stateIndex(d: Dims, dir: number, b: number, k: number): number {
   return d.isBatchMajor ? (b * d.dirs + dir) * d.hidden + k : (dir * d.batch + b) * d.hidden + k;
 }
 
-function prepare(ctx: OpContext, cell: Cell, d: Dims, dir: number, acts: readonly Act[]): Direction {
+function prepare(
+  ctx: OpContext,
+  cell: Cell,
+  d: Dims,
+  dir: number,
+  acts: readonly Act[],
+): Direction {
   const gates = GATES[cell] * d.hidden;
   const h0 = optionalNumbersOf(ctx, 5);
   const c0 = cell === 'LSTM' ? optionalNumbersOf(ctx, 6) : undefined;
@@ -197,14 +237,20 @@ function runDirection(
   const rView = { data: s.r, offset: s.dir * gates * hidden, stride: hidden };
   for (let step = 0; step < seq; step++) {
     const size = { m: batch, n: gates, k: hidden };
-    gemmNT({ data: s.h, offset: 0, stride: hidden }, rView, { data: s.rec, offset: 0, stride: gates }, size);
+    gemmNT(
+      { data: s.h, offset: 0, stride: hidden },
+      rView,
+      { data: s.rec, offset: 0, stride: gates },
+      size,
+    );
     for (let b = 0; b < batch; b++) {
       const len = lens ? lens[b]! : seq;
       if (step >= len) continue; // past this sequence's end: Y stays 0, the state is frozen
       const t = isReverse ? len - 1 - step : step;
       const [p, q] = [(t * batch + b) * gates, b * gates];
       if (s.cell === 'GRU')
-        for (let u = 0; u < hidden; u++) s.reset[u] = s.acts[0]!(preActivation(s, p, q, hidden + u));
+        for (let u = 0; u < hidden; u++)
+          s.reset[u] = s.acts[0]!(preActivation(s, p, q, hidden + u));
       for (let k = 0; k < hidden; k++) hNew[k] = updateUnit(s, b, k, p, q);
       for (let k = 0; k < hidden; k++) {
         s.h[b * hidden + k] = hNew[k]!;
@@ -242,7 +288,10 @@ export function evaluateRecurrent(ctx: OpContext, outs: readonly TensorType[]): 
   const cell = ctx.op as Cell;
   const d = recurrentDims(ctx);
   const y = new Float64Array(d.seq * d.dirs * d.batch * d.hidden);
-  const finals = { h: new Float64Array(d.dirs * d.batch * d.hidden), c: new Float64Array(d.dirs * d.batch * d.hidden) };
+  const finals = {
+    h: new Float64Array(d.dirs * d.batch * d.hidden),
+    c: new Float64Array(d.dirs * d.batch * d.hidden),
+  };
   const acts = activations(ctx, cell, d.dirs);
   for (let dir = 0; dir < d.dirs; dir++)
     runDirection(ctx, prepare(ctx, cell, d, dir, acts[dir]!), d, y, finals);
@@ -257,6 +306,7 @@ function toBatchMajor(y: Float64Array, d: Dims): Float64Array {
     for (let dir = 0; dir < d.dirs; dir++)
       for (let b = 0; b < d.batch; b++)
         for (let k = 0; k < d.hidden; k++)
-          out[((b * d.seq + t) * d.dirs + dir) * d.hidden + k] = y[((t * d.dirs + dir) * d.batch + b) * d.hidden + k]!;
+          out[((b * d.seq + t) * d.dirs + dir) * d.hidden + k] =
+            y[((t * d.dirs + dir) * d.batch + b) * d.hidden + k]!;
   return out;
 }

@@ -55,13 +55,15 @@ function evaluateGridSample(ctx: OpContext, outs: readonly TensorType[]): Tensor
   const isAligned = intAttr(ctx, 'align_corners', 0) === 1;
   const [xMin, xMax] = isAligned ? [0, w - 1] : [-0.5, w - 0.5];
   const [yMin, yMax] = isAligned ? [0, h - 1] : [-0.5, h - 0.5];
-  const denorm = (v: number, size: number) => (isAligned ? ((v + 1) / 2) * (size - 1) : ((v + 1) * size - 1) / 2);
+  const denorm = (v: number, size: number) =>
+    isAligned ? ((v + 1) / 2) * (size - 1) : ((v + 1) * size - 1) / 2;
   const y = new Float64Array(numElements(outs[0]!.shape));
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
       const plane = (b * c + ch) * h * w;
       const pixel = (r: number, q: number): number => {
-        if (padding === 'zeros') return r >= 0 && r < h && q >= 0 && q < w ? x[plane + r * w + q]! : 0;
+        if (padding === 'zeros')
+          return r >= 0 && r < h && q >= 0 && q < w ? x[plane + r * w + q]! : 0;
         if (padding === 'reflection') {
           q = Math.trunc(reflect(q, xMin, xMax));
           r = Math.trunc(reflect(r, yMin, yMax));
@@ -87,7 +89,7 @@ function evaluateGridSample(ctx: OpContext, outs: readonly TensorType[]): Tensor
             gy = reflect(gy, yMin, yMax);
           }
         }
-        const dst = ((b * c + ch) * ho * wo) + i;
+        const dst = (b * c + ch) * ho * wo + i;
         if (mode === 'nearest') {
           y[dst] = pixel(Math.round(gy), Math.round(gx));
         } else if (mode === 'bicubic') {
@@ -118,12 +120,24 @@ function inferRoiAlign(ctx: OpContext): TensorType[] {
   const rois = input(ctx, 1).shape;
   if (x.length !== 4 || rois.length !== 2 || rois[1] !== 4)
     fail(ctx, `X ${fmtShape(x)} must be [N, C, H, W] and rois ${fmtShape(rois)} [R, 4]`);
-  const shape = [rois[0]!, x[1]!, intAttr(ctx, 'output_height', 1), intAttr(ctx, 'output_width', 1)];
+  const shape = [
+    rois[0]!,
+    x[1]!,
+    intAttr(ctx, 'output_height', 1),
+    intAttr(ctx, 'output_width', 1),
+  ];
   return [{ dtype: input(ctx, 0).dtype, shape }];
 }
 
 /** Bilinear sample of one plane with RoiAlign's edge rules; contributions per corner. */
-function roiSample(x: ArrayLike<number>, plane: number, h: number, w: number, yy: number, xx: number): number[] {
+function roiSample(
+  x: ArrayLike<number>,
+  plane: number,
+  h: number,
+  w: number,
+  yy: number,
+  xx: number,
+): number[] {
   if (yy < -1 || yy > h || xx < -1 || xx > w) return [0, 0, 0, 0];
   let y = Math.max(yy, 0);
   let xq = Math.max(xx, 0);
@@ -136,7 +150,12 @@ function roiSample(x: ArrayLike<number>, plane: number, h: number, w: number, yy
   const [ly, lx] = [y - yLow, xq - xLow];
   const [hy, hx] = [1 - ly, 1 - lx];
   const at = (r: number, q: number) => x[plane + r * w + q]!;
-  return [hy * hx * at(yLow, xLow), hy * lx * at(yLow, xHigh), ly * hx * at(yHigh, xLow), ly * lx * at(yHigh, xHigh)];
+  return [
+    hy * hx * at(yLow, xLow),
+    hy * lx * at(yLow, xHigh),
+    ly * hx * at(yHigh, xLow),
+    ly * lx * at(yHigh, xHigh),
+  ];
 }
 
 function evaluateRoiAlign(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
@@ -148,11 +167,18 @@ function evaluateRoiAlign(ctx: OpContext, outs: readonly TensorType[]): TensorVa
   const scale = floatAttr(ctx, 'spatial_scale', 1);
   const ratio = intAttr(ctx, 'sampling_ratio', 0);
   const isMax = stringAttr(ctx, 'mode', 'avg') === 'max';
-  const isHalfPixel = ctx.opset >= 16 && stringAttr(ctx, 'coordinate_transformation_mode', 'half_pixel') === 'half_pixel';
+  const isHalfPixel =
+    ctx.opset >= 16 &&
+    stringAttr(ctx, 'coordinate_transformation_mode', 'half_pixel') === 'half_pixel';
   const offset = isHalfPixel ? 0.5 : 0;
   const y = new Float64Array(numElements(outs[0]!.shape));
   for (let k = 0; k < r; k++) {
-    const [x1, y1, x2, y2] = [0, 1, 2, 3].map((i) => rois[k * 4 + i]! * scale - offset) as [number, number, number, number];
+    const [x1, y1, x2, y2] = [0, 1, 2, 3].map((i) => rois[k * 4 + i]! * scale - offset) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const roiW = isHalfPixel ? x2 - x1 : Math.max(x2 - x1, 1);
     const roiH = isHalfPixel ? y2 - y1 : Math.max(y2 - y1, 1);
     const [binH, binW] = [roiH / oh, roiW / ow];
@@ -169,7 +195,9 @@ function evaluateRoiAlign(ctx: OpContext, outs: readonly TensorType[]): TensorVa
             for (let ix = 0; ix < gridW; ix++) {
               const xx = x1 + pw * binW + ((ix + 0.5) * binW) / gridW;
               const parts = roiSample(x, plane, h, w, yy, xx);
-              acc = isMax ? Math.max(acc, ...parts) : acc + parts[0]! + parts[1]! + parts[2]! + parts[3]!;
+              acc = isMax
+                ? Math.max(acc, ...parts)
+                : acc + parts[0]! + parts[1]! + parts[2]! + parts[3]!;
             }
           }
           y[((k * c + ch) * oh + ph) * ow + pw] = isMax ? acc : acc / count;

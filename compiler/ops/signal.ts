@@ -56,7 +56,8 @@ function dftGeometry(ctx: OpContext): { axis: number; length: number; bins: numb
 function inferDft(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
   const last = x.shape[x.shape.length - 1];
-  if (last !== 1 && last !== 2) fail(ctx, `input ${fmtShape(x.shape)} must end in 1 (real) or 2 (complex)`);
+  if (last !== 1 && last !== 2)
+    fail(ctx, `input ${fmtShape(x.shape)} must end in 1 (real) or 2 (complex)`);
   const { axis, bins } = dftGeometry(ctx);
   const shape = x.shape.map((d, i) => (i === axis ? bins : i === x.shape.length - 1 ? 2 : d));
   return [{ dtype: x.dtype, shape }];
@@ -92,11 +93,17 @@ function evaluateDft(ctx: OpContext, outs: readonly TensorType[]): TensorValues[
   return [storeAs(outs[0]!.dtype, y)];
 }
 
-function stftGeometry(ctx: OpContext): { frames: number; length: number; bins: number; step: number } {
+function stftGeometry(ctx: OpContext): {
+  frames: number;
+  length: number;
+  bins: number;
+  step: number;
+} {
   const shape = input(ctx, 0).shape;
   const step = numbersOf(ctx, 1)[0]!;
   const window = optionalNumbersOf(ctx, 2);
-  const length = optionalNumbersOf(ctx, 3)?.[0] ?? window?.length ?? fail(ctx, 'needs a window or frame_length');
+  const length =
+    optionalNumbersOf(ctx, 3)?.[0] ?? window?.length ?? fail(ctx, 'needs a window or frame_length');
   const frames = Math.floor((shape[1]! - length) / step) + 1;
   const isOnesided = intAttr(ctx, 'onesided', 1) === 1;
   return { frames, length, step, bins: isOnesided ? Math.floor(length / 2) + 1 : length };
@@ -104,7 +111,8 @@ function stftGeometry(ctx: OpContext): { frames: number; length: number; bins: n
 
 function inferStft(ctx: OpContext): TensorType[] {
   const x = input(ctx, 0);
-  if (x.shape.length !== 3) fail(ctx, `signal ${fmtShape(x.shape)} must be [batch, length, 1 or 2]`);
+  if (x.shape.length !== 3)
+    fail(ctx, `signal ${fmtShape(x.shape)} must be [batch, length, 1 or 2]`);
   const g = stftGeometry(ctx);
   return [{ dtype: x.dtype, shape: [x.shape[0]!, g.frames, g.bins, 2] }];
 }
@@ -146,7 +154,9 @@ function inferMel(ctx: OpContext): TensorType[] {
 
 /** Triangular mel filters, following the spec's reference (including its mel step over bins + 2). */
 function evaluateMel(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
-  const [melBins, dftLength, rate, lowHz, highHz] = [0, 1, 2, 3, 4].map((i) => numbersOf(ctx, i)[0]!) as [number, number, number, number, number];
+  const [melBins, dftLength, rate, lowHz, highHz] = [0, 1, 2, 3, 4].map(
+    (i) => numbersOf(ctx, i)[0]!,
+  ) as [number, number, number, number, number];
   const spectrogramBins = Math.floor(dftLength / 2) + 1;
   const toMel = (hz: number) => 2595 * Math.log10(1 + hz / 700);
   const lowMel = toMel(lowHz);

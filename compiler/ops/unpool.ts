@@ -19,7 +19,8 @@ function defaultShape(ctx: OpContext): number[] {
   const rank = kernel.length;
   const strides = intsAttr(ctx, 'strides') ?? kernel.map(() => 1);
   const pads = intsAttr(ctx, 'pads') ?? new Array<number>(2 * rank).fill(0);
-  if (x.shape.length !== rank + 2) fail(ctx, `input ${fmtShape(x.shape)} does not match kernel_shape`);
+  if (x.shape.length !== rank + 2)
+    fail(ctx, `input ${fmtShape(x.shape)} does not match kernel_shape`);
   const spatial = x.shape
     .slice(2)
     .map((d, i) => (d - 1) * strides[i]! + kernel[i]! - pads[i]! - pads[i + rank]!);

@@ -84,8 +84,7 @@ export function resolvePads(
   inSizes: readonly number[],
   outSizes: readonly number[],
 ): { readonly begin: number[]; readonly end: number[] } {
-  if (w.autoPad === 'VALID')
-    return { begin: inSizes.map(() => 0), end: inSizes.map(() => 0) };
+  if (w.autoPad === 'VALID') return { begin: inSizes.map(() => 0), end: inSizes.map(() => 0) };
   if (w.autoPad === 'NOTSET') return { begin: [...w.padsBegin], end: [...w.padsEnd] };
   const total = inSizes.map((size, i) => {
     const span = w.dilations[i]! * (w.kernel[i]! - 1) + 1;
@@ -109,7 +108,8 @@ export function transposedPadsBegin(
 ): number[] {
   const hasOutputShape = intsAttr(ctx, 'output_shape') !== undefined;
   const isAuto = w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER';
-  if (!hasOutputShape && !isAuto) return w.autoPad === 'VALID' ? inSizes.map(() => 0) : [...w.padsBegin];
+  if (!hasOutputShape && !isAuto)
+    return w.autoPad === 'VALID' ? inSizes.map(() => 0) : [...w.padsBegin];
   const outPad = intsAttr(ctx, 'output_padding') ?? inSizes.map(() => 0);
   return inSizes.map((size, i) => {
     const span = w.dilations[i]! * (w.kernel[i]! - 1) + 1;

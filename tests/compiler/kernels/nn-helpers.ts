@@ -12,7 +12,13 @@ export interface Literal {
 }
 
 /** Attribute literals: integers → int, other numbers → float, arrays of integers → ints. */
-export type AttrLiteral = number | string | readonly number[] | readonly string[] | { float: number } | { floats: readonly number[] };
+export type AttrLiteral =
+  | number
+  | string
+  | readonly number[]
+  | readonly string[]
+  | { float: number }
+  | { floats: readonly number[] };
 
 /** Options of runOp. */
 export interface RunOptions {
@@ -28,9 +34,12 @@ function toAttr(v: AttrLiteral): AttrValue {
     return Number.isInteger(v) ? { kind: 'int', value: v } : { kind: 'float', value: v };
   if ('float' in v) return { kind: 'float', value: v.float };
   if ('floats' in v) return { kind: 'floats', value: v.floats };
-  if (v.length > 0 && typeof v[0] === 'string') return { kind: 'strings', value: v as readonly string[] };
+  if (v.length > 0 && typeof v[0] === 'string')
+    return { kind: 'strings', value: v as readonly string[] };
   const nums = v as readonly number[];
-  return nums.every(Number.isInteger) ? { kind: 'ints', value: nums } : { kind: 'floats', value: nums };
+  return nums.every(Number.isInteger)
+    ? { kind: 'ints', value: nums }
+    : { kind: 'floats', value: nums };
 }
 
 /** One output: its shape and values as plain numbers. */
@@ -40,10 +49,16 @@ export interface Result {
 }
 
 /** Infers and evaluates `op` on the inputs (undefined = omitted optional input). */
-export function runOp(op: string, inputs: readonly (Literal | undefined)[], options: RunOptions = {}): Result[] {
+export function runOp(
+  op: string,
+  inputs: readonly (Literal | undefined)[],
+  options: RunOptions = {},
+): Result[] {
   const def = findOp(options.domain ?? '', op);
   if (!def?.evaluate) throw new Error(`${op} has no reference kernel`);
-  const attrs = Object.fromEntries(Object.entries(options.attrs ?? {}).map(([k, v]) => [k, toAttr(v)]));
+  const attrs = Object.fromEntries(
+    Object.entries(options.attrs ?? {}).map(([k, v]) => [k, toAttr(v)]),
+  );
   const ctx: OpContext = {
     node: `test_${op}`,
     op,
@@ -51,17 +66,29 @@ export function runOp(op: string, inputs: readonly (Literal | undefined)[], opti
     opset: options.opset ?? 17,
     attrs,
     inputs: inputs.map((t) =>
-      t ? { dtype: t.dtype ?? 'float32', shape: t.shape, values: valuesFrom(t.dtype ?? 'float32', t.values) } : undefined,
+      t
+        ? {
+            dtype: t.dtype ?? 'float32',
+            shape: t.shape,
+            values: valuesFrom(t.dtype ?? 'float32', t.values),
+          }
+        : undefined,
     ),
     outputCount: options.outputCount ?? 1,
   };
   const types = def.infer(ctx);
   const values = def.evaluate(ctx, types);
-  return types.map((t, i) => ({ shape: t.shape, values: Array.from(values[i] as ArrayLike<number>) }));
+  return types.map((t, i) => ({
+    shape: t.shape,
+    values: Array.from(values[i] as ArrayLike<number>),
+  }));
 }
 
 /** Shorthand for a float32 literal. */
-export const f32 = (shape: readonly number[], values: readonly number[]): Literal => ({ shape, values });
+export const f32 = (shape: readonly number[], values: readonly number[]): Literal => ({
+  shape,
+  values,
+});
 
 /** A deterministic pseudo-random literal (values in [-1, 1)). */
 export function seeded(shape: readonly number[], seed: number, dtype: DType = 'float32'): Literal {
@@ -80,6 +107,8 @@ export function assertClose(got: readonly number[], want: readonly number[], tol
   got.forEach((g, i) => {
     const w = want[i]!;
     if (!(Math.abs(g - w) <= tol * Math.max(1, Math.abs(w))))
-      throw new Error(`element ${i}: got ${g}, want ${w}\n  got  ${got.join(', ')}\n  want ${want.join(', ')}`);
+      throw new Error(
+        `element ${i}: got ${g}, want ${w}\n  got  ${got.join(', ')}\n  want ${want.join(', ')}`,
+      );
   });
 }

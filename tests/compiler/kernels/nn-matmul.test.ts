@@ -5,10 +5,17 @@ import { gemmNT } from '../../../compiler/ops/gemm-kernel.js';
 import { assertClose, f32, runOp, seeded } from './nn-helpers.js';
 
 /** Naive C = A·B for row-major A [m, k] and B [k, n]. */
-function naiveProduct(a: readonly number[], b: readonly number[], m: number, k: number, n: number): number[] {
+function naiveProduct(
+  a: readonly number[],
+  b: readonly number[],
+  m: number,
+  k: number,
+  n: number,
+): number[] {
   const c = new Array<number>(m * n).fill(0);
   for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) for (let q = 0; q < k; q++) c[i * n + j]! += a[i * k + q]! * b[q * n + j]!;
+    for (let j = 0; j < n; j++)
+      for (let q = 0; q < k; q++) c[i * n + j]! += a[i * k + q]! * b[q * n + j]!;
   return c;
 }
 
@@ -17,18 +24,35 @@ const B32 = f32([3, 2], [7, 8, 9, 10, 11, 12]);
 
 const GemmNT = suite('gemmNT');
 GemmNT('gemmNT(a, b, c, size) equals the naive product for every edge size up to 9', () => {
-  for (const [m, n, k] of [[1, 1, 1], [3, 5, 2], [4, 4, 4], [5, 9, 7], [8, 3, 1], [9, 6, 5]] as const) {
+  for (const [m, n, k] of [
+    [1, 1, 1],
+    [3, 5, 2],
+    [4, 4, 4],
+    [5, 9, 7],
+    [8, 3, 1],
+    [9, 6, 5],
+  ] as const) {
     const a = seeded([m, k], m * 31 + k).values;
     const bt = seeded([n, k], n * 17 + k).values;
     const b = Array.from({ length: k * n }, (_, i) => bt[(i % n) * k + Math.floor(i / n)]!);
     const c = new Float64Array(m * n);
-    gemmNT({ data: a, offset: 0, stride: k }, { data: bt, offset: 0, stride: k }, { data: c, offset: 0, stride: n }, { m, n, k });
+    gemmNT(
+      { data: a, offset: 0, stride: k },
+      { data: bt, offset: 0, stride: k },
+      { data: c, offset: 0, stride: n },
+      { m, n, k },
+    );
     assertClose(Array.from(c), naiveProduct(a, b, m, k, n), 1e-12);
   }
 });
 GemmNT('gemmNT(..., {isAccumulate: true}) adds the product to what the output holds', () => {
   const c = Float64Array.of(1, 1, 1, 1);
-  gemmNT({ data: [1, 2], offset: 0, stride: 1 }, { data: [3, 4], offset: 0, stride: 1 }, { data: c, offset: 0, stride: 2 }, { m: 2, n: 2, k: 1, isAccumulate: true });
+  gemmNT(
+    { data: [1, 2], offset: 0, stride: 1 },
+    { data: [3, 4], offset: 0, stride: 1 },
+    { data: c, offset: 0, stride: 2 },
+    { m: 2, n: 2, k: 1, isAccumulate: true },
+  );
   assert.equal(Array.from(c), [4, 5, 7, 9]);
 });
 GemmNT.run();
@@ -54,7 +78,13 @@ MatMul('MatMul broadcasts batch dims ([2, 1, 2, 3] by [3, 3, 2])', () => {
   assert.equal(y!.shape, [2, 3, 2, 2]);
   for (let i = 0; i < 2; i++)
     for (let j = 0; j < 3; j++) {
-      const want = naiveProduct(a.values.slice(i * 6, i * 6 + 6), b.values.slice(j * 6, j * 6 + 6), 2, 3, 2);
+      const want = naiveProduct(
+        a.values.slice(i * 6, i * 6 + 6),
+        b.values.slice(j * 6, j * 6 + 6),
+        2,
+        3,
+        2,
+      );
       assertClose(y!.values.slice((i * 3 + j) * 4, (i * 3 + j) * 4 + 4), want);
     }
 });
@@ -78,7 +108,12 @@ const MatMulInteger = suite('MatMulInteger');
 MatMulInteger('MatMulInteger subtracts both zero points and accumulates exactly in int32', () => {
   const a = { shape: [2, 2], values: [11, 7, 3, 255], dtype: 'uint8' as const };
   const b = { shape: [2, 2], values: [1, 2, 3, 4], dtype: 'uint8' as const };
-  const [y] = runOp('MatMulInteger', [a, b, { shape: [], values: [3], dtype: 'uint8' }, { shape: [], values: [1], dtype: 'uint8' }]);
+  const [y] = runOp('MatMulInteger', [
+    a,
+    b,
+    { shape: [], values: [3], dtype: 'uint8' },
+    { shape: [], values: [1], dtype: 'uint8' },
+  ]);
   // (A − 3)·(B − 1) = [[8, 4], [0, 252]]·[[0, 1], [2, 3]]
   assert.equal(y!.values, [8, 20, 504, 756]);
 });
