@@ -50,18 +50,23 @@ export function evaluateBatchNorm(ctx: OpContext, outs: readonly TensorType[]): 
   const [mean, variance] = isTraining
     ? channelMoments(x, n, c, inner)
     : [numbersOf(ctx, 3), numbersOf(ctx, 4)];
+  // spatial=0 (opsets 1-8): statistics and parameters per element of [C, D1, ...], not per channel.
+  const per = !isTraining && scale.length === c * inner && inner > 1 ? inner : 1;
   const y = scratchFor(outs[0]!.dtype, x.length);
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
-      const k = scale[ch]! / Math.sqrt(variance[ch]! + eps);
-      const shift = bias[ch]! - mean[ch]! * k;
       const base = (b * c + ch) * inner;
-      for (let i = 0; i < inner; i++) y[base + i] = x[base + i]! * k + shift;
+      for (let i = 0; i < inner; i++) {
+        const at = per === 1 ? ch : ch * inner + i;
+        const k = scale[at]! / Math.sqrt(variance[at]! + eps);
+        y[base + i] = (x[base + i]! - mean[at]!) * k + bias[at]!;
+      }
     }
   }
   const result: TensorValues[] = [storeAs(outs[0]!.dtype, y)];
+  // Inference leaves the running statistics as given (old opsets may still declare them).
   if (!isTraining)
-    return [...result, ...outs.slice(1).map((t) => new Float32Array(numElements(t.shape)))];
+    return [...result, ...outs.slice(1).map((_, i) => Float32Array.from(i % 2 ? variance : mean))];
   const momentum = floatAttr(ctx, 'momentum', 0.9);
   const running = (given: ArrayLike<number>, batch: ArrayLike<number>) =>
     Float32Array.from({ length: c }, (_, i) => given[i]! * momentum + batch[i]! * (1 - momentum));

@@ -13,6 +13,15 @@ Norms('BatchNormalization applies (x − mean)/√(var + ε)·scale + B per chan
   );
   assert.equal(y!.values, [-1, 1, 0, 2]);
 });
+Norms('BatchNormalization with spatial=0 (opset 7) normalises per element of [C, H, W]', () => {
+  const p = (values: number[]) => f32([1, 1, 2], values);
+  const x = f32([1, 1, 1, 2], [1, 5]);
+  const [y] = runOp('BatchNormalization', [x, p([1, 2]), p([0, 1]), p([1, 3]), p([1, 4])], {
+    attrs: { epsilon: 0, spatial: 0 },
+    opset: 7,
+  });
+  assert.equal(y!.values, [0, 3]);
+});
 Norms(
   'BatchNormalization in training mode normalises with batch statistics and updates the running ones',
   () => {
