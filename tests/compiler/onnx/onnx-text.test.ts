@@ -398,6 +398,21 @@ Load('ops the compiler lacks are refused by the importer with the node name', ()
   assert.match(err.message, /node "mystery": op NoSuchOp/);
 });
 
+Load('spatialc inspect and run take .onnxtxt models', async () => {
+  for (const command of ['inspect', 'run']) {
+    let out = '';
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err: () => {},
+      isTty: false,
+    };
+    assert.is(await main([command, textFixture('tiny-cnn.onnxtxt')], io), 0, command);
+    assert.match(out, command === 'run' ? /model "tiny-cnn\.onnxtxt"/ : /graph tiny_cnn/);
+  }
+});
+
 Load(
   'spatialc prints a syntax error as one line: file:line:col, what was expected, the text before',
   async () => {
