@@ -45,7 +45,7 @@ export function compileOnnxTextGrammar(): { grammar: ohm.Grammar; semantics: ohm
   return { grammar, semantics };
 }
 
-// Compiling the grammar takes ~100 ms and its result is a pure function of onnx-text.ohm (which
+// Compiling the grammar takes 100-400 ms and its result is a pure function of onnx-text.ohm (which
 // ships with the package), so it is compiled once, on first use, like arch/validate.ts's schema.
 let compiled: ReturnType<typeof compileOnnxTextGrammar> | undefined;
 
