@@ -24,6 +24,8 @@ interface ResizeMode {
   readonly nearestMode: string;
   readonly cubicA: number;
   readonly isExcludeOutside: boolean;
+  /** Opset 18+: widen the linear/cubic kernel when downscaling. */
+  readonly isAntialias: boolean;
   readonly extrapolation: number;
 }
 
@@ -118,6 +120,27 @@ function cubicCoeffs(r: number, a: number): number[] {
   ];
 }
 
+/**
+ * Opset 18 antialiasing when downscaling: the linear or cubic kernel stretched by 1/scale, so
+ * more taps contribute, normalised to sum 1. Returns the weights and the first tap's index.
+ */
+function antialiasCoeffs(m: ResizeMode, r: number, scale: number, f: number): [number[], number] {
+  const radius = m.mode === 'linear' ? 1 : 2;
+  const start = Math.floor(-radius / scale) + 1;
+  const end = radius + 1 - start;
+  const kernel = (x: number): number => {
+    const a = Math.abs(x);
+    if (m.mode === 'linear') return Math.max(0, 1 - a);
+    const A = m.cubicA;
+    if (a <= 1) return ((A + 2) * a - (A + 3)) * a * a + 1;
+    if (a < 2) return ((A * a - 5 * A) * a + 8 * A) * a - 4 * A;
+    return 0;
+  };
+  const coeffs = Array.from({ length: end - start }, (_, t) => kernel((start + t - r) * scale));
+  const sum = coeffs.reduce((a, b) => a + b, 0);
+  return [coeffs.map((c) => c / sum), f + start];
+}
+
 /** Whether nearest rounding picks the upper neighbour for fractional part r (0 < r < 1). */
 function isNearestCeil(r: number, nearestMode: string, isDownsampling: boolean): boolean {
   switch (nearestMode) {
@@ -149,8 +172,12 @@ function tapsFor(x: number, p: AxisPlan, m: ResizeMode): Taps | undefined {
     const pick = r === 1 || isNearestCeil(r, m.nearestMode, p.scale < 1) ? f + 1 : f;
     return { index: Int32Array.of(clamp(pick)), weight: Float64Array.of(1) };
   }
-  const coeffs = m.mode === 'linear' ? [1 - r, r] : cubicCoeffs(r, m.cubicA);
-  const first = m.mode === 'linear' ? f : f - 1;
+  const [coeffs, first] =
+    m.isAntialias && p.scale < 1
+      ? antialiasCoeffs(m, r, p.scale, f)
+      : m.mode === 'linear'
+        ? [[1 - r, r], f]
+        : [cubicCoeffs(r, m.cubicA), f - 1];
   const raw = coeffs.map((_, t) => first + t);
   if (m.isExcludeOutside) {
     raw.forEach((i, t) => {
@@ -207,6 +234,7 @@ function resizeMode(ctx: OpContext): ResizeMode {
     nearestMode: isLegacy ? 'simple' : stringAttr(ctx, 'nearest_mode', 'round_prefer_floor'),
     cubicA: floatAttr(ctx, 'cubic_coeff_a', -0.75),
     isExcludeOutside: intAttr(ctx, 'exclude_outside', 0) === 1,
+    isAntialias: ctx.opset >= 18 && intAttr(ctx, 'antialias', 0) === 1,
     extrapolation: floatAttr(ctx, 'extrapolation_value', 0),
   };
 }
