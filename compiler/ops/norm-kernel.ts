@@ -213,3 +213,23 @@ export function evaluateLrn(ctx: OpContext, outs: readonly TensorType[]): Tensor
   }
   return [storeAs(outs[0]!.dtype, y)];
 }
+
+/** RMSNormalization (opset 23): x / √(mean(x²) + ε)·scale over the dims from `axis` on. */
+export function evaluateRmsNorm(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
+  const shape = input(ctx, 0).shape;
+  const axis = normAxis(ctx, intAttr(ctx, 'axis', -1), shape.length);
+  const inner = dimsProduct(shape, axis);
+  const outer = dimsProduct(shape, 0, axis);
+  const eps = floatAttr(ctx, 'epsilon', 1e-5);
+  const x = numbersOf(ctx, 0);
+  const raw = numbersOf(ctx, 1);
+  const scale = broadcastTail(raw, raw.length, inner);
+  const y = new Float64Array(x.length);
+  for (let r = 0; r < outer; r++) {
+    let sq = 0;
+    for (let i = 0; i < inner; i++) sq += x[r * inner + i]! ** 2;
+    const inv = 1 / Math.sqrt(sq / inner + eps);
+    for (let i = 0; i < inner; i++) y[r * inner + i] = x[r * inner + i]! * inv * scale[i]!;
+  }
+  return [storeAs(outs[0]!.dtype, y)];
+}

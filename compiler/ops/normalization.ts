@@ -9,6 +9,7 @@ import {
   evaluateLayerNorm,
   evaluateLrn,
   evaluateMvn,
+  evaluateRmsNorm,
 } from './norm-kernel.js';
 import type { OpContext, OpDef, TensorType } from './op-def.js';
 
@@ -59,4 +60,5 @@ export const NORMALIZATION_OPS: readonly OpDef[] = [
   { op: 'GroupNormalization', domain: '', infer: inferGroupNorm, evaluate: evaluateGroupNorm },
   { op: 'MeanVarianceNormalization', domain: '', infer: sameShape, evaluate: evaluateMvn },
   { op: 'LRN', domain: '', infer: sameShape, evaluate: evaluateLrn },
+  { op: 'RMSNormalization', domain: '', infer: sameShape, evaluate: evaluateRmsNorm },
 ];

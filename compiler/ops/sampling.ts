@@ -1,4 +1,4 @@
-// Spatial sampling ops: GridSample (opset 16: bilinear, nearest, bicubic; zeros, border and
+// Spatial sampling ops: AffineGrid (opset 20), GridSample (opset 16: bilinear, nearest, bicubic; zeros, border and
 // reflection padding) and RoiAlign (opset 10 and 16: avg/max, sampling ratio, half_pixel or
 // output_half_pixel coordinates). Both follow the reference runtimes' sample-placement rules.
 import { numElements, type TensorValues } from '../graph.js';
@@ -208,8 +208,48 @@ function evaluateRoiAlign(ctx: OpContext, outs: readonly TensorType[]): TensorVa
   return [storeAs(outs[0]!.dtype, y)];
 }
 
+function inferAffineGrid(ctx: OpContext): TensorType[] {
+  const size = numbersOf(ctx, 1);
+  if (size.length !== 4 && size.length !== 5)
+    fail(ctx, 'size must be [N, C, H, W] or [N, C, D, H, W]');
+  const spatial = Array.from(size).slice(2);
+  return [{ dtype: input(ctx, 0).dtype, shape: [size[0]!, ...spatial, spatial.length] }];
+}
+
+/** AffineGrid (opset 20): theta·[x, y, (z,) 1] over the normalised base grid of `size`. */
+function evaluateAffineGrid(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
+  const theta = numbersOf(ctx, 0);
+  const size = Array.from(numbersOf(ctx, 1));
+  const spatial = size.slice(2);
+  const rank = spatial.length;
+  const isAligned = intAttr(ctx, 'align_corners', 0) === 1;
+  const base = (i: number, n: number) =>
+    isAligned ? (n === 1 ? 0 : -1 + (2 * i) / (n - 1)) : (2 * i + 1) / n - 1;
+  const points = spatial.reduce((a, b) => a * b, 1);
+  const y = new Float64Array(numElements(outs[0]!.shape));
+  for (let b = 0; b < size[0]!; b++) {
+    for (let p = 0; p < points; p++) {
+      // Coordinates in x, y(, z) order: the last spatial dim is x.
+      const coords: number[] = [];
+      let rest = p;
+      for (let d = rank - 1; d >= 0; d--) {
+        coords.push(base(rest % spatial[d]!, spatial[d]!));
+        rest = Math.floor(rest / spatial[d]!);
+      }
+      coords.push(1);
+      for (let r = 0; r < rank; r++) {
+        let v = 0;
+        for (let k = 0; k <= rank; k++) v += theta[(b * rank + r) * (rank + 1) + k]! * coords[k]!;
+        y[(b * points + p) * rank + r] = v;
+      }
+    }
+  }
+  return [storeAs(outs[0]!.dtype, y)];
+}
+
 /** Sampling ops. */
 export const SAMPLING_OPS: readonly OpDef[] = [
   { op: 'GridSample', domain: '', infer: inferGridSample, evaluate: evaluateGridSample },
   { op: 'RoiAlign', domain: '', infer: inferRoiAlign, evaluate: evaluateRoiAlign },
+  { op: 'AffineGrid', domain: '', infer: inferAffineGrid, evaluate: evaluateAffineGrid },
 ];

@@ -194,3 +194,33 @@ Ort('GridSample bicubic with reflection padding, RoiAlign max mode', async () =>
   );
 });
 Ort.run();
+
+const Recent = suite('recent-opset NN kernels vs onnxruntime');
+Recent('RMSNormalization (opset 23) over the last two dims', async () => {
+  await check(
+    singleOp('RMSNormalization', [x('x', 2, 3, 4), cf('g', seeded(12, 20), [3, 4])], {
+      opset: 23,
+      attrs: { axis: i(-2) },
+    }),
+  );
+});
+Recent('AffineGrid (opset 20) in 2-D and 3-D, with and without align_corners', async () => {
+  await check(singleOp('AffineGrid', [x('t', 2, 2, 3), c64('size', [2, 1, 3, 4])], { opset: 20 }));
+  await check(
+    singleOp('AffineGrid', [x('t', 1, 3, 4), c64('size', [1, 1, 2, 3, 4])], {
+      opset: 20,
+      attrs: { align_corners: i(1) },
+    }),
+  );
+});
+Recent('Col2Im (opset 18) with strides, dilations and pads', async () => {
+  const attrs = { strides: ints([1, 2]), dilations: ints([2, 1]), pads: ints([1, 0, 0, 1]) };
+  // image 5×6, block 2×2: positions ((5+1-2-1)/1+1) × ((6+1-1-1)/2+1) = 4 × 3
+  await check(
+    singleOp('Col2Im', [x('x', 1, 2 * 4, 12), c64('image', [5, 6]), c64('block', [2, 2])], {
+      opset: 18,
+      attrs,
+    }),
+  );
+});
+Recent.run();
