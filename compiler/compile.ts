@@ -9,16 +9,17 @@ import { tileBytes } from '../arch/core-timing.js';
 import { SpatialcError } from '../arch/errors.js';
 import type { Graph, TensorId } from './graph.js';
 import { numElements } from './graph.js';
-import type { Program, ProgramTensor } from './program.js';
+import type { Program, ProgramTensor, TensorLayout } from './program.js';
+import { matrixSize, TILE } from './tensor-layout.js';
 import { ProgramBuilder } from './lower/builder.js';
 import type { OpClass } from './lower/classify.js';
-import { coreCount, type LowerContext } from './lower/context.js';
+import { coreCount, placeConstant, type LowerContext } from './lower/context.js';
 import { groupNodes, type OpGroup } from './lower/group.js';
 import type { MatrixView, ShardGrid } from './lower/layout.js';
 import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './lower/map-op.js';
 import { chooseMatmulGrid, lowerMatmul2d, type MatmulShape } from './lower/matmul2d.js';
 import { closeOutput, planOutput, releaseTensor } from './lower/output.js';
-import { findFeatureMaps, matrixView } from './lower/views.js';
+import { findFeatureMaps } from './lower/views.js';
 
 export interface CompileOptions {
   readonly dtype: DeviceDtype;
@@ -50,6 +51,8 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   const featureMaps = findFeatureMaps(graph);
   const tensors: ProgramTensor[] = [];
   const viewCache = new Map<TensorId, MatrixView>();
+  const layouts = new Map<TensorId, { layout: TensorLayout; shape: readonly number[] }>();
+  const layoutOf = (t: TensorId) => layouts.get(t) ?? { layout: featureMaps.has(t) ? 'feature-map' as const : 'rows' as const, shape: graph.tensors[t]!.shape };
   const ctx: LowerContext = {
     arch, dtype: opts.dtype, fidelity: opts.fidelity, graph, b, rootOf: grouping.rootOf,
     gridRows: arch.computeGrid.rows.length, gridCols: arch.computeGrid.columns.length, tileBytes: tb,
@@ -58,13 +61,25 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
     views: (t) => {
       let v = viewCache.get(t);
       if (v === undefined) {
-        v = matrixView(graph.tensors[t]!.shape, featureMaps.has(t));
+        const { layout, shape } = layoutOf(t);
+        const [rows, cols] = matrixSize(layout, shape);
+        v = { rows, cols, tileRows: Math.ceil(rows / TILE), tileCols: Math.ceil(cols / TILE) };
         viewCache.set(t, v);
       }
       return v;
     },
-    registerTensor: (t, view, home) => {
-      tensors.push({ id: tensors.length, name: graph.tensors[t]!.name, rows: view.rows, cols: view.cols, tileRows: view.tileRows, tileCols: view.tileCols, home });
+    shapeOf: (t) => ({ ...layoutOf(t), view: ctx.views(t) }),
+    registerTensor: (t, home, layout, shape) => {
+      if (layout !== undefined) {
+        layouts.set(t, { layout, shape: shape ?? graph.tensors[t]!.shape });
+        viewCache.delete(t);
+      }
+      const view = ctx.views(t);
+      const l = layoutOf(t);
+      tensors.push({
+        id: tensors.length, name: graph.tensors[t]!.name, rows: view.rows, cols: view.cols,
+        tileRows: view.tileRows, tileCols: view.tileCols, home, shape: l.shape, layout: l.layout,
+      });
       return tensors.length - 1;
     },
   };
@@ -78,7 +93,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
     for (const t of new Set(anchorInputsOf(grp, grouping.rootOf))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     return {
       index: grp.index, name: grp.anchor.name, op: grp.anchor.op, fused: grp.nodes.map((n) => n.name),
-      macs: r.macs, strategy: r.strategy, coresUsed: r.coresUsed, output: r.programIndex,
+      macs: r.macs, strategy: r.strategy, lowering: r.lowering, coresUsed: r.coresUsed, output: r.programIndex,
     };
   });
   const programCores = cores.map((c, i) => ({
@@ -96,17 +111,10 @@ function placeGraphInputs(ctx: LowerContext): void {
   let channel = 0;
   for (const t of ctx.graph.inputs) {
     const view = ctx.views(t);
-    const programIndex = ctx.registerTensor(t, view, 'dram');
+    const programIndex = ctx.registerTensor(t, 'dram');
     ctx.placed.set(t, { view, home: 'dram', readyOf: new Map(), bufferOf: new Map(), firstChannel: channel, programIndex });
     channel = (channel + 5) % ctx.arch.dram.channels.length;
   }
-}
-
-function placeWeight(ctx: LowerContext, t: TensorId, view: MatrixView): void {
-  if (ctx.placed.has(t)) return;
-  const programIndex = ctx.registerTensor(t, view, 'dram');
-  const firstChannel = t % ctx.arch.dram.channels.length;
-  ctx.placed.set(t, { view, home: 'dram', readyOf: new Map(), bufferOf: new Map(), firstChannel, programIndex });
 }
 
 /** Rewrites a group's tensor references to root tensors (views resolved). */
@@ -135,6 +143,7 @@ function lastReaders(groups: readonly OpGroup[], rootOf: readonly TensorId[]): M
 }
 
 interface Lowered {
+  readonly lowering: 'matmul2d' | 'map';
   readonly macs: number;
   readonly strategy: string;
   readonly coresUsed: number;
@@ -172,7 +181,12 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lo
     if (!ctx.placed.has(o)) ctx.placed.set(o, { ...placed, view: ctx.views(o), bufferOf: new Map() });
   }
   const strategy = mm !== undefined ? `matmul2d ${gr}x${gc}` : `rows ${gr}x${gc}`;
-  return { macs: mm?.macs ?? macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
+  return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs: mm?.macs ?? macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
+}
+
+function intAttr(n: { readonly attrs: Graph['nodes'][number]['attrs'] }, name: string): number | undefined {
+  const a = n.attrs[name];
+  return a !== undefined && a.kind === 'int' ? a.value : undefined;
 }
 
 function groupMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number {
@@ -186,16 +200,15 @@ function groupMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number
 function matmulShape(ctx: LowerContext, grp: OpGroup, outView: MatrixView): MatmulShape | undefined {
   const cls = grp.cls;
   if (cls.kind === 'matmul' && cls.batch === 1) {
-    const bView = { rows: cls.k, cols: cls.n, tileRows: Math.ceil(cls.k / 32), tileCols: Math.ceil(cls.n / 32) };
-    if (cls.bIsConst) placeWeight(ctx, cls.b, bView);
+    if (cls.bIsConst) placeConstant(ctx, cls.b, grp.anchor.op === 'Gemm' && intAttr(grp.anchor, 'transB') === 1 ? 'weight-nk' : 'weight-kn');
+    const bView = ctx.views(cls.b);
     return { a: cls.a, b: cls.b, bView, outView, usefulRows: Math.min(32, cls.m), taps: 1, macs: cls.m * cls.k * cls.n };
   }
   if (cls.kind === 'conv') {
-    const cinTiles = Math.ceil(cls.cin / 32);
-    const bView = { rows: cls.cin * cls.taps, cols: cls.cout, tileRows: cinTiles * cls.taps, tileCols: Math.ceil(cls.cout / 32) };
-    placeWeight(ctx, cls.w, bView);
+    placeConstant(ctx, cls.w, 'weight-conv');
+    const bView = ctx.views(cls.w);
     const macs = cls.batch * cls.outHw * cls.cout * cls.cin * cls.taps;
-    return { a: cls.x, b: cls.w, bView, outView, usefulRows: Math.min(32, outView.rows), taps: cls.taps, macs };
+    return { a: cls.x, b: cls.w, bView, outView, usefulRows: Math.min(32, outView.rows), taps: cls.taps, macs, ...(cls.geometry ? { geometry: cls.geometry } : {}) };
   }
   void numElements;
   return undefined;

@@ -55,13 +55,17 @@ export interface ComputeTask extends TaskBase {
   readonly sramWriteBytes: number;
   /** Final output tiles this task completes (absent for partial results). */
   readonly produces?: TileRegion;
+  /** Output tiles this task computes or accumulates into (every compute task with work). */
+  readonly region?: TileRegion;
+  /** Matmul K-steps: the in0 column tiles [k0, k1) this task accumulates over. */
+  readonly kTiles?: readonly [number, number];
 }
 
 export interface DramReadTask extends TaskBase {
   readonly kind: 'dram-read';
   readonly noc: number;
   /** The tiles it reads (absent for constants such as biases). */
-  readonly reads?: TileRegion;
+  readonly reads?: readonly TileRegion[];
   /** Bytes read from each DRAM channel (index = channel id); interleaved tensors touch many. */
   readonly channelBytes: readonly number[];
 }
@@ -83,7 +87,7 @@ export interface SendTask extends TaskBase {
   readonly multicast: boolean;
   readonly bytes: number;
   /** The tiles it moves (read from the sender's SRAM). */
-  readonly reads?: TileRegion;
+  readonly reads?: readonly TileRegion[];
 }
 
 export type Task = ComputeTask | DramReadTask | DramWriteTask | SendTask;
@@ -111,7 +115,19 @@ export interface ProgramTensor {
   readonly tileCols: number;
   /** Where the whole tensor lives between ops. */
   readonly home: 'sram' | 'dram';
+  /** The graph tensor's shape and how its elements map onto the matrix (see compiler/lower/views.ts). */
+  readonly shape: readonly number[];
+  readonly layout: TensorLayout;
 }
+
+/**
+ * How a tensor's elements (row-major ONNX order) map onto its matrix:
+ * - 'rows': columns = last dim, rows = the rest;
+ * - 'feature-map': NCHW stored channels-last, rows = N*H*W, columns = C;
+ * - 'weight-kn': a [K, N] weight as is; 'weight-nk': a [N, K] weight (Gemm transB) transposed;
+ * - 'weight-conv': conv weight [Cout, Cin, kh, kw] as rows (cinTile * taps + tap) * 32 + cin % 32, columns Cout.
+ */
+export type TensorLayout = 'rows' | 'feature-map' | 'weight-kn' | 'weight-nk' | 'weight-conv';
 
 export interface ProgramOp {
   readonly index: number;
@@ -122,6 +138,8 @@ export interface ProgramOp {
   readonly fused: readonly string[];
   readonly macs: number;
   readonly strategy: string;
+  /** How the op was lowered: 2D matmul/conv K-steps, or row-distributed blocks. */
+  readonly lowering: 'matmul2d' | 'map';
   readonly coresUsed: number;
   /** Output tensor (index into Program.tensors), if the op produces a tiled tensor. */
   readonly output?: number;

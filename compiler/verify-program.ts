@@ -102,13 +102,17 @@ function checkDependencies(p: Program, add: (d: Diagnostic) => void): void {
   for (const t of p.tasks) {
     if ((t.kind !== 'send' && t.kind !== 'dram-read') || t.reads === undefined) continue;
     const wantKind = t.kind === 'send' ? 'compute' : 'dram-write';
-    for (const src of producers.get(t.reads.tensor) ?? []) {
-      if (src.kind !== wantKind) continue;
-      const region = src.kind === 'compute' ? src.produces : src.kind === 'dram-write' ? src.writes : undefined;
-      if (region === undefined || !overlaps(region, t.reads)) continue;
-      if (t.kind === 'send' && src.core !== t.core) continue;
-      if (!happensBefore(p, prevInStream, src.id, t.id)) {
-        add({ code: 'dependency', message: `task ${t.id} (${t.kind} on core ${t.core}) reads tiles of tensor "${p.tensors[t.reads.tensor]?.name}" before task ${src.id} makes them` });
+    const checked = new Set<number>();
+    for (const read of t.reads) {
+      for (const src of producers.get(read.tensor) ?? []) {
+        if (src.kind !== wantKind || checked.has(src.id)) continue;
+        const region = src.kind === 'compute' ? src.produces : src.kind === 'dram-write' ? src.writes : undefined;
+        if (region === undefined || !overlaps(region, read)) continue;
+        if (t.kind === 'send' && src.core !== t.core) continue;
+        checked.add(src.id);
+        if (!happensBefore(p, prevInStream, src.id, t.id)) {
+          add({ code: 'dependency', message: `task ${t.id} (${t.kind} on core ${t.core}) reads tiles of tensor "${p.tensors[read.tensor]?.name}" before task ${src.id} makes them` });
+        }
       }
     }
   }

@@ -82,13 +82,16 @@ export class ProgramBuilder {
     return m;
   }
 
-  compute(c: Common, work: readonly WorkItem[], macs: number, sramReadBytes: number, sramWriteBytes: number, produces?: TileRegion): TaskId {
+  compute(
+    c: Common, work: readonly WorkItem[], macs: number, sramReadBytes: number, sramWriteBytes: number,
+    produces?: TileRegion, region?: TileRegion, kTiles?: readonly [number, number],
+  ): TaskId {
     const fmt = { dtype: this.opts.dtype, fidelity: this.opts.fidelity };
     const cycles = computeCycles(this.opts.arch, fmt, work);
-    return this.push(c, 'compute', cycles, (base) => ({ kind: 'compute', ...base, work, macs, sramReadBytes, sramWriteBytes, produces }));
+    return this.push(c, 'compute', cycles, (base) => ({ kind: 'compute', ...base, work, macs, sramReadBytes, sramWriteBytes, produces, region, kTiles }));
   }
 
-  dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: TileRegion): TaskId {
+  dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: readonly TileRegion[]): TaskId {
     const noc = this.dramNoc(c.core, channelBytes);
     const cycles = this.dramCycles(c.core, noc, channelBytes, true);
     return this.push(c, engine, cycles, (base) => ({ kind: 'dram-read', ...base, noc, channelBytes, reads }));
@@ -100,7 +103,7 @@ export class ProgramBuilder {
     return this.push(c, engine, cycles, (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, writes }));
   }
 
-  send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: TileRegion): TaskId {
+  send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: readonly TileRegion[]): TaskId {
     assert(dsts.length > 0 && !dsts.includes(c.core), 'send needs remote destinations');
     const src = this.opts.cores[c.core]!;
     let best = 0;

@@ -6,6 +6,7 @@
 import type { Graph, Node, Tensor, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import { assert } from '../../arch/errors.js';
+import type { WindowGeometry } from './footprint.js';
 
 /** Per-output-tile work of element-wise and row-wise ops. */
 export interface TileWork {
@@ -38,8 +39,10 @@ export type OpClass =
       readonly hw: number;
       readonly outHw: number;
       readonly taps: number;
+      /** 2D convolutions over NCHW: the window along H (undefined for 1D/3D). */
+      readonly geometry?: WindowGeometry;
     }
-  | { readonly kind: 'window'; readonly x: TensorId; readonly taps: number; readonly hasWeights: boolean }
+  | { readonly kind: 'window'; readonly x: TensorId; readonly taps: number; readonly hasWeights: boolean; readonly geometry?: WindowGeometry }
   | { readonly kind: 'eltwise'; readonly inputs: readonly TensorId[]; readonly work: TileWork }
   | { readonly kind: 'rowwise'; readonly x: TensorId; readonly work: TileWork }
   | { readonly kind: 'data'; readonly inputs: readonly TensorId[] };
@@ -60,7 +63,7 @@ const SFPU_OF: Readonly<Record<string, string>> = {
 const BINARY_OPS = new Set([
   'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Mean', 'Sum', 'Equal', 'Less', 'Greater', 'LessOrEqual',
   'GreaterOrEqual', 'And', 'Or', 'Xor', 'Where', 'Mod', 'BitShift', 'Cast', 'CastLike',
-  'BatchNormalization', 'QuantizeLinear', 'DequantizeLinear',
+  'QuantizeLinear', 'DequantizeLinear',
 ]);
 const ROWWISE_WORK: Readonly<Record<string, TileWork>> = {
   Softmax: { eltwise: 3, sfpu: [{ fn: 'exp', passes: 1 }, { fn: 'reciprocal', passes: 1 / 32 }] },
@@ -70,6 +73,7 @@ const ROWWISE_WORK: Readonly<Record<string, TileWork>> = {
   InstanceNormalization: { eltwise: 6, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
   GroupNormalization: { eltwise: 6, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
   LpNormalization: { eltwise: 3, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }] },
+  BatchNormalization: { eltwise: 2, sfpu: [] },
   ReduceMean: { eltwise: 1, sfpu: [] }, ReduceSum: { eltwise: 1, sfpu: [] }, ReduceMax: { eltwise: 1, sfpu: [] },
   ReduceMin: { eltwise: 1, sfpu: [] }, ReduceProd: { eltwise: 1, sfpu: [] }, ReduceL2: { eltwise: 2, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }] },
   ReduceL1: { eltwise: 2, sfpu: [] }, ReduceSumSquare: { eltwise: 2, sfpu: [] },
@@ -128,8 +132,32 @@ function classifyConv(g: Graph, n: Node): OpClass {
   const batch = x.shape[0] ?? 1;
   const hw = numElements(x.shape.slice(2));
   const outHw = numElements(out.shape.slice(2));
-  if (group > 1 && group === cin) return { kind: 'window', x: x.id, taps, hasWeights: true };
-  return { kind: 'conv', x: x.id, w: w.id, batch, cin: cin / group, cout, hw, outHw, taps };
+  const geometry = windowGeometry(n, x.shape, out.shape, w.shape.slice(2));
+  const geo = geometry === undefined ? {} : { geometry };
+  if (group > 1 && group === cin) return { kind: 'window', x: x.id, taps, hasWeights: true, ...geo };
+  return { kind: 'conv', x: x.id, w: w.id, batch, cin: cin / group, cout, hw, outHw, taps, ...geo };
+}
+
+function intsOf(n: Node, name: string): readonly number[] | undefined {
+  const a = n.attrs[name];
+  return a !== undefined && a.kind === 'ints' ? a.value : undefined;
+}
+
+/** The H-direction window of a 2D NCHW conv or pool (pads resolved, auto_pad included). */
+function windowGeometry(n: Node, inShape: readonly number[], outShape: readonly number[], kernel: readonly number[]): WindowGeometry | undefined {
+  if (inShape.length !== 4 || outShape.length !== 4 || kernel.length !== 2) return undefined;
+  const inH = inShape[2]!, inW = inShape[3]!, outH = outShape[2]!, outW = outShape[3]!;
+  const strideH = intsOf(n, 'strides')?.[0] ?? 1;
+  const dilationH = intsOf(n, 'dilations')?.[0] ?? 1;
+  const kernelH = kernel[0]!;
+  const autoPad = n.attrs['auto_pad'];
+  const mode = autoPad !== undefined && autoPad.kind === 'string' ? autoPad.value : 'NOTSET';
+  let padTop = intsOf(n, 'pads')?.[0] ?? 0;
+  if (mode === 'SAME_UPPER' || mode === 'SAME_LOWER') {
+    const total = Math.max(0, (outH - 1) * strideH + (kernelH - 1) * dilationH + 1 - inH);
+    padTop = mode === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
+  } else if (mode === 'VALID') padTop = 0;
+  return { inH, inW, outH, outW, kernelH, strideH, dilationH, padTop };
 }
 
 /** Classifies one node. */
@@ -142,14 +170,15 @@ export function classifyNode(g: Graph, n: Node): OpClass {
   if (n.op === 'MaxPool' || n.op === 'AveragePool' || n.op === 'LpPool') {
     const ks = n.attrs['kernel_shape'];
     const taps = ks !== undefined && ks.kind === 'ints' ? numElements(ks.value) : 1;
-    return { kind: 'window', x: first, taps, hasWeights: false };
+    const geometry = ks !== undefined && ks.kind === 'ints' ? windowGeometry(n, tensor(g, first).shape, tensor(g, n.outputs[0]).shape, ks.value) : undefined;
+    return { kind: 'window', x: first, taps, hasWeights: false, ...(geometry ? { geometry } : {}) };
   }
   const rw = ROWWISE_WORK[n.op];
   if (rw !== undefined) return { kind: 'rowwise', x: first, work: rw };
   const fn = SFPU_OF[n.op];
   if (fn !== undefined) return { kind: 'eltwise', inputs: acts, work: { eltwise: fn === 'copy' ? 1 : 0, sfpu: fn === 'copy' ? [] : [{ fn, passes: 1 }] } };
   if (BINARY_OPS.has(n.op)) {
-    const passes = n.op === 'Div' ? 1 : n.op === 'BatchNormalization' ? 2 : 1;
+    const passes = 1;
     const sfpu = n.op === 'Div' && acts.length > 1 ? [{ fn: 'reciprocal', passes: 1 }] : [];
     return { kind: 'eltwise', inputs: acts, work: { eltwise: passes, sfpu } };
   }

@@ -1,10 +1,12 @@
 // State shared by the lowering of every op group: where each tensor lives, which task makes each
 // core's part of it ready, and how much SRAM each core has committed to resident tensors.
 
+import { assert } from '../../arch/errors.js';
 import type { ArchSpec, DeviceDtype, MathFidelity } from '../../arch/spec.js';
 import type { Graph, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
-import type { BufferId, Engine, TaskId } from '../program.js';
+import type { BufferId, Engine, TaskId, TensorLayout } from '../program.js';
+import type { PlacedShape } from './footprint.js';
 import type { ProgramBuilder } from './builder.js';
 import { channelBytesOf, holdersOf, rectTiles, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 
@@ -42,7 +44,10 @@ export interface LowerContext {
   /** Bytes of resident tensor shards per core right now. */
   readonly residentBytes: number[];
   readonly views: (t: TensorId) => MatrixView;
-  readonly registerTensor: (t: TensorId, view: MatrixView, home: 'sram' | 'dram') => number;
+  /** Shape, layout and matrix view of a tensor (activations; weights once placed). */
+  readonly shapeOf: (t: TensorId) => PlacedShape;
+  /** Adds a tensor to Program.tensors with its home and layout; returns its index. */
+  readonly registerTensor: (t: TensorId, home: 'sram' | 'dram', layout?: TensorLayout, shape?: readonly number[]) => number;
 }
 
 /** Total cores of the logical compute grid. */
@@ -64,7 +69,8 @@ export function constBytes(ctx: LowerContext, t: TensorId): number {
 export interface FetchRequest {
   readonly op: number;
   readonly tensor: TensorId;
-  readonly rect: TileRect;
+  /** The tiles needed, as rectangles of the tensor's matrix (a footprint). */
+  readonly rects: readonly TileRect[];
   /** Cores that need the data; the first one reads DRAM-resident data and forwards it. */
   readonly dsts: readonly number[];
   readonly engine: Engine;
@@ -73,41 +79,60 @@ export interface FetchRequest {
 }
 
 /**
- * Brings a rectangle of a tensor's tiles to a set of cores. Returns, per destination core, the
- * tasks whose completion means the data is there. SRAM-resident data is multicast by each
- * holder; DRAM-resident data is read by the first destination and multicast to the rest.
+ * Brings tiles of a tensor to a set of cores. Returns, per destination core, the tasks whose
+ * completion means the data is there. SRAM-resident data is sent by each holder (one multicast
+ * per holder carrying all its pieces); DRAM-resident data is read by the first destination and
+ * multicast to the rest.
  */
 export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, TaskId[]> {
+  if (!ctx.placed.has(req.tensor) && ctx.graph.tensors[req.tensor]!.isConstant) placeConstant(ctx, req.tensor, 'rows');
   const p = ctx.placed.get(req.tensor);
+  assert(p !== undefined, `tensor "${ctx.graph.tensors[req.tensor]!.name}" is read by op ${req.op} before any op produced it`);
   const arrive = new Map<number, TaskId[]>(req.dsts.map((d) => [d, []]));
-  if (p === undefined || rectTiles(req.rect) === 0) return arrive;
+  const rects = req.rects.filter((r) => rectTiles(r) > 0);
+  if (rects.length === 0) return arrive;
   const region = (r: TileRect) => ({ tensor: p.programIndex, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 });
   if (p.home === 'sram' && p.grid !== undefined) {
-    for (const piece of holdersOf(p.grid, req.rect)) {
-      const ready = p.readyOf.get(piece.core);
-      const remote = req.dsts.filter((d) => d !== piece.core);
+    const byHolder = new Map<number, TileRect[]>();
+    for (const rect of rects) {
+      for (const piece of holdersOf(p.grid, rect)) byHolder.set(piece.core, [...(byHolder.get(piece.core) ?? []), piece.rect]);
+    }
+    for (const [holder, pieces] of byHolder) {
+      const ready = p.readyOf.get(holder);
+      const remote = req.dsts.filter((d) => d !== holder);
+      if (ready !== undefined && req.dsts.includes(holder)) arrive.get(holder)!.push(ready);
+      if (remote.length === 0) continue;
       const deps = [...req.deps, ...opensOf(ctx, remote), ...(ready === undefined ? [] : [ready])];
-      if (remote.length === 0) {
-        if (ready !== undefined) arrive.get(piece.core)?.push(ready);
-        continue;
-      }
-      const t = ctx.b.send({ core: piece.core, op: req.op, deps }, req.engine, remote, tilesBytes(ctx, piece.tiles), region(piece.rect));
+      const tiles = pieces.reduce((n, r) => n + rectTiles(r), 0);
+      const t = ctx.b.send({ core: holder, op: req.op, deps }, req.engine, remote, tilesBytes(ctx, tiles), pieces.map(region));
       for (const d of remote) arrive.get(d)!.push(t);
-      if (ready !== undefined && req.dsts.includes(piece.core)) arrive.get(piece.core)!.push(ready);
     }
     return arrive;
   }
   const leader = req.dsts[0]!;
-  const deps = [...req.deps, ...opensOf(ctx, [leader]), ...dramWritersOf(p, req.rect)];
-  const bytes = channelBytesOf(p.view, req.rect, p.firstChannel, ctx.arch.dram.channels.length, ctx.tileBytes);
-  const read = ctx.b.dramRead({ core: leader, op: req.op, deps }, req.engine, bytes, region(req.rect));
+  const deps = [...req.deps, ...opensOf(ctx, [leader]), ...rects.flatMap((r) => dramWritersOf(p, r))];
+  const channels = ctx.arch.dram.channels.length;
+  const bytes = new Array<number>(channels).fill(0);
+  for (const r of rects) channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b; });
+  const regions = rects.map(region);
+  const read = ctx.b.dramRead({ core: leader, op: req.op, deps: [...new Set(deps)] }, req.engine, bytes, regions);
   arrive.get(leader)!.push(read);
   const rest = req.dsts.slice(1);
   if (rest.length > 0) {
-    const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read, ...opensOf(ctx, rest)] }, req.engine, rest, tilesBytes(ctx, rectTiles(req.rect)));
+    const tiles = rects.reduce((n, r) => n + rectTiles(r), 0);
+    const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read, ...opensOf(ctx, rest)] }, req.engine, rest, tilesBytes(ctx, tiles), regions);
     for (const d of rest) arrive.get(d)!.push(fwd);
   }
   return arrive;
+}
+
+/** Puts a constant (weights, embedding tables) in DRAM, interleaved over every channel. */
+export function placeConstant(ctx: LowerContext, t: TensorId, layout: TensorLayout): void {
+  if (ctx.placed.has(t)) return;
+  const programIndex = ctx.registerTensor(t, 'dram', layout);
+  const view = ctx.views(t);
+  const firstChannel = t % ctx.arch.dram.channels.length;
+  ctx.placed.set(t, { view, home: 'dram', readyOf: new Map(), bufferOf: new Map(), firstChannel, programIndex });
 }
 
 /** The tasks that open the current op on the given cores (their buffers exist after them). */

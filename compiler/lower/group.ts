@@ -6,6 +6,7 @@
 import type { Graph, Node, NodeId, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import { classifyNode, type OpClass, type TileWork } from './classify.js';
+import { findFeatureMaps, matrixView } from './views.js';
 
 export interface OpGroup {
   readonly index: number;
@@ -30,6 +31,7 @@ export interface Grouping {
 }
 
 interface MutableGroup {
+  index: number;
   anchor: Node;
   cls: OpClass;
   nodes: Node[];
@@ -41,10 +43,10 @@ interface MutableGroup {
 }
 
 /** Root tensors: the output of a view node aliases its source. */
-function resolveViews(g: Graph): TensorId[] {
+function resolveViews(g: Graph, classify: (n: Node) => OpClass): TensorId[] {
   const root = g.tensors.map((t) => t.id);
   for (const n of g.nodes) {
-    const cls = classifyNode(g, n);
+    const cls = classify(n);
     const out = n.outputs[0];
     if (cls.kind === 'view' && out !== undefined && cls.src !== undefined) root[out] = root[cls.src] ?? cls.src;
   }
@@ -52,24 +54,47 @@ function resolveViews(g: Graph): TensorId[] {
 }
 
 /** Number of consuming non-view nodes (and graph outputs) of every root tensor. */
-function countConsumers(g: Graph, root: readonly TensorId[]): number[] {
+function countConsumers(g: Graph, root: readonly TensorId[], classify: (n: Node) => OpClass): number[] {
   const count = new Array<number>(g.tensors.length).fill(0);
   for (const n of g.nodes) {
-    if (classifyNode(g, n).kind === 'view') continue;
+    if (classify(n).kind === 'view') continue;
     for (const i of n.inputs) if (i !== undefined) count[root[i] ?? i]! += 1;
   }
   for (const o of g.outputs) count[root[o] ?? o]! += 1;
   return count;
 }
 
+/**
+ * Classifies nodes for the device: a reshape-like view is free only when its tensor keeps the
+ * same matrix (rows x columns); otherwise the tiles must be re-laid out, a data-movement op.
+ */
+function deviceClassifier(g: Graph): (n: Node) => OpClass {
+  const featureMaps = findFeatureMaps(g);
+  const cache = new Map<number, OpClass>();
+  return (n) => {
+    let cls = cache.get(n.id);
+    if (cls !== undefined) return cls;
+    cls = classifyNode(g, n);
+    const out = n.outputs[0];
+    if (cls.kind === 'view' && out !== undefined) {
+      const a = matrixView(g.tensors[cls.src]!.shape, featureMaps.has(cls.src));
+      const b = matrixView(g.tensors[out]!.shape, featureMaps.has(out));
+      if (a.rows !== b.rows || a.cols !== b.cols) cls = { kind: 'data', inputs: [cls.src] };
+    }
+    cache.set(n.id, cls);
+    return cls;
+  };
+}
+
 /** Groups the graph's nodes into device ops, fusing element-wise followers into producers. */
 export function groupNodes(g: Graph): Grouping {
-  const root = resolveViews(g);
-  const consumers = countConsumers(g, root);
+  const classify = deviceClassifier(g);
+  const root = resolveViews(g, classify);
+  const consumers = countConsumers(g, root, classify);
   const groups: MutableGroup[] = [];
   const groupOfOutput = new Map<TensorId, MutableGroup>();
   for (const n of g.nodes) {
-    const cls = classifyNode(g, n);
+    const cls = classify(n);
     if (cls.kind === 'view') continue;
     const outs = n.outputs.filter((o) => !g.tensors[o]?.isConstant);
     if (outs.length === 0) continue;
@@ -88,7 +113,7 @@ export function groupNodes(g: Graph): Grouping {
       groupOfOutput.set(out, host);
       continue;
     }
-    const grp: MutableGroup = { anchor: n, cls, nodes: [n], extraInputs: [], constInputs: consts, eltwise: 0, sfpu: [], output: out };
+    const grp: MutableGroup = { index: groups.length, anchor: n, cls, nodes: [n], extraInputs: [], constInputs: consts, eltwise: 0, sfpu: [], output: out };
     groups.push(grp);
     for (const o of outs) groupOfOutput.set(o, grp);
   }
@@ -117,14 +142,22 @@ function fusionHost(
   groupOfOutput: ReadonlyMap<TensorId, MutableGroup>,
 ): MutableGroup | undefined {
   const outElems = numElements(g.tensors[n.outputs[0]!]!.shape);
+  // The host must come after the producers of every other input (they are lowered earlier), so
+  // try the latest-created candidate first.
+  const candidates: MutableGroup[] = [];
   for (const i of inputs) {
     const r = root[i] ?? i;
     const grp = groupOfOutput.get(r);
     if (grp === undefined || grp.output !== r || consumers[r] !== 1) continue;
     if (numElements(g.tensors[r]!.shape) !== outElems) continue;
     if (g.outputs.includes(r)) continue;
+    candidates.push(grp);
+  }
+  candidates.sort((a, b) => b.index - a.index);
+  for (const grp of candidates) {
+    const others = inputs.filter((o) => (root[o] ?? o) !== grp.output).map((o) => groupOfOutput.get(root[o] ?? o));
     // Another input made by the same group (a second Split output) is not ready inside it.
-    if (inputs.some((o) => (root[o] ?? o) !== r && groupOfOutput.get(root[o] ?? o) === grp)) continue;
+    if (others.some((og) => og !== undefined && og.index >= grp.index)) continue;
     return grp;
   }
   return undefined;

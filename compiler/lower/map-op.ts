@@ -9,7 +9,9 @@ import type { TaskId, WorkItem } from '../program.js';
 import type { OpClass } from './classify.js';
 import { constBytes, coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import { channelBytesOf, mapRows, type MatrixView, type TileRect } from './layout.js';
+import { channelBytesOf, type MatrixView, type TileRect } from './layout.js';
+import type { Footprint } from './footprint.js';
+import { anchorFootprint } from './input-footprints.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 import { finishInputs } from './matmul2d.js';
 
@@ -77,6 +79,8 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
   const workingSetBytes = Math.ceil(2 * rb * perRow * ctx.tileBytes);
   const op = grp.index;
   const totalOutTiles = view.tileRows * view.tileCols;
+  const outShape = ctx.shapeOf(out.tensor);
+  const footprints = new Map([...new Set(inputs)].map((x) => [x, anchorFootprint(ctx, grp, x, outShape)] as const));
   let macsLeft = macsTotal;
   for (let i = 0; i < grid.gridRows; i++) {
     for (let j = 0; j < grid.gridCols; j++) {
@@ -89,7 +93,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
         const r1 = Math.min(view.tileRows, (i + 1) * grid.rowChunk, r0 + rb);
         const rect: TileRect = { r0, r1, c0, c1 };
         const deps = [...constDeps];
-        for (const x of inputs) deps.push(...fetchInput(ctx, op, x, rect, view, core, done));
+        for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done));
         deps.push(...finishInputs(ctx, grp, out, rect, core));
         const tiles = (r1 - r0) * (c1 - c0);
         const { work, hasMacs } = anchorWork(grp.cls, tiles);
@@ -100,6 +104,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
           { core, op, deps },
           work, share, tilesBytes(ctx, tiles * (inputs.length + 1)), tilesBytes(ctx, tiles),
           { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
+          { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
         );
         done.push(t);
         finishOutputBlock(ctx, grp, out, core, rect, t);
@@ -109,14 +114,10 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
   return workingSetBytes;
 }
 
-/** Brings the input rows that an output block needs to its core (double-buffered). */
-function fetchInput(ctx: LowerContext, op: number, x: TensorId, rect: TileRect, out: MatrixView, core: number, done: readonly TaskId[]): TaskId[] {
-  const v = ctx.views(x);
-  const [r0, r1] = mapRows(rect.r0, rect.r1, out.tileRows, v.tileRows);
-  const sameCols = v.tileCols === out.tileCols;
-  const r = { r0, r1, c0: sameCols ? rect.c0 : 0, c1: sameCols ? rect.c1 : v.tileCols };
+/** Brings the input tiles an output block needs to its core (double-buffered). */
+function fetchInput(ctx: LowerContext, op: number, x: TensorId, fp: Footprint, rect: TileRect, core: number, done: readonly TaskId[]): TaskId[] {
   const slot = done.length >= 2 ? [done[done.length - 2]!] : [];
-  return fetchRect(ctx, { op, tensor: x, rect: r, dsts: [core], engine: 'reader', deps: slot }).get(core) ?? [];
+  return fetchRect(ctx, { op, tensor: x, rects: fp(rect), dsts: [core], engine: 'reader', deps: slot }).get(core) ?? [];
 }
 
 /** Reads the group's constants (biases, scales, embedding rows) a core needs from DRAM. */

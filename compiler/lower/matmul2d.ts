@@ -9,7 +9,10 @@ import type { TensorId } from '../graph.js';
 import type { TaskId, WorkItem } from '../program.js';
 import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import { mapRows, type MatrixView, type ShardGrid } from './layout.js';
+import { mapRows, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { windowInputRows, type WindowGeometry } from './footprint.js';
+import { extraFootprint } from './input-footprints.js';
+import { TILE } from '../tensor-layout.js';
 import { fusedWorkItems, finishOutputBlock, type OutputPlan } from './output.js';
 
 export interface MatmulShape {
@@ -24,6 +27,8 @@ export interface MatmulShape {
   /** K-steps: K-tiles of in1 per in0 column tile (conv taps; 1 for matmul). */
   readonly taps: number;
   readonly macs: number;
+  /** Convolution window along H (halo rows of in0). */
+  readonly geometry?: WindowGeometry;
 }
 
 /**
@@ -94,8 +99,8 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
         const r1 = Math.min(mt, (i + 1) * grid.rowChunk, r0 + blk.mb);
         if (r0 >= r1) continue;
         const rowCores = rowOf(grid, i);
-        const [ar0, ar1] = mapRows(r0, r1, mt, aView.tileRows);
-        const in0 = fetchRect(ctx, { op, tensor: s.a, rect: { r0: ar0, r1: ar1, c0, c1 }, dsts: rowCores, engine: 'reader', deps: slotDeps(rowCores) });
+        const [ar0, ar1] = in0Rows(s, r0, r1, mt, aView);
+        const in0 = fetchRect(ctx, { op, tensor: s.a, rects: [{ r0: ar0, r1: ar1, c0, c1 }], dsts: rowCores, engine: 'reader', deps: slotDeps(rowCores) });
         for (let j = 0; j < grid.gridCols; j++) {
           const core = grid.coreOf[i * grid.gridCols + j]!;
           const n0 = j * grid.colChunk;
@@ -113,6 +118,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
             { core, op, deps: [...deps, ...extra] },
             work, Math.round(tiles * macsPerTile), sramRead, tilesBytes(ctx, (r1 - r0) * (n1 - n0)),
             isLast ? { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 } : undefined,
+            { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 }, [c0, c1],
           );
           const list = lastCompute.get(core) ?? [];
           list[counter] = t;
@@ -123,6 +129,15 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
     }
   }
   return blk.workingSetBytes;
+}
+
+/** in0 tile rows an output block reads: the conv window with its halo, else the same rows. */
+function in0Rows(s: MatmulShape, r0: number, r1: number, mt: number, aView: MatrixView): [number, number] {
+  if (s.geometry !== undefined) {
+    const [a, b] = windowInputRows(s.geometry, r0 * TILE, Math.min(s.outView.rows, r1 * TILE));
+    return [Math.floor(a / TILE), Math.min(aView.tileRows, Math.ceil(b / TILE))];
+  }
+  return aView.tileRows === mt ? [r0, r1] : mapRows(r0, r1, mt, aView.tileRows);
 }
 
 function rowOf(grid: ShardGrid, i: number): number[] {
@@ -151,7 +166,7 @@ function fetchWeights(
     const cores = colOf(grid, j);
     const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };
     const deps = blk.weightsResident ? [] : slotDeps(cores);
-    const arrived = fetchRect(ctx, { op: grp.index, tensor: s.b, rect, dsts: cores, engine: 'writer', deps });
+    const arrived = fetchRect(ctx, { op: grp.index, tensor: s.b, rects: [rect], dsts: cores, engine: 'writer', deps });
     cache.set(key, arrived);
     byCol.set(j, arrived);
   }
@@ -159,17 +174,13 @@ function fetchWeights(
 }
 
 /** Brings the fused followers' extra inputs (e.g. a residual) for one output block to its core. */
-function finishInputs(ctx: LowerContext, grp: OpGroup, out: OutputPlan, rect: { r0: number; r1: number; c0: number; c1: number }, core: number): TaskId[] {
+export function finishInputs(ctx: LowerContext, grp: OpGroup, out: OutputPlan, rect: TileRect, core: number): TaskId[] {
   const deps: TaskId[] = [];
-  for (const x of grp.extraInputs) {
-    const v = ctx.views(x);
-    const [r0, r1] = mapRows(rect.r0, rect.r1, out.view.tileRows, v.tileRows);
-    const sameCols = v.tileCols === out.view.tileCols;
-    const r = { r0, r1, c0: sameCols ? rect.c0 : 0, c1: sameCols ? rect.c1 : v.tileCols };
-    const got = fetchRect(ctx, { op: grp.index, tensor: x, rect: r, dsts: [core], engine: 'reader', deps: [] });
+  const outShape = ctx.shapeOf(out.tensor);
+  for (const x of new Set(grp.extraInputs)) {
+    const rects = extraFootprint(ctx, grp, x, outShape)(rect);
+    const got = fetchRect(ctx, { op: grp.index, tensor: x, rects, dsts: [core], engine: 'reader', deps: [] });
     deps.push(...(got.get(core) ?? []));
   }
   return deps;
 }
-
-export { finishInputs };

@@ -27,7 +27,7 @@ export function planOutput(
   const worstResident = Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
   const fits = worstResident + shardBytes + workingSetBytes <= ctx.sramBudgetBytes;
   const home: 'sram' | 'dram' = !forceDram && fits ? 'sram' : 'dram';
-  const programIndex = ctx.registerTensor(grp.output, view, home);
+  const programIndex = ctx.registerTensor(grp.output, home);
   const bufferOf = new Map<number, BufferId>();
   const workBuffers = new Map<number, BufferId>();
   const name = grp.anchor.name;

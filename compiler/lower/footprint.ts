@@ -1,0 +1,175 @@
+// Exact data footprints: for a block of output tiles, which tiles of an input the op reads.
+// The lowering fetches exactly these (so the functional simulation can check them): convolution
+// and pooling windows with their halos, row-wise ops, broadcasting, and pure data-movement ops
+// (transpose, slice, concat, gather, pad, ...) by tracing element indices through the op's own
+// reference kernel. Anything else reads the whole input.
+
+import type { Graph, Node, TensorId } from '../graph.js';
+import { numElements } from '../graph.js';
+import { findOp } from '../ops/registry.js';
+import { graphNodeContext } from '../ops/node-macs.js';
+import type { TensorLayout } from '../program.js';
+import { broadcastSource, positionOf, TILE } from '../tensor-layout.js';
+
+export { broadcastSource };
+import type { MatrixView, TileRect } from './layout.js';
+
+/** The input tiles an output block needs, as rectangles of the input's matrix. */
+export type Footprint = (out: TileRect) => TileRect[];
+
+export interface PlacedShape {
+  readonly shape: readonly number[];
+  readonly layout: TensorLayout;
+  readonly view: MatrixView;
+}
+
+/** 2D sliding-window geometry along H of an NCHW op (conv, pooling). */
+export interface WindowGeometry {
+  readonly inH: number;
+  readonly inW: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly kernelH: number;
+  readonly strideH: number;
+  readonly dilationH: number;
+  readonly padTop: number;
+}
+
+/** Input element rows (n*H*W + h*W + w) a block of output element rows reads, half-open. */
+export function windowInputRows(g: WindowGeometry, r0: number, r1: number): [number, number] {
+  const outHw = g.outH * g.outW;
+  const inHw = g.inH * g.inW;
+  const first = (r: number) => {
+    const n = Math.floor(r / outHw);
+    const oh = Math.floor((r - n * outHw) / g.outW);
+    return n * inHw + Math.max(0, oh * g.strideH - g.padTop) * g.inW;
+  };
+  const last = (r: number) => {
+    const n = Math.floor(r / outHw);
+    const oh = Math.floor((r - n * outHw) / g.outW);
+    const ih = Math.min(g.inH - 1, oh * g.strideH - g.padTop + (g.kernelH - 1) * g.dilationH);
+    return n * inHw + (Math.max(0, ih) + 1) * g.inW;
+  };
+  return [first(r0), last(r1 - 1)];
+}
+
+/** Footprint of a window op over a feature map: halo rows, the same channel columns. */
+export function windowFootprint(g: WindowGeometry, input: PlacedShape, sameCols: boolean): Footprint {
+  return (out) => {
+    const [a, b] = windowInputRows(g, out.r0 * TILE, out.r1 * TILE);
+    const r0 = Math.floor(a / TILE);
+    const r1 = Math.min(input.view.tileRows, Math.ceil(b / TILE));
+    return [{ r0, r1: Math.max(r0 + 1, r1), c0: sameCols ? out.c0 : 0, c1: sameCols ? out.c1 : input.view.tileCols }];
+  };
+}
+
+/** Footprint that reads the same rows (all columns) when row counts agree, else everything. */
+export function rowFootprint(input: PlacedShape, output: PlacedShape): Footprint {
+  if (input.view.rows !== output.view.rows) return wholeFootprint(input);
+  return (out) => [{ r0: out.r0, r1: out.r1, c0: 0, c1: input.view.tileCols }];
+}
+
+/** Footprint of a global pool: every spatial row of the images in the block. */
+export function imageFootprint(input: PlacedShape, output: PlacedShape, sameCols: boolean): Footprint {
+  const perImage = input.view.rows / Math.max(1, output.view.rows);
+  return (out) => {
+    const a = Math.floor((out.r0 * TILE * perImage) / TILE);
+    const b = Math.min(input.view.tileRows, Math.ceil((Math.min(output.view.rows, out.r1 * TILE) * perImage) / TILE));
+    return [{ r0: a, r1: Math.max(a + 1, b), c0: sameCols ? out.c0 : 0, c1: sameCols ? out.c1 : input.view.tileCols }];
+  };
+}
+
+/** The whole input. */
+export function wholeFootprint(input: PlacedShape): Footprint {
+  return () => [{ r0: 0, r1: input.view.tileRows, c0: 0, c1: input.view.tileCols }];
+}
+
+/**
+ * Footprint by element map: `source(e)` is the input element that output element `e` reads
+ * (or -1). Builds, per output tile, the set of input tiles it touches.
+ */
+export function mappedFootprint(input: PlacedShape, output: PlacedShape, outCount: number, source: (e: number) => number): Footprint {
+  const outPos = positionOf(output.layout, output.shape);
+  const inPos = positionOf(input.layout, input.shape);
+  const p = new Int32Array(2);
+  const q = new Int32Array(2);
+  const perOutTile = new Map<number, Set<number>>();
+  let lastOt = -1;
+  let lastIt = -1;
+  for (let e = 0; e < outCount; e++) {
+    const s = source(e);
+    if (s < 0) continue;
+    outPos(e, p);
+    inPos(s, q);
+    const ot = Math.floor(p[0]! / TILE) * output.view.tileCols + Math.floor(p[1]! / TILE);
+    const it = Math.floor(q[0]! / TILE) * input.view.tileCols + Math.floor(q[1]! / TILE);
+    if (ot === lastOt && it === lastIt) continue; // runs of elements share tiles: skip the set work
+    lastOt = ot;
+    lastIt = it;
+    let set = perOutTile.get(ot);
+    if (set === undefined) perOutTile.set(ot, (set = new Set()));
+    set.add(it);
+  }
+  return (out) => {
+    const tiles = new Set<number>();
+    for (let r = out.r0; r < out.r1; r++) {
+      for (let c = out.c0; c < out.c1; c++) for (const t of perOutTile.get(r * output.view.tileCols + c) ?? []) tiles.add(t);
+    }
+    return tilesToRects([...tiles].sort((a, b) => a - b), input.view.tileCols);
+  };
+}
+
+/** Groups sorted tile indices into rectangles: runs along a row, merged over identical rows. */
+export function tilesToRects(sorted: readonly number[], tileCols: number): TileRect[] {
+  const runs: TileRect[] = [];
+  for (const t of sorted) {
+    const r = Math.floor(t / tileCols);
+    const c = t - r * tileCols;
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.r0 === r && last.c1 === c) runs[runs.length - 1] = { ...last, c1: c + 1 };
+    else runs.push({ r0: r, r1: r + 1, c0: c, c1: c + 1 });
+  }
+  // Extend a rectangle ending on the previous row with the same column span (O(runs)).
+  const merged: TileRect[] = [];
+  const open = new Map<string, number>();
+  for (const run of runs) {
+    const key = `${run.c0}:${run.c1}`;
+    const i = open.get(key);
+    if (i !== undefined && merged[i]!.r1 === run.r0) merged[i] = { ...merged[i]!, r1: run.r1 };
+    else {
+      open.set(key, merged.length);
+      merged.push(run);
+    }
+  }
+  return merged;
+}
+
+/**
+ * Traces which input element each output element of a data-movement node copies, by running
+ * the node's reference kernel on element indices. Undefined when the op has no kernel or mixes
+ * values (then the caller falls back to a coarser footprint).
+ */
+export function traceSource(g: Graph, node: Node, input: TensorId): ((e: number) => number) | undefined {
+  const def = findOp(node.domain, node.op);
+  if (def?.evaluate === undefined) return undefined;
+  const ctx = graphNodeContext(g, node);
+  const inputs = ctx.inputs.map((info, i) => {
+    const id = node.inputs[i];
+    if (info === undefined || id === undefined || g.tensors[id]!.isConstant) return info;
+    const values = new Float64Array(numElements(info.shape));
+    if (id === input) for (let k = 0; k < values.length; k++) values[k] = k;
+    else values.fill(-1);
+    return { dtype: 'float64' as const, shape: info.shape, values };
+  });
+  const outs = node.outputs.map((o) => ({ ...g.tensors[o]!, dtype: 'float64' as const }));
+  try {
+    const res = def.evaluate({ ...ctx, inputs }, outs)[0];
+    if (res === undefined) return undefined;
+    return (e) => {
+      const v = res[e] as number;
+      return Number.isInteger(v) && v >= 0 ? v : -1;
+    };
+  } catch {
+    return undefined;
+  }
+}

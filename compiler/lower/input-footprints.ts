@@ -1,0 +1,89 @@
+// Chooses the footprint rule for every input an op group reads: window halos for convolution
+// and pooling, whole images for global pooling, same rows for row-wise ops, broadcasting for
+// element-wise ops, traced element maps for data movement, and the whole tensor otherwise.
+
+import type { Node, TensorId } from '../graph.js';
+import { numElements } from '../graph.js';
+import type { LowerContext } from './context.js';
+import {
+  broadcastSource, imageFootprint, mappedFootprint, rowFootprint, traceSource, wholeFootprint,
+  windowFootprint, type Footprint, type PlacedShape,
+} from './footprint.js';
+import type { OpGroup } from './group.js';
+import { TILE } from '../tensor-layout.js';
+
+const TRACEABLE = new Set([
+  'Transpose', 'Slice', 'Concat', 'Split', 'Gather', 'GatherElements', 'GatherND', 'Pad', 'Expand', 'Tile',
+  'DepthToSpace', 'SpaceToDepth', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Trilu',
+  'ReverseSequence', 'Compress',
+]);
+
+/** The node input (graph tensor id) whose data is the root tensor `root`. */
+function nodeInputFor(ctx: LowerContext, node: Node, root: TensorId): TensorId | undefined {
+  return node.inputs.find((i) => i !== undefined && (ctx.rootOf[i] ?? i) === root);
+}
+
+/** Identity when shapes and layouts agree, else an element map by broadcasting. */
+function elementwiseFootprint(ctx: LowerContext, input: PlacedShape, output: PlacedShape, outShape: readonly number[], inShape: readonly number[]): Footprint {
+  const same = input.layout === output.layout && input.view.rows === output.view.rows && input.view.cols === output.view.cols;
+  if (same && numElements(inShape) === numElements(outShape)) return (out) => [out];
+  const count = numElements(outShape);
+  const src = numElements(inShape) === count ? (e: number) => e : broadcastSource(outShape, inShape);
+  void ctx;
+  return mappedFootprint(input, output, count, src);
+}
+
+/** Footprint of one anchor input of a row-distributed op group. */
+export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId, output: PlacedShape): Footprint {
+  const input = ctx.shapeOf(root);
+  const node = grp.anchor;
+  const cls = grp.cls;
+  const outShape = ctx.graph.tensors[node.outputs[0]!]!.shape;
+  const id = nodeInputFor(ctx, node, root);
+  const inShape = id === undefined ? input.shape : ctx.graph.tensors[id]!.shape;
+  switch (cls.kind) {
+    case 'window':
+      return cls.geometry !== undefined && input.layout === 'feature-map' && output.layout === 'feature-map'
+        ? windowFootprint(cls.geometry, input, true) : wholeFootprint(input);
+    case 'rowwise':
+      if (node.op === 'GlobalAveragePool' || node.op === 'GlobalMaxPool') {
+        return input.layout === 'feature-map' && output.layout === 'feature-map' ? imageFootprint(input, output, true) : wholeFootprint(input);
+      }
+      if (node.op === 'BatchNormalization') return elementwiseFootprint(ctx, input, output, outShape, inShape);
+      return rowFootprint(input, output);
+    case 'eltwise':
+      return elementwiseFootprint(ctx, input, output, outShape, inShape);
+    case 'matmul':
+      return batchedMatmulFootprint(input, output, root === cls.a, cls.m, cls.k, cls.batch);
+    case 'data': {
+      if (!TRACEABLE.has(node.op) || id === undefined) return wholeFootprint(input);
+      const src = traceSource(ctx.graph, node, id);
+      return src === undefined ? wholeFootprint(input) : mappedFootprint(input, output, numElements(outShape), src);
+    }
+    case 'conv': case 'view':
+      return wholeFootprint(input);
+  }
+}
+
+/** Batched matmul: in0 rows are the output rows; in1 rows are the K rows of the same batch items. */
+function batchedMatmulFootprint(input: PlacedShape, output: PlacedShape, isA: boolean, m: number, k: number, batch: number): Footprint {
+  if (isA) return input.view.rows === output.view.rows ? rowFootprint(input, output) : wholeFootprint(input);
+  if (input.view.rows !== batch * k) return wholeFootprint(input);
+  return (out) => {
+    const first = Math.floor((out.r0 * TILE) / m);
+    const last = Math.ceil(Math.min(output.view.rows, out.r1 * TILE) / m);
+    const r0 = Math.floor((first * k) / TILE);
+    const r1 = Math.min(input.view.tileRows, Math.ceil((last * k) / TILE));
+    return [{ r0, r1: Math.max(r0 + 1, r1), c0: 0, c1: input.view.tileCols }];
+  };
+}
+
+/** Footprint of an extra input of a fused follower (e.g. a residual): element-wise. */
+export function extraFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId, output: PlacedShape): Footprint {
+  const input = ctx.shapeOf(root);
+  const follower = grp.nodes.find((n) => n !== grp.anchor && nodeInputFor(ctx, n, root) !== undefined);
+  if (follower === undefined) return wholeFootprint(input);
+  const id = nodeInputFor(ctx, follower, root)!;
+  const outShape = ctx.graph.tensors[follower.outputs[0]!]!.shape;
+  return elementwiseFootprint(ctx, input, output, outShape, ctx.graph.tensors[id]!.shape);
+}

@@ -1,0 +1,85 @@
+// Functional simulation: replays a program's tasks in the order the cycle simulation completed
+// them, moving real tiles with every transfer (DRAM reads and writes, unicasts and multicasts)
+// and computing on every core exactly the blocks its compute tasks name. The outputs come from
+// DRAM as the program left them, so a wrong route, a missed tile or a bad shard shows up as a
+// wrong answer or a "does not hold it" error.
+
+import { SpatialcError } from '../../arch/errors.js';
+import type { Graph, TensorValues } from '../../compiler/graph.js';
+import { isFloatDtype } from '../../compiler/ops/values.js';
+import type { Program } from '../../compiler/program.js';
+import type { SimResult } from '../engine.js';
+import { createFunctionalContext, type FunctionalContext } from './context.js';
+import { runMapStep } from './map-step.js';
+import { runMatmulStep } from './matmul-step.js';
+import type { NumberModel } from './number-model.js';
+import { copyRegions, tensorToTiles, tilesToTensor } from './tile-store.js';
+
+export interface FunctionalOutput {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
+/** Runs the program on `inputs` (by graph input name); returns the graph outputs in order. */
+export function runFunctional(
+  program: Program, graph: Graph, model: NumberModel, timing: SimResult,
+  inputs: Readonly<Record<string, TensorValues>>,
+): FunctionalOutput[] {
+  const ctx = executeProgram(program, graph, model, timing, inputs);
+  return graph.outputs.map((o) => {
+    const t = graph.tensors[o]!;
+    const pt = ctx.programTensorOf(o);
+    if (pt === undefined) throw new SpatialcError('E_SIM', `graph output "${t.name}" is in no program tensor`);
+    return { name: t.name, shape: t.shape, values: tilesToTensor(pt, ctx.dram) };
+  });
+}
+
+/** Runs every task's data effect; returns the final state of every memory (for tests and debugging). */
+export function executeProgram(
+  program: Program, graph: Graph, model: NumberModel, timing: SimResult,
+  inputs: Readonly<Record<string, TensorValues>>,
+): FunctionalContext {
+  const ctx = createFunctionalContext(program, graph, model);
+  loadDram(ctx, inputs);
+  const order = program.tasks.map((t) => t.id).sort((a, b) => timing.taskEndCycle[a]! - timing.taskEndCycle[b]! || a - b);
+  for (const id of order) runTask(ctx, id);
+  return ctx;
+}
+
+/** Puts graph inputs and weights into DRAM, rounded to the device format. */
+function loadDram(ctx: FunctionalContext, inputs: Readonly<Record<string, TensorValues>>): void {
+  const byName = new Map(ctx.graph.tensors.map((t) => [t.name, t]));
+  for (const pt of ctx.program.tensors) {
+    const g = byName.get(pt.name);
+    if (g === undefined || pt.home !== 'dram') continue;
+    const values = g.isConstant ? g.values : inputs[g.name];
+    if (values === undefined) {
+      if (ctx.graph.inputs.includes(g.id)) throw new SpatialcError('E_SIM', `no value for graph input "${g.name}"`);
+      continue;
+    }
+    tensorToTiles(pt, values as ArrayLike<number>, ctx.dram, isFloatDtype(g.dtype) ? ctx.model.load : (t) => t);
+  }
+}
+
+function runTask(ctx: FunctionalContext, id: number): void {
+  const t = ctx.program.tasks[id]!;
+  const core = ctx.cores[t.core]!;
+  const who = `task ${id} (${t.kind} on ${core.name})`;
+  switch (t.kind) {
+    case 'dram-read':
+      if (t.reads !== undefined) copyRegions(ctx.dram, [core], t.reads, ctx.program.tensors, who);
+      return;
+    case 'dram-write':
+      if (t.writes !== undefined) copyRegions(core, [ctx.dram], [t.writes], ctx.program.tensors, who);
+      return;
+    case 'send':
+      if (t.reads !== undefined) copyRegions(core, t.dsts.map((d) => ctx.cores[d]!), t.reads, ctx.program.tensors, who);
+      return;
+    case 'compute':
+      if (t.region === undefined) return;
+      if (ctx.program.ops[t.op]!.lowering === 'matmul2d') runMatmulStep(ctx, t);
+      else runMapStep(ctx, t);
+      return;
+  }
+}
