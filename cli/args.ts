@@ -15,6 +15,11 @@ export interface RunArgs {
   readonly json: boolean;
   readonly verify: boolean;
   readonly output?: string;
+  /** Run the program functionally and compare with the reference interpreter. */
+  readonly check: boolean;
+  /** Input tensor files (.pb, .npy, .npz) for --check; seeded random inputs otherwise. */
+  readonly inputFiles: readonly string[];
+  readonly seed: number;
 }
 
 const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
@@ -28,6 +33,9 @@ const RUN_OPTIONS = {
   json: { type: 'boolean', default: false },
   verify: { type: 'boolean', default: false },
   output: { type: 'string', short: 'o' },
+  check: { type: 'boolean', default: false },
+  inputs: { type: 'string', multiple: true },
+  seed: { type: 'string' },
 } as const;
 
 /** Parses the arguments of `run`, `compile` and `inspect` (a model path plus options). */
@@ -50,6 +58,9 @@ export function parseRunArgs(argv: readonly string[], command: string): RunArgs 
     json: values.json,
     verify: values.verify,
     ...(values.output !== undefined ? { output: values.output } : {}),
+    check: values.check,
+    inputFiles: values.inputs ?? [],
+    seed: values.seed === undefined ? 1 : parsePositiveInt(values.seed, '--seed'),
   };
 }
 

@@ -10,7 +10,11 @@ import { formatInspect, inspectGraph } from '../compiler/inspect.js';
 import { compileGraph } from '../compiler/compile.js';
 import { verifyProgram } from '../compiler/verify-program.js';
 import type { Program } from '../compiler/program.js';
-import { simulate, buildReport, formatReport } from '../sim/index.js';
+import { simulate, buildReport, formatReport, type SimResult } from '../sim/index.js';
+import type { Graph } from '../compiler/graph.js';
+import type { TensorData } from '../compiler/reference/interpret.js';
+import { readTensorFile } from '../compiler/onnx/tensor-file.js';
+import { checkProgram, randomInputs, type CheckReport } from './check.js';
 import type { RunArgs } from './args.js';
 import type { Io } from './main.js';
 import { basename } from 'node:path';
@@ -28,8 +32,7 @@ function batchOf(graph: ReturnType<typeof loadGraph>): number {
   return first === undefined ? 1 : graph.tensors[first]?.shape[0] ?? 1;
 }
 
-function compileFor(args: RunArgs, arch: ArchSpec): Program {
-  const graph = loadGraph(args);
+function compileFor(args: RunArgs, arch: ArchSpec, graph: Graph = loadGraph(args)): Program {
   const program = compileGraph(graph, arch, {
     dtype: args.dtype ?? arch.defaults.dtype,
     fidelity: args.fidelity ?? arch.defaults.fidelity,
@@ -51,17 +54,43 @@ function progress(io: Io): ((fraction: number) => void) | undefined {
   return (f) => io.err(`\rsimulating ${(f * 100).toFixed(0).padStart(3)}%${f >= 1 ? '\n' : ''}`);
 }
 
-function simulateAndReport(program: Program, arch: ArchSpec, args: { json: boolean }, io: Io): string {
+function simulateAndReport(program: Program, arch: ArchSpec, args: { json: boolean }, io: Io, check?: (timing: SimResult) => CheckReport): string {
   const onProgress = progress(io);
   const result = simulate(program, arch, { fingerprint: archFingerprint(arch), ...(onProgress ? { onProgress } : {}) });
   const report = buildReport(program, arch, result);
-  return args.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report);
+  const checked = check?.(result);
+  if (args.json) return JSON.stringify(checked === undefined ? report : { ...report, check: checked }, null, 2) + '\n';
+  return formatReport(report) + (checked === undefined ? '' : formatCheck(checked, program));
 }
 
-/** `spatialc run`: load, compile, simulate, report. */
+function formatCheck(c: CheckReport, p: Program): string {
+  const lines = [`\n  check (${p.dtype} ${p.fidelity} vs float32 reference): max abs error ${c.maxAbsError.toExponential(3)}, max rel error ${c.maxRelError.toExponential(3)}`];
+  for (const o of c.outputs) lines.push(`    ${o.name}: abs ${o.maxAbsError.toExponential(3)}  rel ${o.maxRelError.toExponential(3)}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The inputs of a --check run: the given files (.pb, .npy, .npz; a tensor named like a graph
+ * input binds to it, an unnamed one to the next unbound input), else seeded random values.
+ */
+function checkInputs(args: RunArgs, graph: Graph): Record<string, TensorData> {
+  if (args.inputFiles.length === 0) return randomInputs(graph, args.seed);
+  const names = graph.inputs.map((i) => graph.tensors[i]!.name);
+  const out: Record<string, TensorData> = {};
+  for (const t of args.inputFiles.flatMap((f) => readTensorFile(f))) {
+    const name = names.includes(t.name) ? t.name : names.find((n) => !(n in out)) ?? t.name;
+    out[name] = { dtype: t.dtype, shape: t.shape, values: t.values };
+  }
+  return out;
+}
+
+/** `spatialc run`: load, compile, simulate, report (and with --check, compare with the reference). */
 export function runModel(args: RunArgs, io: Io): string {
   const arch = loadArch(args.arch);
-  return simulateAndReport(compileFor(args, arch), arch, args, io);
+  const graph = loadGraph(args);
+  const program = compileFor(args, arch, graph);
+  const check = args.check ? (timing: SimResult) => checkProgram(program, graph, timing, checkInputs(args, graph)) : undefined;
+  return simulateAndReport(program, arch, args, io, check);
 }
 
 /** `spatialc inspect`: per-op table and totals. */
