@@ -1,6 +1,7 @@
 // The op registry: the single list of ops spatialc supports. Everything else about an op
 // (inference, MACs, folding, later kernels) hangs off its OpDef here.
 import { assert } from '../../arch/errors.js';
+import { ATTENTION_OPS } from './attention.js';
 import { COL2IM_OPS } from './col2im.js';
 import { BINARY_OPS } from './elementwise-binary.js';
 import { UNARY_OPS } from './elementwise-unary.js';
@@ -50,6 +51,7 @@ export const OPS: readonly OpDef[] = [
   ...UNPOOL_OPS,
   ...NMS_OPS,
   ...COL2IM_OPS,
+  ...ATTENTION_OPS,
   ...MICROSOFT_OPS,
 ];
 

@@ -224,3 +224,71 @@ Recent('Col2Im (opset 18) with strides, dilations and pads', async () => {
   );
 });
 Recent.run();
+
+const Transformer = suite('opset-23 transformer kernels vs onnxruntime');
+Transformer(
+  'Attention: GQA in 4-D with a KV cache, causal masking and all four outputs',
+  async () => {
+    const inputs = [
+      x('q', 1, 4, 3, 8),
+      x('k', 1, 2, 3, 8),
+      x('v', 1, 2, 3, 6),
+      undefined,
+      x('pk', 1, 2, 2, 8),
+      x('pv', 1, 2, 2, 6),
+    ];
+    await check(
+      singleOp('Attention', inputs, { opset: 23, outputs: 3, attrs: { is_causal: i(1) } }),
+    );
+  },
+);
+Transformer(
+  'Attention: 3-D inputs with heads attributes, an additive mask and a custom scale',
+  async () => {
+    const inputs = [x('q', 2, 3, 12), x('k', 2, 5, 4), x('v', 2, 5, 8), x('m', 3, 5)];
+    const attrs = { q_num_heads: i(3), kv_num_heads: i(1), scale: f(0.3) };
+    await check(singleOp('Attention', inputs, { opset: 23, attrs }));
+  },
+);
+Transformer('Attention: a boolean mask, broadcast over batch and heads', async () => {
+  const mask = {
+    name: 'm',
+    dtype: 'bool' as const,
+    dims: [3, 4],
+    values: [1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1],
+  };
+  await check(
+    singleOp('Attention', [x('q', 1, 2, 3, 4), x('k', 1, 2, 4, 4), x('v', 1, 2, 4, 4), mask], {
+      opset: 23,
+    }),
+  );
+});
+Transformer('Attention: softcap', async () => {
+  await check(
+    singleOp('Attention', [x('q', 1, 2, 3, 4), x('k', 1, 2, 4, 4), x('v', 1, 2, 4, 4)], {
+      opset: 23,
+      attrs: { softcap: f(0.7), scale: f(2) },
+    }),
+  );
+});
+Transformer(
+  'RotaryEmbedding: 3-D half-split with position ids, 4-D interleaved partial rotation',
+  async () => {
+    const cache = (name: string, seed: number) => cf(name, seeded(6 * 4, seed), [6, 4]);
+    await check(
+      singleOp(
+        'RotaryEmbedding',
+        [x('x', 2, 3, 16), cache('c', 30), cache('s', 31), c64('p', [0, 2, 4, 1, 3, 5], [2, 3])],
+        { opset: 23, attrs: { num_heads: i(2) } },
+      ),
+    );
+    const cs = (name: string, seed: number) => cf(name, seeded(2 * 3 * 2, seed), [2, 3, 2]);
+    await check(
+      singleOp('RotaryEmbedding', [x('x', 2, 2, 3, 6), cs('c', 32), cs('s', 33)], {
+        opset: 23,
+        attrs: { interleaved: i(1), rotary_embedding_dim: i(4) },
+      }),
+    );
+  },
+);
+Transformer.run();
