@@ -71,7 +71,8 @@ export function parsePositiveInt(text: string, flag: string): number {
   return n;
 }
 
-function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
+/** A flag value that must be one of `allowed` (case-insensitive). */
+export function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
   const hit = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
   if (hit === undefined) throw usage(`${flag}: expected one of ${allowed.join(', ')}, got "${text}"`);
   return hit;

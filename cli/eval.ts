@@ -21,7 +21,8 @@ import {
   type NamedTensor,
 } from '../compiler/onnx/tensor-file.js';
 import { runReference, type TensorData } from '../compiler/reference/interpret.js';
-import { parseInputShapes, parsePositiveInt } from './args.js';
+import { oneOf, parseInputShapes, parsePositiveInt } from './args.js';
+import { DEVICE_DTYPES, MATH_FIDELITIES, type DeviceDtype, type MathFidelity } from '../arch/spec.js';
 
 /** Computes a graph's outputs (by name) from its inputs (by name). */
 export type EvalBackend = (
@@ -44,6 +45,8 @@ export interface EvalArgs {
   readonly batch?: number;
   readonly inputShapes: Readonly<Record<string, number[]>>;
   readonly out: string;
+  /** `--sim`: run the compiled program functionally on this arch instead of the reference. */
+  readonly sim?: { readonly arch: string; readonly dtype?: DeviceDtype; readonly fidelity?: MathFidelity };
 }
 
 const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
@@ -53,13 +56,17 @@ const EVAL_OPTIONS = {
   batch: { type: 'string' },
   'input-shape': { type: 'string', multiple: true },
   out: { type: 'string', short: 'o' },
+  sim: { type: 'boolean', default: false },
+  arch: { type: 'string' },
+  dtype: { type: 'string' },
+  fidelity: { type: 'string' },
 } as const;
 
 /** Parses `eval` arguments: a model path, --input (repeatable), --out, --batch, --input-shape. */
 export function parseEvalArgs(argv: readonly string[]): EvalArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: EVAL_OPTIONS, allowPositionals: true });
+    parsed = parseArgs({ args: [...argv], options: EVAL_OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
     throw usage(`eval: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -69,12 +76,23 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       `eval: expected one model file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`,
     );
   if (values.out === undefined) throw usage('eval: --out DIR is required');
+  if (!values.sim && (values.arch ?? values.dtype ?? values.fidelity) !== undefined) {
+    throw usage('eval: --arch, --dtype and --fidelity need --sim');
+  }
+  const sim = values.sim
+    ? {
+        arch: values.arch ?? 'wormhole_n150',
+        ...(values.dtype !== undefined ? { dtype: oneOf(values.dtype, DEVICE_DTYPES, '--dtype') } : {}),
+        ...(values.fidelity !== undefined ? { fidelity: oneOf(values.fidelity, MATH_FIDELITIES, '--fidelity') } : {}),
+      }
+    : undefined;
   return {
     model: positionals[0]!,
     inputs: (values.input ?? []).map(parseInputSpec),
     ...(values.batch !== undefined ? { batch: parsePositiveInt(values.batch, '--batch') } : {}),
     inputShapes: parseInputShapes(values['input-shape'] ?? []),
     out: values.out,
+    ...(sim !== undefined ? { sim } : {}),
   };
 }
 
@@ -135,7 +153,7 @@ export function runEval(args: EvalArgs, backend: EvalBackend = referenceBackend)
     inputShapes: pinnedShapes(model, given, args),
     modelPath: args.model,
   });
-  const inputs: Record<string, TensorData> = Object.fromEntries(given);
+  const inputs = bindByPosition(graph, given);
   const outputs = backend(graph, inputs);
   try {
     mkdirSync(args.out, { recursive: true });
@@ -154,6 +172,22 @@ export function runEval(args: EvalArgs, backend: EvalBackend = referenceBackend)
     lines.push(`${file}  ${t.dtype}[${t.shape.join('x') || 'scalar'}]`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Inputs by graph input name: a tensor named like a graph input binds to it; one with another
+ * name (e.g. input_0.pb of the ONNX backend suites) binds to the next unbound input, in order.
+ */
+function bindByPosition(graph: Graph, given: ReadonlyMap<string, NamedTensor>): Record<string, TensorData> {
+  const names = graph.inputs.map((i) => graph.tensors[i]!.name);
+  const out: Record<string, TensorData> = {};
+  for (const [name, t] of given) if (names.includes(name)) out[name] = t;
+  for (const [name, t] of given) {
+    if (names.includes(name)) continue;
+    const free = names.find((n) => !(n in out));
+    out[free ?? name] = t;
+  }
+  return out;
 }
 
 function errCode(e: unknown): string {

@@ -5,7 +5,10 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { SpatialcError } from '../arch/errors.js';
 import { parseRunArgs } from './args.js';
 import { runCompile, runInspect, runModel, runSim } from './commands.js';
-import { parseEvalArgs, runEval } from './eval.js';
+import { parseEvalArgs, referenceBackend, runEval, type EvalArgs } from './eval.js';
+import { functionalBackend } from './check.js';
+import { loadArch } from '../arch/index.js';
+import { basename } from 'node:path';
 
 const HELP = `spatialc: compile and simulate ONNX models on spatial-dataflow accelerators
 
@@ -15,6 +18,11 @@ usage:
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json
   spatialc sim PROGRAM.json --arch A [--json]
+  spatialc eval MODEL --input NAME=FILE.pb|.npy ... --out DIR [--sim --arch A --dtype D --fidelity F]
+
+run --check simulates the program functionally (real data through the NoC, the cores' number
+formats and fidelity) and compares the outputs with the float32 reference interpreter; inputs
+are seeded random (--seed N) or --inputs FILE.npz|.pb. MODEL may be .onnx or .onnxtxt.
   spatialc eval MODEL.onnx --input NAME=FILE.pb|.npy [--input FILE.npz ...] --out DIR
                [--batch N] [--input-shape ...]   (reference interpreter; writes DIR/OUTPUT.pb)
 
@@ -58,15 +66,23 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'sim':
         io.out(runSim(parseRunArgs(rest, 'sim'), io));
         return 0;
-      case 'eval':
-        io.out(runEval(parseEvalArgs(rest)));
+      case 'eval': {
+        const args = parseEvalArgs(rest);
+        io.out(runEval(args, args.sim === undefined ? referenceBackend : simBackend(args.sim, args.model)));
         return 0;
+      }
       default:
         throw new SpatialcError('E_USAGE', `unknown command "${command}" (commands: run, inspect, compile, sim, eval)`);
     }
   } catch (e) {
     return reportError(e, io);
   }
+}
+
+/** The `eval --sim` backend: compile for the arch and run the program functionally. */
+function simBackend(sim: NonNullable<EvalArgs['sim']>, model: string) {
+  const arch = loadArch(sim.arch);
+  return functionalBackend(arch, sim.dtype ?? arch.defaults.dtype, sim.fidelity ?? arch.defaults.fidelity, basename(model));
 }
 
 /** Writes a file completely or not at all (temp file + rename). */
