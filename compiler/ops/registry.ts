@@ -17,6 +17,7 @@ import { NMS_OPS } from './nms.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import type { OpDef } from './op-def.js';
 import { QLINEAR_OPS } from './qlinear.js';
+import { QLINEAR_CONTRIB_OPS } from './qlinear-contrib.js';
 import { QUANTIZE_OPS } from './quantize.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESHAPE_OPS } from './reshape.js';
@@ -52,6 +53,7 @@ export const OPS: readonly OpDef[] = [
   ...NMS_OPS,
   ...COL2IM_OPS,
   ...ATTENTION_OPS,
+  ...QLINEAR_CONTRIB_OPS,
   ...MICROSOFT_OPS,
 ];
 
