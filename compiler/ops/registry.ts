@@ -3,6 +3,7 @@
 import { assert } from '../../arch/errors.js';
 import { ATTENTION_OPS } from './attention.js';
 import { COL2IM_OPS } from './col2im.js';
+import { DEFORM_CONV_OPS } from './deform-conv.js';
 import { BINARY_OPS } from './elementwise-binary.js';
 import { UNARY_OPS } from './elementwise-unary.js';
 import { CONV_POOL_OPS } from './conv-pool.js';
@@ -54,6 +55,7 @@ export const OPS: readonly OpDef[] = [
   ...COL2IM_OPS,
   ...ATTENTION_OPS,
   ...QLINEAR_CONTRIB_OPS,
+  ...DEFORM_CONV_OPS,
   ...MICROSOFT_OPS,
 ];
 

@@ -421,3 +421,29 @@ Contrib('QGemm, MatMulIntegerToFloat and DynamicQuantizeMatMul', async () => {
   );
 });
 Contrib.run();
+
+const Deform = suite('DeformConv');
+Deform('DeformConv with fractional offsets, a mask, groups and offset groups', async () => {
+  const w = cf('w', seeded(4 * 1 * 3 * 3, 60), [4, 1, 3, 3]);
+  const attrs = { group: i(2), pads: ints([1, 1, 1, 1]), strides: ints([1, 2]) };
+  const offsets = cf(
+    'o',
+    seeded(1 * 2 * 18 * 5 * 3, 61).map((v) => v * 1.5),
+    [1, 2 * 18, 5, 3],
+  );
+  const mask = cf(
+    'm',
+    seeded(1 * 2 * 9 * 5 * 3, 62).map((v) => (v + 1) / 2),
+    [1, 2 * 9, 5, 3],
+  );
+  const model = singleOp(
+    'DeformConv',
+    [x('x', 1, 2, 5, 6), w, offsets, cf('b', seeded(4, 63)), mask],
+    {
+      opset: 19,
+      attrs: { ...attrs, offset_group: i(2) },
+    },
+  );
+  await check(model);
+});
+Deform.run();
