@@ -94,6 +94,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
     return {
       index: grp.index, name: grp.anchor.name, op: grp.anchor.op, fused: grp.nodes.map((n) => n.name),
       macs: r.macs, strategy: r.strategy, lowering: r.lowering, coresUsed: r.coresUsed, output: r.programIndex,
+      outputIndex: grp.outputIndex,
     };
   });
   const programCores = cores.map((c, i) => ({
@@ -122,7 +123,7 @@ function resolveGroup(grp: OpGroup, rootOf: readonly TensorId[]): OpGroup {
   const r = (t: TensorId) => rootOf[t] ?? t;
   const cls = grp.cls;
   const resolved: OpClass =
-    cls.kind === 'matmul' ? { ...cls, a: r(cls.a), b: r(cls.b) }
+    cls.kind === 'matmul' ? { ...cls, a: r(cls.a), b: r(cls.b), ...(cls.c !== undefined ? { c: r(cls.c) } : {}) }
     : cls.kind === 'conv' ? { ...cls, x: r(cls.x) }
     : cls.kind === 'window' || cls.kind === 'rowwise' ? { ...cls, x: r(cls.x) }
     : cls.kind === 'eltwise' || cls.kind === 'data' ? { ...cls, inputs: cls.inputs.map(r) }
@@ -165,9 +166,7 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lo
   const grid = shardGrid(ctx, view, gr, gc);
   const budgetAll = ctx.sramBudgetBytes - Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
   const shardBytes = grid.rowChunk * grid.colChunk * ctx.tileBytes;
-  // Ops with several outputs (Split, TopK) keep them in DRAM; the extra outputs alias its placement.
-  const extraOutputs = grp.anchor.outputs.slice(1).filter((o) => !ctx.graph.tensors[o]!.isConstant);
-  const toDram = isGraphOutput || extraOutputs.length > 0 || budgetAll - shardBytes < MIN_WORKING_SHARE * ctx.sramBudgetBytes;
+  const toDram = isGraphOutput || budgetAll - shardBytes < MIN_WORKING_SHARE * ctx.sramBudgetBytes;
   const budget = toDram ? budgetAll : budgetAll - shardBytes;
   if (budget <= 0) {
     throw new SpatialcError('E_DOES_NOT_FIT', `node "${grp.anchor.name}" (${grp.anchor.op}): no SRAM left on the cores for its working set`);
@@ -176,10 +175,7 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lo
   const macs = groupMacs(ctx, cls, view);
   const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, budget) : lowerMapOp(ctx, grp, out, budget, macs);
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
-  const placed = closeOutput(ctx, grp, out);
-  for (const o of extraOutputs) {
-    if (!ctx.placed.has(o)) ctx.placed.set(o, { ...placed, view: ctx.views(o), bufferOf: new Map() });
-  }
+  closeOutput(ctx, grp, out);
   const strategy = mm !== undefined ? `matmul2d ${gr}x${gc}` : `rows ${gr}x${gc}`;
   return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs: mm?.macs ?? macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
 }
@@ -192,6 +188,7 @@ function intAttr(n: { readonly attrs: Graph['nodes'][number]['attrs'] }, name: s
 function groupMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number {
   if (cls.kind === 'matmul') return cls.batch * cls.m * cls.k * cls.n;
   if (cls.kind === 'window' && cls.hasWeights) return outView.rows * outView.cols * cls.taps;
+  if (cls.kind === 'conv') return cls.batch * cls.outHw * cls.cout * cls.cin * cls.taps;
   void ctx;
   return 0;
 }
@@ -199,12 +196,13 @@ function groupMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number
 /** The 2D-matmul description of a group, when its anchor is a matmul with a shared in1 or a conv. */
 function matmulShape(ctx: LowerContext, grp: OpGroup, outView: MatrixView): MatmulShape | undefined {
   const cls = grp.cls;
-  if (cls.kind === 'matmul' && cls.batch === 1) {
+  // Gemm with an activation C or a transposed A runs row-distributed (the reference kernel does it all).
+  if (cls.kind === 'matmul' && cls.batch === 1 && cls.c === undefined && !cls.transA) {
     if (cls.bIsConst) placeConstant(ctx, cls.b, grp.anchor.op === 'Gemm' && intAttr(grp.anchor, 'transB') === 1 ? 'weight-nk' : 'weight-kn');
     const bView = ctx.views(cls.b);
     return { a: cls.a, b: cls.b, bView, outView, usefulRows: Math.min(32, cls.m), taps: 1, macs: cls.m * cls.k * cls.n };
   }
-  if (cls.kind === 'conv') {
+  if (cls.kind === 'conv' && cls.geometry !== undefined && grp.anchor.op === 'Conv' && cls.isDense) {
     placeConstant(ctx, cls.w, 'weight-conv');
     const bView = ctx.views(cls.w);
     const macs = cls.batch * cls.outHw * cls.cout * cls.cin * cls.taps;

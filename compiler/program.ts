@@ -143,6 +143,8 @@ export interface ProgramOp {
   readonly coresUsed: number;
   /** Output tensor (index into Program.tensors), if the op produces a tiled tensor. */
   readonly output?: number;
+  /** Which output of the anchor node the op computes (ops with several outputs are split). */
+  readonly outputIndex: number;
 }
 
 export interface Program {

@@ -28,6 +28,10 @@ export type OpClass =
       readonly k: number;
       readonly n: number;
       readonly bIsConst: boolean;
+      /** Gemm's C when it is an activation (added after the product), else undefined. */
+      readonly c?: TensorId;
+      /** Gemm with transA: in0 is stored transposed. */
+      readonly transA: boolean;
     }
   | {
       readonly kind: 'conv';
@@ -41,6 +45,8 @@ export type OpClass =
       readonly taps: number;
       /** 2D convolutions over NCHW: the window along H (undefined for 1D/3D). */
       readonly geometry?: WindowGeometry;
+      /** One group (not grouped): runs as a 2D-sharded implicit-im2col matmul. */
+      readonly isDense: boolean;
     }
   | { readonly kind: 'window'; readonly x: TensorId; readonly taps: number; readonly hasWeights: boolean; readonly geometry?: WindowGeometry }
   | { readonly kind: 'eltwise'; readonly inputs: readonly TensorId[]; readonly work: TileWork }
@@ -118,7 +124,8 @@ function classifyMatmul(g: Graph, n: Node): OpClass {
   const mRows = out.shape.length >= 2 ? out.shape[out.shape.length - 2] ?? 1 : 1;
   const batch = bIs2d ? 1 : Math.max(1, numElements(out.shape) / Math.max(1, mRows * nDim));
   const m = numElements(out.shape) / Math.max(1, nDim * batch);
-  return { kind: 'matmul', a: a.id, b: b.id, batch, m, k, n: nDim, bIsConst: b.isConstant };
+  const cIn = n.op === 'Gemm' && n.inputs[2] !== undefined && !tensor(g, n.inputs[2]).isConstant ? n.inputs[2] : undefined;
+  return { kind: 'matmul', a: a.id, b: b.id, batch, m, k, n: nDim, bIsConst: b.isConstant, transA, ...(cIn !== undefined ? { c: cIn } : {}) };
 }
 
 function classifyConv(g: Graph, n: Node): OpClass {
@@ -135,7 +142,7 @@ function classifyConv(g: Graph, n: Node): OpClass {
   const geometry = windowGeometry(n, x.shape, out.shape, w.shape.slice(2));
   const geo = geometry === undefined ? {} : { geometry };
   if (group > 1 && group === cin) return { kind: 'window', x: x.id, taps, hasWeights: true, ...geo };
-  return { kind: 'conv', x: x.id, w: w.id, batch, cin: cin / group, cout, hw, outHw, taps, ...geo };
+  return { kind: 'conv', x: x.id, w: w.id, batch, cin: cin / group, cout, hw, outHw, taps, isDense: group === 1, ...geo };
 }
 
 function intsOf(n: Node, name: string): readonly number[] | undefined {

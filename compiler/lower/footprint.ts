@@ -79,6 +79,18 @@ export function imageFootprint(input: PlacedShape, output: PlacedShape, sameCols
   };
 }
 
+/** Footprint of per-image normalisation (InstanceNorm, GroupNorm): every row of the images touched. */
+export function sameImageFootprint(input: PlacedShape, sameCols: boolean): Footprint {
+  const hw = input.shape.slice(2).reduce((a, b) => a * b, 1);
+  return (out) => {
+    const first = Math.floor((out.r0 * TILE) / hw);
+    const last = Math.ceil(Math.min(input.view.rows, out.r1 * TILE) / hw);
+    const r0 = Math.floor((first * hw) / TILE);
+    const r1 = Math.min(input.view.tileRows, Math.ceil((last * hw) / TILE));
+    return [{ r0, r1: Math.max(r0 + 1, r1), c0: sameCols ? out.c0 : 0, c1: sameCols ? out.c1 : input.view.tileCols }];
+  };
+}
+
 /** The whole input. */
 export function wholeFootprint(input: PlacedShape): Footprint {
   return () => [{ r0: 0, r1: input.view.tileRows, c0: 0, c1: input.view.tileCols }];
@@ -149,7 +161,7 @@ export function tilesToRects(sorted: readonly number[], tileCols: number): TileR
  * the node's reference kernel on element indices. Undefined when the op has no kernel or mixes
  * values (then the caller falls back to a coarser footprint).
  */
-export function traceSource(g: Graph, node: Node, input: TensorId): ((e: number) => number) | undefined {
+export function traceSource(g: Graph, node: Node, input: TensorId, outputIndex = 0): ((e: number) => number) | undefined {
   const def = findOp(node.domain, node.op);
   if (def?.evaluate === undefined) return undefined;
   const ctx = graphNodeContext(g, node);
@@ -163,7 +175,7 @@ export function traceSource(g: Graph, node: Node, input: TensorId): ((e: number)
   });
   const outs = node.outputs.map((o) => ({ ...g.tensors[o]!, dtype: 'float64' as const }));
   try {
-    const res = def.evaluate({ ...ctx, inputs }, outs)[0];
+    const res = def.evaluate({ ...ctx, inputs }, outs)[outputIndex];
     if (res === undefined) return undefined;
     return (e) => {
       const v = res[e] as number;

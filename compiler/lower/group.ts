@@ -11,6 +11,8 @@ import { findFeatureMaps, matrixView } from './views.js';
 export interface OpGroup {
   readonly index: number;
   readonly anchor: Node;
+  /** Which of the anchor's outputs this op computes (several for Split, TopK). */
+  readonly outputIndex: number;
   readonly cls: OpClass;
   /** Every node of the group, anchor first. */
   readonly nodes: readonly Node[];
@@ -33,6 +35,7 @@ export interface Grouping {
 interface MutableGroup {
   index: number;
   anchor: Node;
+  outputIndex: number;
   cls: OpClass;
   nodes: Node[];
   extraInputs: TensorId[];
@@ -113,15 +116,20 @@ export function groupNodes(g: Graph): Grouping {
       groupOfOutput.set(out, host);
       continue;
     }
-    const grp: MutableGroup = { index: groups.length, anchor: n, cls, nodes: [n], extraInputs: [], constInputs: consts, eltwise: 0, sfpu: [], output: out };
-    groups.push(grp);
-    for (const o of outs) groupOfOutput.set(o, grp);
+    // A node with several outputs (Split, TopK) becomes one op per output, each computing its own.
+    for (const o of outs) {
+      const grp: MutableGroup = { index: groups.length, anchor: n, outputIndex: n.outputs.indexOf(o), cls, nodes: [n], extraInputs: [], constInputs: consts, eltwise: 0, sfpu: [], output: o };
+      groups.push(grp);
+      groupOfOutput.set(o, grp);
+    }
+    void out;
   }
   return {
     rootOf: root,
     groups: groups.map((m, index) => ({
       index,
       anchor: m.anchor,
+      outputIndex: m.outputIndex,
       cls: m.cls,
       nodes: m.nodes,
       extraInputs: m.extraInputs,

@@ -6,7 +6,7 @@ import type { Node, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import type { LowerContext } from './context.js';
 import {
-  broadcastSource, imageFootprint, mappedFootprint, rowFootprint, traceSource, wholeFootprint,
+  broadcastSource, imageFootprint, mappedFootprint, rowFootprint, sameImageFootprint, traceSource, wholeFootprint,
   windowFootprint, type Footprint, type PlacedShape,
 } from './footprint.js';
 import type { OpGroup } from './group.js';
@@ -17,6 +17,8 @@ const TRACEABLE = new Set([
   'DepthToSpace', 'SpaceToDepth', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Trilu',
   'ReverseSequence', 'Compress',
 ]);
+
+const GATHERS = new Set(['Gather', 'GatherElements', 'GatherND', 'Compress']);
 
 /** The node input (graph tensor id) whose data is the root tensor `root`. */
 function nodeInputFor(ctx: LowerContext, node: Node, root: TensorId): TensorId | undefined {
@@ -38,7 +40,7 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
   const input = ctx.shapeOf(root);
   const node = grp.anchor;
   const cls = grp.cls;
-  const outShape = ctx.graph.tensors[node.outputs[0]!]!.shape;
+  const outShape = ctx.graph.tensors[node.outputs[grp.outputIndex]!]!.shape;
   const id = nodeInputFor(ctx, node, root);
   const inShape = id === undefined ? input.shape : ctx.graph.tensors[id]!.shape;
   switch (cls.kind) {
@@ -50,14 +52,20 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
         return input.layout === 'feature-map' && output.layout === 'feature-map' ? imageFootprint(input, output, true) : wholeFootprint(input);
       }
       if (node.op === 'BatchNormalization') return elementwiseFootprint(ctx, input, output, outShape, inShape);
+      if (node.op === 'InstanceNormalization' || node.op === 'GroupNormalization') {
+        return input.layout === 'feature-map' && output.layout === 'feature-map' ? sameImageFootprint(input, node.op === 'InstanceNormalization') : wholeFootprint(input);
+      }
       return rowFootprint(input, output);
     case 'eltwise':
       return elementwiseFootprint(ctx, input, output, outShape, inShape);
     case 'matmul':
+      if (root === cls.c) return elementwiseFootprint(ctx, input, output, outShape, inShape);
+      if (cls.transA) return wholeFootprint(input);
       return batchedMatmulFootprint(input, output, root === cls.a, cls.m, cls.k, cls.batch);
     case 'data': {
-      if (!TRACEABLE.has(node.op) || id === undefined) return wholeFootprint(input);
-      const src = traceSource(ctx.graph, node, id);
+      // Only the data input of a gather is traced; its indices are read whole.
+      if (!TRACEABLE.has(node.op) || id === undefined || (GATHERS.has(node.op) && node.inputs[0] !== id)) return wholeFootprint(input);
+      const src = traceSource(ctx.graph, node, id, grp.outputIndex);
       return src === undefined ? wholeFootprint(input) : mappedFootprint(input, output, numElements(outShape), src);
     }
     case 'conv': case 'view':

@@ -35,7 +35,7 @@ export function anchorInputs(cls: OpClass): TensorId[] {
   switch (cls.kind) {
     case 'eltwise': case 'data': return [...cls.inputs];
     case 'window': case 'rowwise': return [cls.x];
-    case 'matmul': return [cls.a, cls.b];
+    case 'matmul': return cls.c === undefined ? [cls.a, cls.b] : [cls.a, cls.b, cls.c];
     case 'conv': return [cls.x];
     case 'view': return [cls.src];
   }
@@ -54,7 +54,9 @@ function anchorWork(cls: OpClass, outTiles: number): { work: WorkItem[]; hasMacs
       for (const f of cls.work.sfpu) w.push({ unit: 'sfpu', fn: f.fn, tiles: Math.ceil(outTiles * f.passes) });
       return { work: w, hasMacs: false };
     }
-    case 'data': case 'conv': case 'view':
+    case 'conv':
+      return { work: [{ unit: 'matmul', tiles: outTiles * cls.taps * Math.ceil(cls.cin / 32), rows: 32 }], hasMacs: true };
+    case 'data': case 'view':
       return { work: [{ unit: 'eltwise', tiles: outTiles }], hasMacs: false };
   }
 }

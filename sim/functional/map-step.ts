@@ -25,11 +25,12 @@ type EvalPlan =
   | { readonly kind: 'items'; readonly items: readonly [number, number]; readonly m: number; readonly k: number; readonly n: number }
   | { readonly kind: 'full' };
 
-function planEvaluation(ctx: FunctionalContext, anchor: Node, rows: [number, number]): EvalPlan {
+function planEvaluation(ctx: FunctionalContext, anchor: Node, rows: [number, number], outputIndex: number): EvalPlan {
   const shapeOf = (i: number) => (anchor.inputs[i] === undefined ? undefined : ctx.graph.tensors[anchor.inputs[i]!]!.shape);
-  const outShape = ctx.graph.tensors[anchor.outputs[0]!]!.shape;
+  const outShape = ctx.graph.tensors[anchor.outputs[outputIndex]!]!.shape;
   const width = outShape.at(-1) ?? 1;
   const x = shapeOf(0);
+  if (anchor.outputs.length > 1) return { kind: 'full' };
   const axisAttr = anchor.attrs['axis'];
   const axis = axisAttr !== undefined && axisAttr.kind === 'int' ? axisAttr.value : anchor.op === 'Softmax' && anchor.opset < 13 ? 1 : -1;
   const lastAxis = axis === -1 || axis === outShape.length - 1;
@@ -71,11 +72,11 @@ function copyAs(dtype: DType, src: Float32Array): TensorValues {
 }
 
 /** Evaluates the anchor as planned; returns values by output flat index. */
-function evaluateAnchor(ctx: FunctionalContext, anchor: Node, inputs: (TensorInfo | undefined)[], plan: EvalPlan): (flat: number) => number {
+function evaluateAnchor(ctx: FunctionalContext, anchor: Node, inputs: (TensorInfo | undefined)[], plan: EvalPlan, outputIndex: number): (flat: number) => number {
   const def = findOp(anchor.domain, anchor.op);
   if (def?.evaluate === undefined) throw new SpatialcError('E_SIM', `node "${anchor.name}": op ${anchor.op} has no reference kernel`);
   const base: OpContext = { ...graphNodeContext(ctx.graph, anchor), inputs };
-  const outT = ctx.graph.tensors[anchor.outputs[0]!]!;
+  const outT = ctx.graph.tensors[anchor.outputs[outputIndex]!]!;
   if (plan.kind === 'rows') {
     const [r0, r1] = plan.rows;
     const x = inputs[0]!;
@@ -93,7 +94,7 @@ function evaluateAnchor(ctx: FunctionalContext, anchor: Node, inputs: (TensorInf
     const res = def.evaluate({ ...base, inputs: sub }, [{ ...outT, shape: [i1 - i0, m, n] }])[0]!;
     return (f) => res[f - i0 * m * n] as number;
   }
-  const res = def.evaluate(base, anchor.outputs.map((o) => ctx.graph.tensors[o]!))[0]!;
+  const res = def.evaluate(base, anchor.outputs.map((o) => ctx.graph.tensors[o]!))[outputIndex]!;
   return (f) => res[f] as number;
 }
 
@@ -118,7 +119,8 @@ export function runMapStep(ctx: FunctionalContext, task: ComputeTask): void {
     }
   }
   if (flats.length === 0) return;
-  const width = ctx.graph.tensors[anchor.outputs[0]!]!.shape.at(-1) ?? 1;
+  const outputIndex = ctx.program.ops[task.op]!.outputIndex;
+  const width = ctx.graph.tensors[anchor.outputs[outputIndex]!]!.shape.at(-1) ?? 1;
   let lo = Infinity;
   let hi = -1;
   for (const f of flats) {
@@ -126,11 +128,12 @@ export function runMapStep(ctx: FunctionalContext, task: ComputeTask): void {
     if (f > hi) hi = f;
   }
   const rows: [number, number] = [Math.floor(lo / width), Math.floor(hi / width) + 1];
-  const plan = planEvaluation(ctx, anchor, rows);
-  const at = evaluateAnchor(ctx, anchor, gatherInputs(ctx, anchor, store), plan);
+  const plan = planEvaluation(ctx, anchor, rows, outputIndex);
+  const at = evaluateAnchor(ctx, anchor, gatherInputs(ctx, anchor, store), plan, outputIndex);
   const values = Float32Array.from(flats, (f) => at(f));
-  const result = applyFollowers(ctx, nodes.slice(1), anchor.outputs[0]!, values, Int32Array.from(flats), store);
-  const isFloat = isFloatDtype(ctx.graph.tensors[nodes[nodes.length - 1]!.outputs[0]!]!.dtype);
+  const result = applyFollowers(ctx, nodes.slice(1), anchor.outputs[outputIndex]!, values, Int32Array.from(flats), store);
+  const last = nodes.length > 1 ? nodes[nodes.length - 1]!.outputs[0]! : anchor.outputs[outputIndex]!;
+  const isFloat = isFloatDtype(ctx.graph.tensors[last]!.dtype);
   const tiles = new Map<number, Float32Array>();
   for (let i = 0; i < flats.length; i++) {
     const t = Math.floor(slots[i]! / TILE_ELEMS);

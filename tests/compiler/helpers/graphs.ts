@@ -25,7 +25,13 @@ export function graphBuilder(name = 'test'): GraphBuilder {
       return id;
     },
     weight(n, shape) {
-      return add({ name: n, shape, isConstant: true });
+      // Deterministic values so functional checks can run (a small LCG, centred on 0).
+      let seed = tensors.length * 7919 + 17;
+      const values = new Float32Array(shape.reduce((a, b) => a * b, 1)).map(() => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648 - 0.5;
+      });
+      return add({ name: n, shape, isConstant: true, values });
     },
     node(op, ins, outShape, attrs = {}) {
       const id = nodes.length as NodeId;

@@ -58,7 +58,7 @@ export function programBuilder(opts: BuilderOptions): ProgramBuilder {
   };
   return {
     op(name, opType = 'MatMul') {
-      ops.push({ index: ops.length, name, op: opType, fused: [name], macs: 0, strategy: 'test', lowering: 'map', coresUsed: 1 });
+      ops.push({ index: ops.length, name, op: opType, fused: [name], macs: 0, strategy: 'test', lowering: 'map', coresUsed: 1, outputIndex: 0 });
       return ops.length - 1;
     },
     buffer(core, bytes, name) {
