@@ -145,8 +145,9 @@ export function convolve(
       s.inSizes[d]!,
     ),
   );
-  // Chunks of ~64 Ki elements keep the gathered rows in L2 while gemmNT sweeps them Mg/4 times.
-  const chunk = Math.min(pOut, Math.max(16, Math.floor(65536 / Math.max(1, kc))));
+  // Chunks of up to 2 Mi gathered elements: large enough that each product amortises packing
+  // the weights (gemmNT blocks for the cache itself), small enough to bound memory.
+  const chunk = Math.min(pOut, Math.max(16, Math.floor((1 << 21) / Math.max(1, kc))));
   const col =
     out instanceof Float64Array ? new Float64Array(chunk * kc) : new Float32Array(chunk * kc);
   const pointwise = isPointwise(s);

@@ -2,7 +2,10 @@
 // quantised variants: C = A·Bᵀ with both operands K-contiguous ("NT" form), so the inner loop is
 // a dot product over two unit-stride rows. A 4×4 register block gives 16 independent double
 // accumulators per 8 loads, which V8 keeps in registers; plain JS reaches ~4-5 GFLOP/s this way.
-// Accumulators are doubles and each output is rounded once, when it is stored.
+// Accumulators are doubles and each output is rounded once, when it is stored. Float32 operands
+// of at least 4×4 outputs go to the WebAssembly SIMD kernel instead (wasm-gemm.ts, ~20 GFLOP/s).
+
+import { gemmNTWasm, isWasmGemmUsable } from './wasm-gemm.js';
 
 /** Any numeric storage a kernel reads or writes. */
 export type NumArray = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -32,6 +35,15 @@ export interface GemmSize {
 
 /** C[i, j] = Σ_k A[i, k]·B[j, k] for i < m, j < n (B is given transposed, N×K). */
 export function gemmNT(a: MatrixView, b: MatrixView, c: OutputView, size: GemmSize): void {
+  if (isWasmGemmUsable(a.data, b.data, size)) {
+    gemmNTWasm(
+      a as MatrixView & { data: Float32Array },
+      b as MatrixView & { data: Float32Array },
+      c,
+      size,
+    );
+    return;
+  }
   const { m, n, k } = size;
   const isAccumulate = size.isAccumulate === true;
   const full = m - (m % 4);

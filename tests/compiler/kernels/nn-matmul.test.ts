@@ -2,6 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gemmNT } from '../../../compiler/ops/gemm-kernel.js';
+import { isWasmGemmUsable } from '../../../compiler/ops/wasm-gemm.js';
 import { assertClose, f32, runOp, seeded } from './nn-helpers.js';
 
 /** Naive C = A·B for row-major A [m, k] and B [k, n]. */
@@ -55,6 +56,37 @@ GemmNT('gemmNT(..., {isAccumulate: true}) adds the product to what the output ho
   );
   assert.equal(Array.from(c), [4, 5, 7, 9]);
 });
+GemmNT(
+  'gemmNT on float32 operands (the WebAssembly SIMD kernel) matches the naive product, edges and accumulation included',
+  () => {
+    for (const [m, n, k] of [
+      [4, 4, 1],
+      [5, 7, 3],
+      [13, 9, 18],
+      [64, 33, 70],
+    ] as const) {
+      const a = Float32Array.from(seeded([m, k], m + k).values);
+      const bt = Float32Array.from(seeded([n, k], n * 3 + k).values);
+      assert.ok(isWasmGemmUsable(a, bt, { m, n, k }), 'WebAssembly SIMD is available on Node 20');
+      const b = Array.from({ length: k * n }, (_, i) => bt[(i % n) * k + Math.floor(i / n)]!);
+      // A strided view: C sits at offset 2 with a row stride of n + 3, and starts at 1 (accumulate).
+      const c = new Float32Array(2 + m * (n + 3)).fill(1);
+      const view = { data: c, offset: 2, stride: n + 3 };
+      gemmNT({ data: a, offset: 0, stride: k }, { data: bt, offset: 0, stride: k }, view, {
+        m,
+        n,
+        k,
+        isAccumulate: true,
+      });
+      const want = naiveProduct(Array.from(a), b, m, k, n);
+      const got = Array.from(
+        { length: m * n },
+        (_, i) => c[2 + Math.floor(i / n) * (n + 3) + (i % n)]! - 1,
+      );
+      assertClose(got, want, 1e-5);
+    }
+  },
+);
 GemmNT.run();
 
 const MatMul = suite('MatMul');
