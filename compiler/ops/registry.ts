@@ -24,6 +24,7 @@ import { REDUCE_OPS } from './reduce.js';
 import { RESHAPE_OPS } from './reshape.js';
 import { RESIZE_OPS } from './resize.js';
 import { RNN_OPS } from './rnn.js';
+import { ROI_POOL_OPS } from './roi-pool.js';
 import { SAMPLING_OPS } from './sampling.js';
 import { SIGNAL_OPS } from './signal.js';
 import { SLICE_PAD_OPS } from './slice-pad.js';
@@ -56,6 +57,7 @@ export const OPS: readonly OpDef[] = [
   ...ATTENTION_OPS,
   ...QLINEAR_CONTRIB_OPS,
   ...DEFORM_CONV_OPS,
+  ...ROI_POOL_OPS,
   ...MICROSOFT_OPS,
 ];
 

@@ -183,4 +183,12 @@ Ort('GridSample bicubic with reflection padding, RoiAlign max mode', async () =>
     ),
   );
 });
+Ort('MaxRoiPool with a spatial scale, including rois that reach past the image', async () => {
+  const rois = cf('r', [0, 0.5, 1.2, 4.6, 3.3, 0, 2, 2, 9, 9, 0, 3.5, 0, 3.5, 0.4], [3, 5]);
+  await check(
+    singleOp('MaxRoiPool', [x('x', 1, 2, 6, 7), rois], {
+      attrs: { pooled_shape: ints([2, 3]), spatial_scale: f(0.8) },
+    }),
+  );
+});
 Ort.run();
