@@ -14,6 +14,7 @@ import { matrixSize, TILE } from './tensor-layout.js';
 import { ProgramBuilder } from './lower/builder.js';
 import type { OpClass } from './lower/classify.js';
 import { coreCount, placeConstant, type LowerContext } from './lower/context.js';
+import { nodeMacs } from './ops/node-macs.js';
 import { groupNodes, type OpGroup } from './lower/group.js';
 import type { MatrixView, ShardGrid } from './lower/layout.js';
 import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './lower/map-op.js';
@@ -84,13 +85,13 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
     },
   };
   placeGraphInputs(ctx);
-  const lastReader = lastReaders(grouping.groups, grouping.rootOf);
+  const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);
   const outputs = new Set(graph.outputs.map((o) => grouping.rootOf[o] ?? o));
   let macs = 0;
   const ops = grouping.groups.map((grp) => {
     const r = lowerGroup(ctx, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output));
     macs += r.macs;
-    for (const t of new Set(anchorInputsOf(grp, grouping.rootOf))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
+    for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     return {
       index: grp.index, name: grp.anchor.name, op: grp.anchor.op, fused: grp.nodes.map((n) => n.name),
       macs: r.macs, strategy: r.strategy, lowering: r.lowering, coresUsed: r.coresUsed, output: r.programIndex,
@@ -131,15 +132,15 @@ function resolveGroup(grp: OpGroup, rootOf: readonly TensorId[]): OpGroup {
   return { ...grp, cls: resolved, extraInputs: grp.extraInputs.map(r) };
 }
 
-function anchorInputsOf(grp: OpGroup, rootOf: readonly TensorId[]): TensorId[] {
+function anchorInputsOf(grp: OpGroup, rootOf: readonly TensorId[], graph: Graph): TensorId[] {
   const g = resolveGroup(grp, rootOf);
-  return [...anchorInputs(g.cls), ...g.extraInputs];
+  return [...anchorInputs(g.cls, g.anchor, rootOf, graph), ...g.extraInputs];
 }
 
 /** For every root tensor, the index of the last group reading it. */
-function lastReaders(groups: readonly OpGroup[], rootOf: readonly TensorId[]): Map<TensorId, number> {
+function lastReaders(groups: readonly OpGroup[], rootOf: readonly TensorId[], graph: Graph): Map<TensorId, number> {
   const last = new Map<TensorId, number>();
-  for (const grp of groups) for (const t of anchorInputsOf(grp, rootOf)) last.set(t, grp.index);
+  for (const grp of groups) for (const t of anchorInputsOf(grp, rootOf, graph)) last.set(t, grp.index);
   return last;
 }
 
@@ -172,7 +173,7 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lo
     throw new SpatialcError('E_DOES_NOT_FIT', `node "${grp.anchor.name}" (${grp.anchor.op}): no SRAM left on the cores for its working set`);
   }
   const out = planOutput(ctx, grp, view, grid, budget, toDram);
-  const macs = groupMacs(ctx, cls, view);
+  const macs = groupMacs(ctx, grp);
   const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, budget) : lowerMapOp(ctx, grp, out, budget, macs);
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
   closeOutput(ctx, grp, out);
@@ -185,7 +186,11 @@ function intAttr(n: { readonly attrs: Graph['nodes'][number]['attrs'] }, name: s
   return a !== undefined && a.kind === 'int' ? a.value : undefined;
 }
 
-function groupMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number {
+function groupMacs(ctx: LowerContext, grp: OpGroup): number {
+  return grp.outputIndex === 0 ? nodeMacs(ctx.graph, grp.anchor) : 0;
+}
+
+function classMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number {
   if (cls.kind === 'matmul') return cls.batch * cls.m * cls.k * cls.n;
   if (cls.kind === 'window' && cls.hasWeights) return outView.rows * outView.cols * cls.taps;
   if (cls.kind === 'conv') return cls.batch * cls.outHw * cls.cout * cls.cin * cls.taps;
@@ -197,12 +202,12 @@ function groupMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number
 function matmulShape(ctx: LowerContext, grp: OpGroup, outView: MatrixView): MatmulShape | undefined {
   const cls = grp.cls;
   // Gemm with an activation C or a transposed A runs row-distributed (the reference kernel does it all).
-  if (cls.kind === 'matmul' && cls.batch === 1 && cls.c === undefined && !cls.transA) {
+  if (cls.kind === 'matmul' && cls.batch === 1 && cls.c === undefined && !cls.transA && (grp.anchor.op === 'MatMul' || grp.anchor.op === 'Gemm')) {
     if (cls.bIsConst) placeConstant(ctx, cls.b, grp.anchor.op === 'Gemm' && intAttr(grp.anchor, 'transB') === 1 ? 'weight-nk' : 'weight-kn');
     const bView = ctx.views(cls.b);
     return { a: cls.a, b: cls.b, bView, outView, usefulRows: Math.min(32, cls.m), taps: 1, macs: cls.m * cls.k * cls.n };
   }
-  if (cls.kind === 'conv' && cls.geometry !== undefined && grp.anchor.op === 'Conv' && cls.isDense) {
+  if (cls.kind === 'conv' && cls.geometry !== undefined && grp.anchor.op === 'Conv' && cls.isDense && ctx.graph.tensors[cls.w]!.isConstant) {
     placeConstant(ctx, cls.w, 'weight-conv');
     const bView = ctx.views(cls.w);
     const macs = cls.batch * cls.outHw * cls.cout * cls.cin * cls.taps;

@@ -171,9 +171,12 @@ function windowGeometry(n: Node, inShape: readonly number[], outShape: readonly 
 export function classifyNode(g: Graph, n: Node): OpClass {
   const acts = activationInputs(g, n);
   const first = acts[0] ?? (n.inputs[0] as TensorId);
-  if (VIEW_OPS.has(n.op)) return { kind: 'view', src: first };
-  if (n.op === 'MatMul' || n.op === 'Gemm' || n.op === 'MatMulInteger' || n.op === 'QLinearMatMul') return classifyMatmul(g, n);
-  if (n.op === 'Conv' || n.op === 'ConvInteger' || n.op === 'QLinearConv' || n.op === 'ConvTranspose') return classifyConv(g, n);
+  // Dropout with its mask output computes the mask: not a view.
+  if (VIEW_OPS.has(n.op) && n.outputs.length === 1) return { kind: 'view', src: first };
+  // Integer and quantized matmuls/convs run row-distributed on their whole inputs (priced by MACs).
+  if (n.op === 'MatMulInteger' || n.op === 'QLinearMatMul' || n.op === 'ConvInteger' || n.op === 'QLinearConv') return { kind: 'data', inputs: acts };
+  if (n.op === 'MatMul' || n.op === 'Gemm') return classifyMatmul(g, n);
+  if (n.op === 'Conv' || n.op === 'ConvTranspose') return classifyConv(g, n);
   if (n.op === 'MaxPool' || n.op === 'AveragePool' || n.op === 'LpPool') {
     const ks = n.attrs['kernel_shape'];
     const taps = ks !== undefined && ks.kind === 'ints' ? numElements(ks.value) : 1;

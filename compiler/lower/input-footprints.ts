@@ -20,6 +20,36 @@ const TRACEABLE = new Set([
 
 const GATHERS = new Set(['Gather', 'GatherElements', 'GatherND', 'Compress']);
 
+/**
+ * Element tracing needs every input that steers the data movement (indices, pads, repeats,
+ * sequence lengths) to be a constant; only Concat's other inputs are data themselves.
+ */
+function isTraceable(ctx: LowerContext, node: Node, id: TensorId): boolean {
+  if (GATHERS.has(node.op) && node.inputs[0] !== id) return false;
+  if (node.op === 'Concat') return true;
+  return node.inputs.every((i) => i === undefined || i === id || ctx.graph.tensors[i]!.isConstant);
+}
+
+/** Row-wise ops that work along the last axis only (softmax, layer norm, reductions over -1). */
+function isLastAxisOp(node: Node, rank: number): boolean {
+  const a = node.attrs['axis'];
+  const axes = node.attrs['axes'];
+  if (node.op === 'Softmax' || node.op === 'LogSoftmax' || node.op === 'Hardmax') {
+    const axis = a !== undefined && a.kind === 'int' ? a.value : node.opset < 13 ? 1 : -1;
+    return axis === -1 || axis === rank - 1 || (node.opset < 13 && axis === rank - 1);
+  }
+  if (node.op === 'LayerNormalization' || node.op === 'SkipLayerNormalization' || node.op === 'CumSum' || node.op === 'ArgMax' || node.op === 'ArgMin' || node.op === 'TopK') {
+    if (node.op === 'CumSum' || node.op === 'TopK') return false;
+    const axis = a !== undefined && a.kind === 'int' ? a.value : -1;
+    return axis === -1 || axis === rank - 1;
+  }
+  if (node.op.startsWith('Reduce')) {
+    if (axes === undefined || axes.kind !== 'ints') return false;
+    return axes.value.length === 1 && (axes.value[0] === -1 || axes.value[0] === rank - 1);
+  }
+  return false;
+}
+
 /** The node input (graph tensor id) whose data is the root tensor `root`. */
 function nodeInputFor(ctx: LowerContext, node: Node, root: TensorId): TensorId | undefined {
   return node.inputs.find((i) => i !== undefined && (ctx.rootOf[i] ?? i) === root);
@@ -45,17 +75,23 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
   const inShape = id === undefined ? input.shape : ctx.graph.tensors[id]!.shape;
   switch (cls.kind) {
     case 'window':
+      if (root !== cls.x) return wholeFootprint(input);
       return cls.geometry !== undefined && input.layout === 'feature-map' && output.layout === 'feature-map'
         ? windowFootprint(cls.geometry, input, true) : wholeFootprint(input);
     case 'rowwise':
+      if (root !== cls.x) return wholeFootprint(input);
       if (node.op === 'GlobalAveragePool' || node.op === 'GlobalMaxPool') {
         return input.layout === 'feature-map' && output.layout === 'feature-map' ? imageFootprint(input, output, true) : wholeFootprint(input);
       }
-      if (node.op === 'BatchNormalization') return elementwiseFootprint(ctx, input, output, outShape, inShape);
+      if (node.op === 'BatchNormalization') {
+        const training = node.attrs['training_mode'];
+        if (training !== undefined && training.kind === 'int' && training.value === 1) return wholeFootprint(input);
+        return elementwiseFootprint(ctx, input, output, outShape, inShape);
+      }
       if (node.op === 'InstanceNormalization' || node.op === 'GroupNormalization') {
         return input.layout === 'feature-map' && output.layout === 'feature-map' ? sameImageFootprint(input, node.op === 'InstanceNormalization') : wholeFootprint(input);
       }
-      return rowFootprint(input, output);
+      return isLastAxisOp(node, outShape.length) ? rowFootprint(input, output) : wholeFootprint(input);
     case 'eltwise':
       return elementwiseFootprint(ctx, input, output, outShape, inShape);
     case 'matmul':
@@ -63,8 +99,7 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
       if (cls.transA) return wholeFootprint(input);
       return batchedMatmulFootprint(input, output, root === cls.a, cls.m, cls.k, cls.batch);
     case 'data': {
-      // Only the data input of a gather is traced; its indices are read whole.
-      if (!TRACEABLE.has(node.op) || id === undefined || (GATHERS.has(node.op) && node.inputs[0] !== id)) return wholeFootprint(input);
+      if (!TRACEABLE.has(node.op) || id === undefined || !isTraceable(ctx, node, id)) return wholeFootprint(input);
       const src = traceSource(ctx.graph, node, id, grp.outputIndex);
       return src === undefined ? wholeFootprint(input) : mappedFootprint(input, output, numElements(outShape), src);
     }

@@ -4,7 +4,7 @@
 // tile rows are spread over every core (and tile columns too when the op allows it); each core
 // streams its input rows in blocks, computes, and keeps or writes back its output block.
 
-import type { TensorId } from '../graph.js';
+import type { Graph, Node, TensorId } from '../graph.js';
 import type { TaskId, WorkItem } from '../program.js';
 import type { OpClass } from './classify.js';
 import { constBytes, coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
@@ -30,15 +30,22 @@ export function canSplitCols(cls: OpClass): boolean {
   return cls.kind === 'eltwise' || cls.kind === 'window' || cls.kind === 'data';
 }
 
-/** Activation inputs the anchor reads. */
-export function anchorInputs(cls: OpClass): TensorId[] {
-  switch (cls.kind) {
-    case 'eltwise': case 'data': return [...cls.inputs];
-    case 'window': case 'rowwise': return [cls.x];
-    case 'matmul': return cls.c === undefined ? [cls.a, cls.b] : [cls.a, cls.b, cls.c];
-    case 'conv': return [cls.x];
-    case 'view': return [cls.src];
-  }
+/** Activation inputs the anchor reads: the class's main inputs first, then every other one. */
+export function anchorInputs(cls: OpClass, anchor?: Node, rootOf?: readonly TensorId[], graph?: Graph): TensorId[] {
+  const main: TensorId[] = (() => {
+    switch (cls.kind) {
+      case 'eltwise': case 'data': return [...cls.inputs];
+      case 'window': case 'rowwise': return [cls.x];
+      case 'matmul': return cls.c === undefined ? [cls.a, cls.b] : [cls.a, cls.b, cls.c];
+      case 'conv': return [cls.x];
+      case 'view': return [cls.src];
+    }
+  })();
+  if (anchor === undefined || graph === undefined) return main;
+  const rest = anchor.inputs
+    .filter((i): i is TensorId => i !== undefined && !graph.tensors[i]!.isConstant)
+    .map((i) => rootOf?.[i] ?? i);
+  return [...new Set([...main, ...rest])];
 }
 
 /** Matrix-unit and FPU work of the anchor for `outTiles` output tiles. */
@@ -74,7 +81,7 @@ function inputTilesPerOutRow(ctx: LowerContext, inputs: readonly TensorId[], out
 /** Lowers a row-distributed op group; returns the per-core working set it used. */
 export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, budget: number, macsTotal: number): number {
   const { grid, view } = out;
-  const inputs = anchorInputs(grp.cls);
+  const inputs = anchorInputs(grp.cls, grp.anchor, ctx.rootOf, ctx.graph);
   const colFraction = grid.colChunk / Math.max(1, view.tileCols);
   const perRow = inputTilesPerOutRow(ctx, inputs, view, colFraction) + grid.colChunk;
   const rb = Math.max(1, Math.min(grid.rowChunk, Math.floor(budget / (2 * perRow * ctx.tileBytes))));
@@ -99,7 +106,9 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
         deps.push(...finishInputs(ctx, grp, out, rect, core));
         const tiles = (r1 - r0) * (c1 - c0);
         const { work, hasMacs } = anchorWork(grp.cls, tiles);
-        const share = hasMacs ? Math.min(macsLeft, Math.round((macsTotal * tiles) / Math.max(1, totalOutTiles))) : 0;
+        const share = macsTotal > 0 ? Math.min(macsLeft, Math.round((macsTotal * tiles) / Math.max(1, totalOutTiles))) : 0;
+        // Ops the class does not price on the matrix unit (integer / quantized matmuls) still pay for their MACs.
+        if (!hasMacs && share > 0) work.push({ unit: 'matmul', tiles: Math.ceil(share / (32 * 32 * 32)), rows: 32 });
         macsLeft -= share;
         work.push(...fusedWorkItems(grp, tiles));
         const t = ctx.b.compute(

@@ -56,18 +56,23 @@ function integerConv(
   return acc;
 }
 
-/** Requantises acc[i] with per-tensor or per-`channel` scales into `dtype`. */
+/** Which scale of a and of b applies to output element i (used only when they are not scalars). */
+interface ScaleIndex {
+  readonly a: (i: number) => number;
+  readonly b: (i: number) => number;
+}
+
+/** Requantises acc[i] with per-tensor or per-row/column/channel scales into `dtype`. */
 function requantize(
   acc: Float64Array,
   dtype: TensorType['dtype'],
   scales: { a: ArrayLike<number>; b: ArrayLike<number>; y: number; yZp: number },
-  channelOf: (i: number) => number,
+  at: ScaleIndex,
 ): TensorValues {
   const out = allocValues(dtype, acc.length);
   for (let i = 0; i < acc.length; i++) {
-    const c = channelOf(i);
-    const sa = scales.a[scales.a.length === 1 ? 0 : c]!;
-    const sb = scales.b[scales.b.length === 1 ? 0 : c]!;
+    const sa = scales.a[scales.a.length === 1 ? 0 : at.a(i)]!;
+    const sb = scales.b[scales.b.length === 1 ? 0 : at.b(i)]!;
     const multiplier = Math.fround(Math.fround(sa * sb) / scales.y);
     out[i] = saturate(roundHalfEven(Math.fround(acc[i]! * multiplier)) + scales.yZp, dtype);
   }
@@ -87,7 +92,8 @@ function evaluateQLinearConv(ctx: OpContext, outs: readonly TensorType[]): Tenso
   const plane = numElements(shape.slice(2));
   const yZp = optionalNumbersOf(ctx, 7)?.[0] ?? 0;
   const scales = { a: numbersOf(ctx, 1), b: numbersOf(ctx, 4), y: numbersOf(ctx, 6)[0]!, yZp };
-  return [requantize(acc, outs[0]!.dtype, scales, (i) => Math.floor(i / plane) % shape[1]!)];
+  const channel = (i: number) => Math.floor(i / plane) % shape[1]!;
+  return [requantize(acc, outs[0]!.dtype, scales, { a: channel, b: channel })];
 }
 
 function evaluateQLinearMatMul(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
@@ -103,11 +109,9 @@ function evaluateQLinearMatMul(ctx: OpContext, outs: readonly TensorType[]): Ten
   );
   const yZp = optionalNumbersOf(ctx, 7)?.[0] ?? 0;
   const scales = { a: numbersOf(ctx, 1), b: numbersOf(ctx, 4), y: numbersOf(ctx, 6)[0]!, yZp };
-  // Per-row scales of a would need the row; per-column scales of b the column.
-  const aRows = scales.a.length > 1;
-  return [
-    requantize(acc, outs[0]!.dtype, scales, (i) => (aRows ? Math.floor(i / d.n) % d.m : i % d.n)),
-  ];
+  // a's scales are per row, b's per column.
+  const at = { a: (i: number) => Math.floor(i / d.n) % d.m, b: (i: number) => i % d.n };
+  return [requantize(acc, outs[0]!.dtype, scales, at)];
 }
 
 /** Integer and quantised product ops. */

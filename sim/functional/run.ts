@@ -29,6 +29,8 @@ export function runFunctional(
   const ctx = executeProgram(program, graph, model, timing, inputs);
   return graph.outputs.map((o) => {
     const t = graph.tensors[o]!;
+    // Outputs the compiler folded to constants (Shape, Size, ...) never reach the device.
+    if (t.isConstant && t.values !== undefined) return { name: t.name, shape: t.shape, values: Float32Array.from(t.values as ArrayLike<number>) };
     const pt = ctx.programTensorOf(o);
     if (pt === undefined) throw new SpatialcError('E_SIM', `graph output "${t.name}" is in no program tensor`);
     return { name: t.name, shape: t.shape, values: tilesToTensor(pt, ctx.dram) };
