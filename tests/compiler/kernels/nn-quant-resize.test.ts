@@ -69,6 +69,20 @@ Quant('QLinearMatMul multiplies dequantised operands and requantises', () => {
   ];
   assert.equal(runOp('QLinearMatMul', inputs)[0]!.values, [28]);
 });
+Quant('QLinearMatMul takes per-row scales for a and per-column scales for b together', () => {
+  const inputs = [
+    u8([2, 1], [2, 3]),
+    f32([2], [1, 2]),
+    u8([], [0]),
+    u8([1, 2], [1, 1]),
+    f32([2], [1, 10]),
+    u8([], [0]),
+    f32([], [1]),
+    u8([], [0]),
+  ];
+  // acc = [[2, 2], [3, 3]]; scales sa[row]·sb[col] = [[1, 10], [2, 20]]
+  assert.equal(runOp('QLinearMatMul', inputs)[0]!.values, [2, 20, 6, 60]);
+});
 Quant.run();
 
 const Resize = suite('Resize');
