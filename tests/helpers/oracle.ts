@@ -1,0 +1,57 @@
+// Helpers for oracle tests: compile a model for a mesh, run the program functionally, and run
+// the same inputs through onnxruntime-node (the numerical oracle).
+import * as ort from 'onnxruntime-node';
+import { archFingerprint } from '../../arch/index.js';
+import type { ArchSpec } from '../../arch/spec.js';
+import type { Graph } from '../../compiler/graph.js';
+import { compileGraph } from '../../compiler/compile.js';
+import { verifyProgram } from '../../compiler/verify-program.js';
+import type { TensorData } from '../../compiler/reference/interpret.js';
+import { maxErrors } from '../../compiler/reference/compare.js';
+import { simulate } from '../../sim/index.js';
+import { runProgram } from '../../cli/check.js';
+
+/** The arch with its compute grid cut to `cols` x `rows` cores (odd sizes included). */
+export function withMesh(arch: ArchSpec, cols: number, rows: number): ArchSpec {
+  return {
+    ...arch,
+    name: `${arch.name}-${cols}x${rows}`,
+    computeGrid: { columns: arch.computeGrid.columns.slice(0, cols), rows: arch.computeGrid.rows.slice(0, rows) },
+  };
+}
+
+/** Compiles (verified) and runs the program functionally in exact float32. */
+export function runFunctionalFp32(graph: Graph, arch: ArchSpec, inputs: Readonly<Record<string, TensorData>>): Record<string, TensorData> {
+  const fp = archFingerprint(arch);
+  const batch = graph.tensors[graph.inputs[0]!]?.shape[0] ?? 1;
+  const program = compileGraph(graph, arch, { dtype: 'fp32', fidelity: 'HiFi4', model: graph.name, batch, archFingerprint: fp });
+  const problems = verifyProgram(program, arch);
+  if (problems.length > 0) throw new Error(`verifier: ${problems.map((p) => p.message).join('; ')}`);
+  return runProgram(program, graph, simulate(program, arch, { fingerprint: fp }), inputs);
+}
+
+/** onnxruntime's outputs for the same inputs. */
+export async function runOrt(file: string, inputs: Readonly<Record<string, TensorData>>): Promise<Record<string, Float32Array>> {
+  const session = await ort.InferenceSession.create(file);
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(inputs)) {
+    const dims = [...t.shape];
+    feeds[name] = t.dtype === 'int64'
+      ? new ort.Tensor('int64', BigInt64Array.from(t.values as ArrayLike<number>, (v) => BigInt(v)), dims)
+      : new ort.Tensor('float32', Float32Array.from(t.values as ArrayLike<number>), dims);
+  }
+  const out = await session.run(feeds);
+  await session.release();
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Float32Array.from(v.data as ArrayLike<number>)]));
+}
+
+/** Largest relative error (max |diff| / max |oracle|) over every output. */
+export function worstRelError(got: Record<string, TensorData>, want: Record<string, Float32Array>): number {
+  let worst = 0;
+  for (const [name, w] of Object.entries(want)) {
+    const g = got[name];
+    if (g === undefined) return Infinity;
+    worst = Math.max(worst, maxErrors(g.values as ArrayLike<number>, w).rel);
+  }
+  return worst;
+}
