@@ -3,7 +3,7 @@
 // functional simulation as an `eval --sim` backend, and seeded random inputs.
 
 import type { ArchSpec, DeviceDtype, MathFidelity } from '../arch/spec.js';
-import { archFingerprint } from '../arch/index.js';
+import { archFingerprint, SpatialcError } from '../arch/index.js';
 import type { Graph } from '../compiler/graph.js';
 import { numElements } from '../compiler/graph.js';
 import { compileGraph } from '../compiler/compile.js';
@@ -70,13 +70,18 @@ function indexLimit(graph: Graph, id: number): number {
 export function runProgram(program: Program, graph: Graph, timing: SimResult, inputs: Readonly<Record<string, TensorData>>): Record<string, TensorData> {
   const values = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.values]));
   const outs = runFunctional(program, graph, numberModelFor(program.dtype, program.fidelity), timing, values);
-  return Object.fromEntries(outs.map((o) => [o.name, { dtype: 'float32' as const, shape: o.shape, values: o.values }]));
+  const dtypeOf = new Map(graph.outputs.map((o) => [graph.tensors[o]!.name, graph.tensors[o]!.dtype]));
+  return Object.fromEntries(outs.map((o) => {
+    const dtype = dtypeOf.get(o.name) ?? 'float32';
+    const values = isFloatDtype(dtype) ? o.values : allocValues(dtype, o.values.length).map((_, i) => o.values[i]!);
+    return [o.name, { dtype, shape: o.shape, values }];
+  }));
 }
 
 /** Compares the functional outputs with the reference interpreter's. */
 export function checkProgram(program: Program, graph: Graph, timing: SimResult, inputs: Readonly<Record<string, TensorData>>): CheckReport {
+  const want = runReference(graph, inputs); // first: it rejects inputs of the wrong shape or type
   const got = runProgram(program, graph, timing, inputs);
-  const want = runReference(graph, inputs);
   const outputs = Object.keys(want).map((name) => {
     const e = maxErrors(got[name]!.values as ArrayLike<number>, want[name]!.values as ArrayLike<number>);
     return { name, maxAbsError: e.abs, maxRelError: e.rel };
@@ -91,6 +96,10 @@ export function checkProgram(program: Program, graph: Graph, timing: SimResult, 
 /** `eval --sim`: compile for the arch and run the program functionally. */
 export function functionalBackend(arch: ArchSpec, dtype: DeviceDtype, fidelity: MathFidelity, model: string): EvalBackend {
   return (graph, inputs) => {
+    const wide = graph.tensors.find((t) => !t.isConstant && (t.dtype === 'float64' || t.dtype === 'uint64'));
+    if (wide !== undefined) {
+      throw new SpatialcError('E_DTYPE', `tensor "${wide.name}" is ${wide.dtype}, which no device number format holds`);
+    }
     const fp = archFingerprint(arch);
     const batch = graph.inputs.length > 0 ? graph.tensors[graph.inputs[0]!]!.shape[0] ?? 1 : 1;
     const program = compileGraph(graph, arch, { dtype, fidelity, model, batch, archFingerprint: fp });

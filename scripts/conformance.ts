@@ -5,8 +5,11 @@
 //                                    [--root DIR] [--min-pass-rate 0.95]
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadArch } from '../arch/index.js';
+import { functionalBackend } from '../cli/check.js';
 import {
   CONFORMANCE_FOLDERS,
+  DEFAULT_CONFORMANCE_OPTIONS,
   DEFAULT_TESTDATA_ROOT,
   listCases,
   runCase,
@@ -27,6 +30,8 @@ const { values } = parseArgs({
     filter: { type: 'string' },
     root: { type: 'string', default: DEFAULT_TESTDATA_ROOT },
     'min-pass-rate': { type: 'string', default: '0.95' },
+    sim: { type: 'boolean', default: false },
+    arch: { type: 'string', default: 'wormhole_n150' },
   },
 });
 
@@ -36,6 +41,11 @@ if (!existsSync(root)) {
   process.exit(0);
 }
 
+// --sim: each model is compiled for --arch and its program run functionally (exact float32),
+// so the suites check the compiler's partitioning, routing and schedule, not only the kernels.
+const options = values.sim
+  ? { ...DEFAULT_CONFORMANCE_OPTIONS, backend: functionalBackend(loadArch(values.arch), 'fp32', 'HiFi4', 'conformance') }
+  : DEFAULT_CONFORMANCE_OPTIONS;
 const filter = values.filter !== undefined ? new RegExp(values.filter) : undefined;
 const cases = listCases(root, CONFORMANCE_FOLDERS).filter(
   (c) => !filter || filter.test(`${c.folder}/${c.name}`),
@@ -45,7 +55,7 @@ const results: CaseResult[] = [];
 const slow: [string, number][] = [];
 for (const c of cases) {
   const t0 = Date.now();
-  results.push({ ...c, outcome: runCase(c) });
+  results.push({ ...c, outcome: runCase(c, options) });
   slow.push([`${c.folder}/${c.name}`, Date.now() - t0]);
 }
 const seconds = (Date.now() - started) / 1000;
@@ -69,7 +79,7 @@ if (values.verbose) {
   );
 }
 const bound = results.filter((r) => r.outcome.status === 'passed' && r.outcome.note).length;
-process.stdout.write(`\nONNX backend conformance (${root})\n`);
+process.stdout.write(`\nONNX backend conformance (${root})${values.sim ? `, compiled for ${values.arch} and simulated functionally` : ''}\n`);
 process.stdout.write(formatTally(rows));
 console.log(
   `op types supported: ${ops.registered} registered, ${ops.withKernel} with a reference kernel; ${cases.length} cases in ${seconds.toFixed(1)} s`,

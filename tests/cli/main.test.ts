@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/main.js';
+import { encodeNpy } from '../../compiler/onnx/npy.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -99,6 +100,21 @@ Main('a program compiled for another arch is refused by sim', async () => {
   await run('compile', fixture('tiny_cnn.onnx'), '--arch', 'blackhole_p150', '-o', prog);
   const s = await run('sim', prog, '--arch', 'wormhole_n150');
   assert.is(s.code, 2);
+});
+
+Main('run --check --json reports the functional error against the reference', async () => {
+  const r = await run('run', fixture('tiny_transformer.onnx'), '--batch', '2', '--check', '--json', '--dtype', 'bf16');
+  assert.is(r.code, 0, r.err);
+  const rep = JSON.parse(r.out);
+  assert.type(rep.check.maxAbsError, 'number');
+  assert.ok(rep.check.maxRelError > 1e-5 && rep.check.maxRelError < 0.1, `bf16 error ${rep.check.maxRelError}`);
+  assert.is(rep.check.outputs.length, 1);
+});
+
+Main('run --check with an input file of the wrong shape is one line naming the input, exit 2', async () => {
+  const file = join(tmp, 'bad.npy');
+  writeFileSync(file, encodeNpy({ name: 'x', dtype: 'float32', shape: [1, 3, 8, 8], values: new Float32Array(192) }));
+  await expectOneLineError(['run', fixture('tiny_cnn.onnx'), '--check', '--inputs', file], /input ".*": expected shape 1x3x32x32, got 1x3x8x8/);
 });
 
 Main.run();
