@@ -58,7 +58,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
     arch, dtype: opts.dtype, fidelity: opts.fidelity, graph, b, rootOf: grouping.rootOf,
     gridRows: arch.computeGrid.rows.length, gridCols: arch.computeGrid.columns.length, tileBytes: tb,
     sramBudgetBytes: arch.core.sramBytes - arch.core.sramReservedBytes,
-    placed: new Map(), openOf: new Map(), residentBytes: cores.map(() => 0),
+    placed: new Map(), openOf: new Map(), footprintCache: new Map(), residentBytes: cores.map(() => 0),
     views: (t) => {
       let v = viewCache.get(t);
       if (v === undefined) {

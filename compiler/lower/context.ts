@@ -6,7 +6,7 @@ import type { ArchSpec, DeviceDtype, MathFidelity } from '../../arch/spec.js';
 import type { Graph, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import type { BufferId, Engine, TaskId, TensorLayout } from '../program.js';
-import type { PlacedShape } from './footprint.js';
+import type { Footprint, PlacedShape } from './footprint.js';
 import type { ProgramBuilder } from './builder.js';
 import { channelBytesOf, holdersOf, rectTiles, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 
@@ -39,6 +39,8 @@ export interface LowerContext {
   /** Usable SRAM per core for program data. */
   readonly sramBudgetBytes: number;
   readonly placed: Map<TensorId, PlacedTensor>;
+  /** Traced footprints by what they depend on (see input-footprints.ts), for repeated layers. */
+  readonly footprintCache: Map<string, Footprint>;
   /** Per core of the op being lowered: the task that allocates its buffers (opens the op there). */
   readonly openOf: Map<number, TaskId>;
   /** Bytes of resident tensor shards per core right now. */

@@ -30,6 +30,17 @@ function isTraceable(ctx: LowerContext, node: Node, id: TensorId): boolean {
   return node.inputs.every((i) => i === undefined || i === id || ctx.graph.tensors[i]!.isConstant);
 }
 
+/** What a traced footprint depends on: the op, its attributes, every input's shape (and small constants' values), the layouts. */
+function traceKey(ctx: LowerContext, node: Node, id: TensorId, outputIndex: number, input: PlacedShape, output: PlacedShape): string {
+  const inputs = node.inputs.map((i) => {
+    if (i === undefined) return null;
+    const t = ctx.graph.tensors[i]!;
+    const values = t.isConstant && t.values !== undefined && t.values.length <= 4096 ? Array.from(t.values as ArrayLike<number>) : t.isConstant ? `#${i}` : null;
+    return { shape: t.shape, traced: i === id, values };
+  });
+  return JSON.stringify([node.op, node.opset, node.attrs, inputs, outputIndex, input.layout, input.shape, output.layout, output.shape]);
+}
+
 /** Row-wise ops that work along the last axis only (softmax, layer norm, reductions over -1). */
 function isLastAxisOp(node: Node, rank: number): boolean {
   const a = node.attrs['axis'];
@@ -100,8 +111,14 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
       return batchedMatmulFootprint(input, output, root === cls.a, cls.m, cls.k, cls.batch);
     case 'data': {
       if (!TRACEABLE.has(node.op) || id === undefined || !isTraceable(ctx, node, id)) return wholeFootprint(input);
+      // Layers repeat (a transformer's head reshapes and transposes): trace each distinct one once.
+      const key = traceKey(ctx, node, id, grp.outputIndex, input, output);
+      const cached = ctx.footprintCache.get(key);
+      if (cached !== undefined) return cached;
       const src = traceSource(ctx.graph, node, id, grp.outputIndex);
-      return src === undefined ? wholeFootprint(input) : mappedFootprint(input, output, numElements(outShape), src);
+      const fp = src === undefined ? wholeFootprint(input) : mappedFootprint(input, output, numElements(outShape), src);
+      ctx.footprintCache.set(key, fp);
+      return fp;
     }
     case 'conv': case 'view':
       return wholeFootprint(input);
