@@ -12,10 +12,10 @@ import { graphNodeContext } from '../../compiler/ops/node-macs.js';
 import { allocValues, isFloatDtype } from '../../compiler/ops/values.js';
 import type { OpContext, TensorInfo } from '../../compiler/ops/op-def.js';
 import type { ComputeTask } from '../../compiler/program.js';
-import { flatOf, TILE } from '../../compiler/tensor-layout.js';
 import { opNodes, type FunctionalContext } from './context.js';
 import { applyFollowers } from './followers.js';
-import { TILE_ELEMS, tilesToTensor, type TileStore } from './tile-store.js';
+import { tilesToTensor, type TileStore } from './tile-store.js';
+import { blockElements, storeBlock } from './region.js';
 
 const ROW_LOCAL = new Set(['Softmax', 'LogSoftmax', 'LayerNormalization']);
 
@@ -105,19 +105,8 @@ export function runMapStep(ctx: FunctionalContext, task: ComputeTask): void {
   const anchor = nodes[0]!;
   const store = ctx.cores[task.core]!;
   const out = ctx.program.tensors[region.tensor]!;
-  const flat = flatOf(out.layout, out.shape);
-  const flats: number[] = [];
-  const slots: number[] = [];
-  for (let ri = 0; ri < region.rows; ri++) {
-    for (let ci = 0; ci < region.cols; ci++) {
-      for (let e = 0; e < TILE_ELEMS; e++) {
-        const f = flat((region.row0 + ri) * TILE + Math.floor(e / TILE), (region.col0 + ci) * TILE + (e % TILE));
-        if (f < 0) continue;
-        flats.push(f);
-        slots.push((ri * region.cols + ci) * TILE_ELEMS + e);
-      }
-    }
-  }
+  const block = blockElements(out, region);
+  const { flats } = block;
   if (flats.length === 0) return;
   const outputIndex = ctx.program.ops[task.op]!.outputIndex;
   const width = ctx.graph.tensors[anchor.outputs[outputIndex]!]!.shape.at(-1) ?? 1;
@@ -131,20 +120,8 @@ export function runMapStep(ctx: FunctionalContext, task: ComputeTask): void {
   const plan = planEvaluation(ctx, anchor, rows, outputIndex);
   const at = evaluateAnchor(ctx, anchor, gatherInputs(ctx, anchor, store), plan, outputIndex);
   const values = Float32Array.from(flats, (f) => at(f));
-  const result = applyFollowers(ctx, nodes.slice(1), anchor.outputs[outputIndex]!, values, Int32Array.from(flats), store);
+  const result = applyFollowers(ctx, nodes.slice(1), anchor.outputs[outputIndex]!, values, flats, store);
   const last = nodes.length > 1 ? nodes[nodes.length - 1]!.outputs[0]! : anchor.outputs[outputIndex]!;
   const isFloat = isFloatDtype(ctx.graph.tensors[last]!.dtype);
-  const tiles = new Map<number, Float32Array>();
-  for (let i = 0; i < flats.length; i++) {
-    const t = Math.floor(slots[i]! / TILE_ELEMS);
-    let tile = tiles.get(t);
-    if (tile === undefined) tiles.set(t, (tile = new Float32Array(TILE_ELEMS)));
-    tile[slots[i]! % TILE_ELEMS] = result[i]!;
-  }
-  for (let ri = 0; ri < region.rows; ri++) {
-    for (let ci = 0; ci < region.cols; ci++) {
-      const tile = tiles.get(ri * region.cols + ci) ?? new Float32Array(TILE_ELEMS);
-      store.put(out.id, region.row0 + ri, region.col0 + ci, isFloat ? ctx.model.store(tile) : tile);
-    }
-  }
+  storeBlock(store, out, region, block, result, isFloat ? ctx.model.store : (t) => t);
 }

@@ -5,7 +5,8 @@
 import { SpatialcError } from '../../arch/errors.js';
 import type { Node, TensorId } from '../../compiler/graph.js';
 import type { ComputeTask, ProgramTensor } from '../../compiler/program.js';
-import { flatOf, TILE } from '../../compiler/tensor-layout.js';
+import { TILE } from '../../compiler/tensor-layout.js';
+import { blockElements, storeBlock } from './region.js';
 import { opNodes, type FunctionalContext } from './context.js';
 import { applyFollowers } from './followers.js';
 import { TILE_ELEMS, type TileStore } from './tile-store.js';
@@ -120,41 +121,18 @@ function convStep(ctx: FunctionalContext, node: Node, store: TileStore, in0: Pro
 /** Bias (Conv B, Gemm alpha/beta/C), fused followers, rounding, and the output tiles. */
 function finishBlock(ctx: FunctionalContext, nodes: readonly Node[], store: TileStore, out: ProgramTensor, region: ComputeTask['region'] & {}, acc: Float32Array): void {
   const anchor = nodes[0]!;
-  const flat = flatOf(out.layout, out.shape);
-  const flats: number[] = [];
-  const slots: number[] = [];
-  for (let ri = 0; ri < region.rows; ri++) {
-    for (let ci = 0; ci < region.cols; ci++) {
-      for (let e = 0; e < TILE_ELEMS; e++) {
-        const f = flat((region.row0 + ri) * TILE + Math.floor(e / TILE), (region.col0 + ci) * TILE + (e % TILE));
-        if (f < 0) continue;
-        flats.push(f);
-        slots.push((ri * region.cols + ci) * TILE_ELEMS + e);
-      }
-    }
-  }
+  const block = blockElements(out, region);
+  const { flats, slots } = block;
   const cols = out.cols;
+  const hw = Math.max(1, out.shape.slice(2).reduce((a, b) => a * b, 1));
   const values = new Float32Array(flats.length);
   const bias = biasOf(ctx, anchor);
   for (let i = 0; i < flats.length; i++) {
-    const col = out.layout === 'feature-map' ? Math.floor(flats[i]! / Math.max(1, out.shape.slice(2).reduce((a, b) => a * b, 1))) % cols : flats[i]! % cols;
+    const col = out.layout === 'feature-map' ? Math.floor(flats[i]! / hw) % cols : flats[i]! % cols;
     values[i] = bias.alpha * acc[slots[i]!]! + bias.at(flats[i]!, col);
   }
-  const result = applyFollowers(ctx, nodes.slice(1), anchor.outputs[0]!, values, Int32Array.from(flats), store);
-  const tiles = new Map<number, Float32Array>();
-  for (let i = 0; i < flats.length; i++) {
-    const slot = slots[i]!;
-    const t = Math.floor(slot / TILE_ELEMS);
-    let tile = tiles.get(t);
-    if (tile === undefined) tiles.set(t, (tile = new Float32Array(TILE_ELEMS)));
-    tile[slot % TILE_ELEMS] = result[i]!;
-  }
-  for (let ri = 0; ri < region.rows; ri++) {
-    for (let ci = 0; ci < region.cols; ci++) {
-      const tile = tiles.get(ri * region.cols + ci) ?? new Float32Array(TILE_ELEMS);
-      store.put(out.id, region.row0 + ri, region.col0 + ci, ctx.model.store(tile));
-    }
-  }
+  const result = applyFollowers(ctx, nodes.slice(1), anchor.outputs[0]!, values, flats, store);
+  storeBlock(store, out, region, block, result, ctx.model.store);
 }
 
 /** Conv bias per output channel; Gemm alpha * AB + beta * C (C broadcast over [M, N]). */
