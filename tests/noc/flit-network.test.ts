@@ -1,0 +1,114 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { SpatialcError } from '../../arch/errors.js';
+import { parseBooksimConfig } from '../../noc/flit/booksim-config.js';
+import { configFromBooksim, simulateFlitNetwork, type FlitNetConfig } from '../../noc/flit/network.js';
+
+const REF = '/work/shared/reference/booksim';
+const CFG_TEXT = `// comment
+topology = mesh;  // trailing comment
+k = 4;
+num_vcs = 2; packet_size = 4;
+traffic = transpose;
+injection_rate = 0.02;
+`;
+
+const base: FlitNetConfig = {
+  topology: 'mesh', k: 8, numVcs: 2, vcBufSize: 8, packetSize: 1, injectionRate: 0.02, traffic: 'uniform',
+  seed: 0, warmupPeriods: 3, samplePeriod: 1000, maxSamples: 10, latencyThres: 500, stoppingThres: 0.05,
+  accStoppingThres: 0.05,
+};
+
+const cfg = suite('flit network: BookSim config');
+cfg('parses comments, statements and command-line overrides', () => {
+  const c = parseBooksimConfig(CFG_TEXT, ['injection_rate=0.3', 'seed=4']);
+  assert.is(c['topology'], 'mesh');
+  assert.is(c['k'], 4);
+  assert.is(c['packet_size'], 4);
+  assert.is(c['traffic'], 'transpose');
+  assert.is(c['injection_rate'], 0.3);
+  assert.is(c['seed'], 4);
+  assert.is(c['vc_buf_size'], 8);
+});
+cfg('unknown keys are an error that lists them', () => {
+  try {
+    parseBooksimConfig('k = 4; frobnicate = 1;', ['wibble=2']);
+    assert.unreachable('should throw');
+  } catch (e) {
+    assert.instance(e, SpatialcError);
+    const msg = (e as Error).message;
+    assert.match(msg, 'frobnicate');
+    assert.match(msg, 'wibble');
+  }
+});
+cfg('unsupported values are an error', () => {
+  assert.throws(() => parseBooksimConfig('router = event;'), /router/);
+});
+cfg('every reference config parses', () => {
+  for (const name of ['mesh8x8_uniform_ps1_vc2', 'torus8x8_uniform_ps4_vc8', 'mesh4x4_uniform_ps1_vc2']) {
+    const c = configFromBooksim(parseBooksimConfig(readFileSync(`${REF}/configs/${name}.cfg`, 'utf8')));
+    assert.ok(c.k > 0);
+  }
+});
+cfg.run();
+
+const zl = suite('flit network: zero-load latency');
+zl('mesh 5H + 6 + L and torus 6H + 6 + L for single packets', () => {
+  const pairs: [number, number][] = [[0, 63], [0, 0], [0, 1], [9, 27], [63, 0], [7, 56]];
+  for (const topology of ['mesh', 'torus'] as const) {
+    for (const L of [1, 4]) {
+      for (const [s, d] of pairs) {
+        const sx = s % 8, sy = s >> 3, dx = d % 8, dy = d >> 3;
+        const dist = (a: number, b: number): number => topology === 'mesh' ? Math.abs(a - b) : Math.min((a - b + 8) % 8, (b - a + 8) % 8);
+        const H = dist(sx, dx) + dist(sy, dy);
+        const r = simulateFlitNetwork({ ...base, topology, packetSize: L }, { singlePackets: [{ src: s, dst: d, cycle: 3 }] });
+        assert.is(r.avgPacketLatency, (topology === 'mesh' ? 5 : 6) * H + 6 + L, `${topology} ${s}->${d} L=${L}`);
+      }
+    }
+  }
+});
+zl.run();
+
+function refRow(config: string, rate: number): number {
+  const lines = readFileSync(`${REF}/results.csv`, 'utf8').trim().split('\n');
+  for (const l of lines) {
+    const f = l.split(',');
+    if (f[0] === config && Math.abs(Number(f[6]) - rate) < 1e-9) return Number(f[7]);
+  }
+  throw new Error(`no reference row ${config} ${rate}`);
+}
+
+const low = suite('flit network: low-load latency against BookSim');
+for (const [name, rates] of [['mesh8x8_uniform_ps1_vc2', [0.04, 0.14]], ['mesh4x4_uniform_ps1_vc2', [0.1, 0.3]]] as const) {
+  low(`${name} within 5% of results.csv`, () => {
+    const text = readFileSync(`${REF}/configs/${name}.cfg`, 'utf8');
+    for (const rate of rates) {
+      const c = configFromBooksim(parseBooksimConfig(text, [`injection_rate=${rate}`]));
+      const r = simulateFlitNetwork(c);
+      const ref = refRow(name, rate);
+      assert.ok(!r.saturated);
+      assert.ok(Math.abs(r.avgPacketLatency - ref) / ref <= 0.05, `${name}@${rate}: ours ${r.avgPacketLatency} vs ${ref}`);
+    }
+  });
+}
+low.run();
+
+const prop = suite('flit network: conservation');
+prop('every injected flit is delivered exactly once', () => {
+  fc.assert(fc.property(
+    fc.record({
+      k: fc.integer({ min: 2, max: 4 }), torus: fc.boolean(), vcs: fc.constantFrom(2, 4), L: fc.integer({ min: 1, max: 5 }),
+      pkts: fc.array(fc.record({ src: fc.nat(15), dst: fc.nat(15), cycle: fc.nat(30) }), { minLength: 1, maxLength: 60 }),
+    }),
+    ({ k, torus, vcs, L, pkts }) => {
+      const n = k * k;
+      const sp = pkts.map((p) => ({ src: p.src % n, dst: p.dst % n, cycle: p.cycle }));
+      const r = simulateFlitNetwork({ ...base, k, topology: torus ? 'torus' : 'mesh', numVcs: vcs, packetSize: L }, { singlePackets: sp });
+      if (r.delivered.length !== sp.length || r.injected !== sp.length * L) return false;
+      return r.delivered.every((d) => d === L) && r.packetsMeasured === sp.length;
+    },
+  ), { numRuns: 25, seed: 7 });
+});
+prop.run();
