@@ -8,12 +8,11 @@ import type { ArchSpec, Coord, DeviceDtype, MathFidelity } from '../arch/spec.js
 import { tileBytes } from '../arch/core-timing.js';
 import { SpatialcError } from '../arch/errors.js';
 import type { Graph, TensorId } from './graph.js';
-import { numElements } from './graph.js';
 import type { Program, ProgramTensor, TensorLayout } from './program.js';
 import { matrixSize, TILE } from './tensor-layout.js';
 import { ProgramBuilder } from './lower/builder.js';
 import type { OpClass } from './lower/classify.js';
-import { coreCount, placeConstant, type LowerContext } from './lower/context.js';
+import { placeConstant, type LowerContext } from './lower/context.js';
 import { nodeMacs } from './ops/node-macs.js';
 import { groupNodes, type OpGroup } from './lower/group.js';
 import type { MatrixView, ShardGrid } from './lower/layout.js';
@@ -178,7 +177,7 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lo
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
   closeOutput(ctx, grp, out);
   const strategy = mm !== undefined ? `matmul2d ${gr}x${gc}` : `rows ${gr}x${gc}`;
-  return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs: mm?.macs ?? macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
+  return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
 }
 
 function intAttr(n: { readonly attrs: Graph['nodes'][number]['attrs'] }, name: string): number | undefined {
@@ -188,14 +187,6 @@ function intAttr(n: { readonly attrs: Graph['nodes'][number]['attrs'] }, name: s
 
 function groupMacs(ctx: LowerContext, grp: OpGroup): number {
   return grp.outputIndex === 0 ? nodeMacs(ctx.graph, grp.anchor) : 0;
-}
-
-function classMacs(ctx: LowerContext, cls: OpClass, outView: MatrixView): number {
-  if (cls.kind === 'matmul') return cls.batch * cls.m * cls.k * cls.n;
-  if (cls.kind === 'window' && cls.hasWeights) return outView.rows * outView.cols * cls.taps;
-  if (cls.kind === 'conv') return cls.batch * cls.outHw * cls.cout * cls.cin * cls.taps;
-  void ctx;
-  return 0;
 }
 
 /** The 2D-matmul description of a group, when its anchor is a matmul with a shared in1 or a conv. */
@@ -213,8 +204,5 @@ function matmulShape(ctx: LowerContext, grp: OpGroup, outView: MatrixView): Matm
     const macs = cls.batch * cls.outHw * cls.cout * cls.cin * cls.taps;
     return { a: cls.x, b: cls.w, bView, outView, usefulRows: Math.min(32, outView.rows), taps: cls.taps, macs, ...(cls.geometry ? { geometry: cls.geometry } : {}) };
   }
-  void numElements;
   return undefined;
 }
-
-export { coreCount };
