@@ -150,6 +150,7 @@ export function simulateFlitNetwork(cfg: FlitNetConfig, opts: { maxPackets?: num
     if (c >= B) throw new InternalError(`flit network: buffer overflow at input VC ${iv}`);
     const slot = iv * B + ((bufHead[iv]! + c) % B);
     buf[slot] = flit; bufVis[slot] = vis; bufCount[iv] = c + 1;
+    rFlits[(iv / (P * V)) | 0]!++;
   };
   const addCredit = (idx: number, at: number): void => {
     const w = at % W;
@@ -182,11 +183,14 @@ export function simulateFlitNetwork(cfg: FlitNetConfig, opts: { maxPackets?: num
         if (pktDim[pkt] !== dim) {
           pktDim[pkt] = dim; pktWrap[pkt] = 0;
           const fwd = (dc - c + k) % k;
-          pktDir[pkt] = fwd * 2 < k ? 0 : fwd * 2 > k ? 1 : (rng.int(2) as 0 | 1);
+          const dir0 = fwd * 2 < k ? 0 : fwd * 2 > k ? 1 : rng.int(2);
+          pktDir[pkt] = dir0;
+          // BookSim's fixed dateline between k-1 and 0: a packet that will cross it uses the upper
+          // VC class for the whole dimension, any other packet the lower one.
+          pktWrap[pkt] = (dir0 === 0 && c > dc) || (dir0 === 1 && c < dc) ? 1 : 0;
         }
         const dir = pktDir[pkt]!;
         port = dim * 2 + dir;
-        if ((dir === 0 && c === k - 1) || (dir === 1 && c === 0)) pktWrap[pkt] = 1;
         const half = V >> 1;
         if (pktWrap[pkt]) { lo = half; hi = V - 1; } else { lo = 0; hi = half - 1; }
       }
@@ -194,10 +198,14 @@ export function simulateFlitNetwork(cfg: FlitNetConfig, opts: { maxPackets?: num
     ivcOutPort[iv] = port; ivcVcLo[iv] = lo; ivcVcHi[iv] = hi;
   };
 
+  // Per-router activity: buffered flits and VCs waiting for VC allocation (idle routers are skipped).
+  const rFlits = new Int32Array(N);
+  const rVaWait = new Int32Array(N);
+  const vaReq: number[] = [];
   // Per-router scratch.
   const saReqVc = new Int32Array(P * P).fill(-1); // [in*P+out] -> chosen VC
   const saGrantIn = new Int32Array(P);
-  const vaGrant = new Int32Array(P * V); // per output VC (p*V+v): granted input VC slot, -1
+  const vaGrant = new Int32Array(P * V).fill(-1); // per output VC (p*V+v): granted input VC slot, -1
   const freeLater: number[] = [];
 
   const step = (t: number): void => {
@@ -207,6 +215,7 @@ export function simulateFlitNetwork(cfg: FlitNetConfig, opts: { maxPackets?: num
     wheelCount[w] = 0;
     for (let r = 0; r < N; r++) {
       const rb = r * P * V;
+      if (rFlits[r] === 0) continue;
       // ---- Switch allocation (iSLIP, 1 iteration): input port -> candidate VC per output.
       let anyReq = false;
       for (let ip = 0; ip < P; ip++) {
@@ -249,7 +258,7 @@ export function simulateFlitNetwork(cfg: FlitNetConfig, opts: { maxPackets?: num
           // Dequeue the flit.
           const slot = iv * B + bufHead[iv]!;
           const flit = buf[slot]!;
-          bufHead[iv] = (bufHead[iv]! + 1) % B; bufCount[iv] = bufCount[iv]! - 1;
+          bufHead[iv] = (bufHead[iv]! + 1) % B; bufCount[iv] = bufCount[iv]! - 1; rFlits[r]!--;
           // Credit back upstream.
           if (ip === LOCAL) addCredit((r * (P + 1) + P) * V + v, t + 2);
           else addCredit((nbr[r * P + ip]! * (P + 1) + (ip ^ 1)) * V + v, t + link + 1);
@@ -265,9 +274,10 @@ export function simulateFlitNetwork(cfg: FlitNetConfig, opts: { maxPackets?: num
             acceptedFlits++;
             if (state === 1 && t >= runStart) runAccepted++;
             delivered[pkt]!++;
-            if (fi === L - 1 && pktRecord[pkt]) {
+            // As BookSim: every packet counts while warming up, then only those created while measuring.
+            if (fi === L - 1 && (pktRecord[pkt] || state === 0)) {
               platSum += te - pktCreate[pkt]!; nlatSum += te - pktInject[pkt]!; platCount++;
-              recordedOutstanding--;
+              if (pktRecord[pkt]) recordedOutstanding--;
             }
           } else {
             const nr = nbr[r * P + op]!;
@@ -278,35 +288,42 @@ export function simulateFlitNetwork(cfg: FlitNetConfig, opts: { maxPackets?: num
         }
       }
       // ---- VC allocation (iSLIP, 1 iteration) for heads routed before this cycle.
-      let anyVa = false;
-      for (let i = 0; i < P * V; i++) vaGrant[i] = -1;
-      for (let op = 0; op < P; op++) {
-        for (let ov = 0; ov < V; ov++) {
-          if (ovcBusy[(r * (P + 1) + op) * V + ov]) continue;
-          const start = vaOutPtr[(r * P + op) * V + ov]!;
-          for (let j = 0; j < P * V; j++) {
-            const s = (start + j) % (P * V);
-            const iv = rb + s;
-            if (ivcState[iv] !== 1 || ivcReady[iv]! > t || ivcOutPort[iv] !== op) continue;
-            if (ov < ivcVcLo[iv]! || ov > ivcVcHi[iv]!) continue;
-            vaGrant[op * V + ov] = s; anyVa = true; break;
-          }
-        }
-      }
-      if (anyVa) {
+      if (rVaWait[r]! > 0) {
+        vaReq.length = 0;
         for (let s = 0; s < P * V; s++) {
           const iv = rb + s;
-          if (ivcState[iv] !== 1 || ivcReady[iv]! > t) continue;
-          const op = ivcOutPort[iv]!;
-          const start = vaAccPtr[iv]!;
-          for (let j = 0; j < V; j++) {
-            const ov = (start + j) % V;
-            if (vaGrant[op * V + ov] !== s) continue;
-            vaAccPtr[iv] = (ov + 1) % V;
-            vaOutPtr[(r * P + op) * V + ov] = (s + 1) % (P * V);
-            ovcBusy[(r * (P + 1) + op) * V + ov] = 1;
-            ivcOutVc[iv] = ov; ivcState[iv] = 2; ivcReady[iv] = t + 1;
-            break;
+          if (ivcState[iv] === 1 && ivcReady[iv]! <= t) vaReq.push(s);
+        }
+        if (vaReq.length > 0) {
+          // Grant: each free output VC picks the requesting input VC next after its pointer.
+          for (const s of vaReq) {
+            const iv = rb + s;
+            const op = ivcOutPort[iv]!;
+            for (let ov = ivcVcLo[iv]!; ov <= ivcVcHi[iv]!; ov++) {
+              if (ovcBusy[(r * (P + 1) + op) * V + ov]) continue;
+              const g = vaGrant[op * V + ov]!;
+              const start = vaOutPtr[(r * P + op) * V + ov]!;
+              if (g < 0 || (s - start + P * V) % (P * V) < (g - start + P * V) % (P * V)) vaGrant[op * V + ov] = s;
+            }
+          }
+          // Accept: each input VC takes one granting output VC, round-robin.
+          for (const s of vaReq) {
+            const iv = rb + s;
+            const op = ivcOutPort[iv]!;
+            const start = vaAccPtr[iv]!;
+            for (let j = 0; j < V; j++) {
+              const ov = (start + j) % V;
+              if (vaGrant[op * V + ov] !== s) continue;
+              vaAccPtr[iv] = (ov + 1) % V;
+              vaOutPtr[(r * P + op) * V + ov] = (s + 1) % (P * V);
+              ovcBusy[(r * (P + 1) + op) * V + ov] = 1;
+              ivcOutVc[iv] = ov; ivcState[iv] = 2; ivcReady[iv] = t + 1; rVaWait[r]!--;
+              break;
+            }
+          }
+          for (const s of vaReq) {
+            const op = ivcOutPort[rb + s]!;
+            for (let ov = 0; ov < V; ov++) vaGrant[op * V + ov] = -1;
           }
         }
       }
@@ -320,7 +337,7 @@ export function simulateFlitNetwork(cfg: FlitNetConfig, opts: { maxPackets?: num
         const pkt = (flit / L) | 0;
         if (flit - pkt * L !== 0) throw new InternalError('flit network: body flit at the front of an idle VC');
         route(iv, r, pkt);
-        ivcState[iv] = 1; ivcReady[iv] = t + 1;
+        ivcState[iv] = 1; ivcReady[iv] = t + 1; rVaWait[r]!++;
       }
     }
     for (const o of freeLater) ovcBusy[o] = 0;
