@@ -93,6 +93,21 @@ for (const [name, rates] of [['mesh8x8_uniform_ps1_vc2', [0.04, 0.14]], ['mesh4x
     }
   });
 }
+low('every reference config at 0.02 and near half its saturation rate, within 5%', () => {
+  const rows = readFileSync(`${REF}/results.csv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const names = [...new Set(rows.map((f) => f[0]!))];
+  for (const name of names) {
+    const mine = rows.filter((f) => f[0] === name);
+    const sat = Number(mine.find((f) => f[10] === '1')?.[6] ?? mine[mine.length - 1]![6]);
+    const half = mine.filter((f) => Number(f[6]) <= 0.5 * sat + 1e-9).pop()!;
+    const text = readFileSync(`${REF}/configs/${name}.cfg`, 'utf8');
+    for (const rate of new Set([0.02, Number(half[6])])) {
+      const r = simulateFlitNetwork(configFromBooksim(parseBooksimConfig(text, [`injection_rate=${rate}`])));
+      const ref = refRow(name, rate);
+      assert.ok(Math.abs(r.avgPacketLatency - ref) / ref <= 0.05, `${name}@${rate}: ours ${r.avgPacketLatency} vs ${ref}`);
+    }
+  }
+});
 low.run();
 
 const prop = suite('flit network: conservation');
