@@ -126,4 +126,10 @@ prop('every injected flit is delivered exactly once', () => {
     },
   ), { numRuns: 25, seed: 7 });
 });
+prop('same seed, same result; another seed, another sample', () => {
+  const c = { ...base, k: 4, injectionRate: 0.3 };
+  const a = simulateFlitNetwork(c), b = simulateFlitNetwork(c), d = simulateFlitNetwork({ ...c, seed: 1 });
+  assert.equal([a.avgPacketLatency, a.cycles, a.acceptedFlitsPerNodeCycle], [b.avgPacketLatency, b.cycles, b.acceptedFlitsPerNodeCycle]);
+  assert.is.not(a.avgPacketLatency, d.avgPacketLatency);
+});
 prop.run();
