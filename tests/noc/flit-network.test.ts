@@ -72,7 +72,7 @@ zl('mesh 5H + 6 + L and torus 6H + 6 + L for single packets', () => {
 zl.run();
 
 function refRow(config: string, rate: number): number {
-  const lines = readFileSync(`${REF}/results.csv`, 'utf8').trim().split('\n');
+  const lines = readFileSync(`${REF}/results.csv`, 'utf8').trim().split(/\r?\n/);
   for (const l of lines) {
     const f = l.split(',');
     if (f[0] === config && Math.abs(Number(f[6]) - rate) < 1e-9) return Number(f[7]);
@@ -94,7 +94,7 @@ for (const [name, rates] of [['mesh8x8_uniform_ps1_vc2', [0.04, 0.14]], ['mesh4x
   });
 }
 low('every reference config at 0.02 and near half its saturation rate, within 5%', () => {
-  const rows = readFileSync(`${REF}/results.csv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = readFileSync(`${REF}/results.csv`, 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
   const names = [...new Set(rows.map((f) => f[0]!))];
   for (const name of names) {
     const mine = rows.filter((f) => f[0] === name);
