@@ -7,6 +7,7 @@ import { parseRunArgs } from './args.js';
 import { runCompile, runInspect, runModel, runSim } from './commands.js';
 import { parseEvalArgs, referenceBackend, runEval, type EvalArgs } from './eval.js';
 import { functionalBackend } from './check.js';
+import { runNoc } from './noc.js';
 import { loadArch } from '../arch/index.js';
 import { basename } from 'node:path';
 
@@ -19,6 +20,9 @@ usage:
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json
   spatialc sim PROGRAM.json --arch A [--json]
   spatialc eval MODEL --input NAME=FILE.pb|.npy ... --out DIR [--sim --arch A --dtype D --fidelity F]
+  spatialc noc [--booksim FILE.cfg] [key=value ...] [--topology mesh|torus --k N --vcs N --buffer FLITS]
+               [--traffic uniform|transpose|bitcomp|bitrev|shuffle|tornado|neighbor] [--rate R]
+               [--packet-size P] [--seed N] [--sweep FROM:TO:STEP] [--json]
 
 run --check simulates the program functionally (real data through the NoC, the cores' number
 formats and fidelity) and compares the outputs with the float32 reference interpreter; inputs
@@ -66,13 +70,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'sim':
         io.out(runSim(parseRunArgs(rest, 'sim'), io));
         return 0;
+      case 'noc':
+        io.out(runNoc(rest));
+        return 0;
       case 'eval': {
         const args = parseEvalArgs(rest);
         io.out(runEval(args, args.sim === undefined ? referenceBackend : simBackend(args.sim, args.model)));
         return 0;
       }
       default:
-        throw new SpatialcError('E_USAGE', `unknown command "${command}" (commands: run, inspect, compile, sim, eval)`);
+        throw new SpatialcError('E_USAGE', `unknown command "${command}" (commands: run, inspect, compile, sim, eval, noc)`);
     }
   } catch (e) {
     return reportError(e, io);
