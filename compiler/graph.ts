@@ -96,3 +96,6 @@ export function numElements(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/** Ops whose output is the input's elements in the same row-major order (reshape-like views). */
+export const VIEW_OPS: ReadonlySet<string> = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);

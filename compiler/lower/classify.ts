@@ -4,7 +4,7 @@
 // (reshape-like: no data moves).
 
 import type { Graph, Node, Tensor, TensorId } from '../graph.js';
-import { numElements } from '../graph.js';
+import { numElements, VIEW_OPS } from '../graph.js';
 import { assert } from '../../arch/errors.js';
 import type { WindowGeometry } from './footprint.js';
 
@@ -53,7 +53,6 @@ export type OpClass =
   | { readonly kind: 'rowwise'; readonly x: TensorId; readonly work: TileWork }
   | { readonly kind: 'data'; readonly inputs: readonly TensorId[] };
 
-const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
 const CONV_FAMILY = new Set([
   'Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
   'BatchNormalization', 'InstanceNormalization', 'Resize', 'Upsample', 'LpPool', 'QLinearConv', 'ConvInteger',

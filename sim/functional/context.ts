@@ -1,13 +1,12 @@
 // What the functional simulation knows while it runs: the program, the graph it was compiled
 // from (node semantics and constants), every memory's tiles, and the number model.
 
+import { VIEW_OPS } from '../../compiler/graph.js';
 import { SpatialcError } from '../../arch/errors.js';
 import type { Graph, Node, TensorId } from '../../compiler/graph.js';
 import type { Program, ProgramTensor } from '../../compiler/program.js';
 import type { NumberModel } from './number-model.js';
 import { TileStore } from './tile-store.js';
-
-const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
 
 export interface FunctionalContext {
   readonly program: Program;

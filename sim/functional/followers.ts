@@ -3,7 +3,7 @@
 // only. Extra activation inputs are read from the core's own tiles: a missing tile is an error.
 
 import type { Node, TensorId } from '../../compiler/graph.js';
-import { numElements } from '../../compiler/graph.js';
+import { numElements, VIEW_OPS } from '../../compiler/graph.js';
 import { findOp } from '../../compiler/ops/registry.js';
 import { graphNodeContext } from '../../compiler/ops/node-macs.js';
 import { allocValues } from '../../compiler/ops/values.js';
@@ -12,8 +12,6 @@ import { broadcastSource, positionOf, TILE } from '../../compiler/tensor-layout.
 import { SpatialcError } from '../../arch/errors.js';
 import type { FunctionalContext } from './context.js';
 import type { TileStore } from './tile-store.js';
-
-const VIEW_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
 
 /** The non-view tensor a tensor's data comes from. */
 function throughViews(ctx: FunctionalContext, t: TensorId): TensorId {
