@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'E_SRAM_OVERFLOW'
   | 'E_DOES_NOT_FIT'
   | 'E_PROGRAM_INVALID'
-  | 'E_SIM';
+  | 'E_SIM'
+  | 'E_DEADLOCK';
 
 export interface ErrorDetails {
   readonly where?: string;

@@ -68,6 +68,24 @@ export interface NocSpec {
   readonly virtualChannels: number;
   readonly routerBufferBytes: number;
   readonly hasMulticast: boolean;
+  /** Flit-level model: buffer per VC at a router input, in flits. */
+  readonly vcBufferFlits?: number;
+  /** Flit-level model: VCs for requests and writes; the rest carry read responses. */
+  readonly requestVcs?: number;
+}
+
+/** A BookSim-style network for synthetic traffic (`spatialc noc --arch`): a k-ary n-cube. */
+export interface NetworkSpec {
+  readonly topology: 'mesh' | 'torus';
+  readonly k: number;
+  readonly n: number;
+  readonly vcs: number;
+  readonly vcBufferFlits: number;
+  /** Router-to-router channel cycles (BookSim: mesh 1, torus 2). */
+  readonly linkLatencyCycles?: number;
+  readonly routing?: 'dor' | 'xy_yx';
+  /** Dimension-order routing order, e.g. [1, 0] for Y first (default 0, 1, 2). */
+  readonly axisOrder?: readonly number[];
 }
 
 export interface DramChannel {
@@ -132,6 +150,8 @@ export interface ArchSpec {
   readonly pcie: readonly Coord[];
   readonly core: CoreSpec;
   readonly noc: NocSpec;
+  /** Optional BookSim-style network description for synthetic-traffic studies. */
+  readonly network?: NetworkSpec;
   readonly dram: DramSpec;
   readonly energy: EnergySpec;
   readonly floorplan: FloorplanSpec;

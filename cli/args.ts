@@ -20,6 +20,8 @@ export interface RunArgs {
   /** Input tensor files (.pb, .npy, .npz) for --check; seeded random inputs otherwise. */
   readonly inputFiles: readonly string[];
   readonly seed: number;
+  /** NoC model of the simulation: flit-level (default) or packet-level. */
+  readonly nocModel: 'flit' | 'packet';
 }
 
 const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
@@ -36,6 +38,7 @@ const RUN_OPTIONS = {
   check: { type: 'boolean', default: false },
   inputs: { type: 'string', multiple: true },
   seed: { type: 'string' },
+  'noc-model': { type: 'string', default: 'flit' },
 } as const;
 
 /** Parses the arguments of `run`, `compile` and `inspect` (a model path plus options). */
@@ -61,6 +64,7 @@ export function parseRunArgs(argv: readonly string[], command: string): RunArgs 
     check: values.check,
     inputFiles: values.inputs ?? [],
     seed: values.seed === undefined ? 1 : parsePositiveInt(values.seed, '--seed'),
+    nocModel: oneOf(values['noc-model'], ['flit', 'packet'] as const, '--noc-model'),
   };
 }
 

@@ -54,9 +54,9 @@ function progress(io: Io): ((fraction: number) => void) | undefined {
   return (f) => io.err(`\rsimulating ${(f * 100).toFixed(0).padStart(3)}%${f >= 1 ? '\n' : ''}`);
 }
 
-function simulateAndReport(program: Program, arch: ArchSpec, args: { json: boolean }, io: Io, check?: (timing: SimResult) => CheckReport): string {
+function simulateAndReport(program: Program, arch: ArchSpec, args: { json: boolean; nocModel?: 'flit' | 'packet' }, io: Io, check?: (timing: SimResult) => CheckReport): string {
   const onProgress = progress(io);
-  const result = simulate(program, arch, { fingerprint: archFingerprint(arch), ...(onProgress ? { onProgress } : {}) });
+  const result = simulate(program, arch, { fingerprint: archFingerprint(arch), nocModel: args.nocModel, ...(onProgress ? { onProgress } : {}) });
   const report = buildReport(program, arch, result);
   const checked = check?.(result);
   if (args.json) return JSON.stringify(checked === undefined ? report : { ...report, check: checked }, null, 2) + '\n';

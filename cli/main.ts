@@ -16,13 +16,15 @@ const HELP = `spatialc: compile and simulate ONNX models on spatial-dataflow acc
 usage:
   spatialc run MODEL.onnx [--arch A] [--batch N] [--input-shape NAME=1x3x224x224]
                [--dtype fp32|bf16|bfp8|bfp4|fp8|int8] [--fidelity LoFi|HiFi2|HiFi3|HiFi4] [--json] [--verify]
+               [--noc-model flit|packet]   (flit-level NoC by default; packet-level is faster)
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json
   spatialc sim PROGRAM.json --arch A [--json]
   spatialc eval MODEL --input NAME=FILE.pb|.npy ... --out DIR [--sim --arch A --dtype D --fidelity F]
-  spatialc noc [--booksim FILE.cfg] [key=value ...] [--topology mesh|torus --k N --vcs N --buffer FLITS]
-               [--traffic uniform|transpose|bitcomp|bitrev|shuffle|tornado|neighbor] [--rate R]
-               [--packet-size P] [--seed N] [--sweep FROM:TO:STEP] [--json]
+  spatialc noc [--booksim FILE.cfg] [key=value ...] [--arch A]
+               [--topology mesh|torus --k N --n 1|2|3 --vcs N --buffer FLITS --routing dor|xy_yx]
+               [--traffic uniform|transpose|bitcomp|bitrev|shuffle|tornado|neighbor|hotspot] [--rate R]
+               [--packet-size P] [--seed N] [--sweep FROM:TO:STEP [--plot FILE.svg]] [--json]
 
 run --check simulates the program functionally (real data through the NoC, the cores' number
 formats and fidelity) and compares the outputs with the float32 reference interpreter; inputs

@@ -6,7 +6,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseBooksimConfig } from '../noc/flit/booksim-config.js';
-import { configFromBooksim, simulateFlitNetwork } from '../noc/flit/network.js';
+import { configFromBooksim } from '../noc/flit/config.js';
+import { simulateFlitNetwork } from '../noc/flit/measure.js';
 
 const refDir = process.argv[2] ?? '/work/shared/reference/booksim';
 const filter = process.argv[3] ?? '';

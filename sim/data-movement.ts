@@ -9,6 +9,8 @@ import type { Coord } from '../arch/spec.js';
 import type { DramReadTask, DramWriteTask, SendTask } from '../compiler/program.js';
 import { hopCount } from '../noc/topology.js';
 import { absorbWrite, chooseEndpoint, readReadyCycle, reserveRead } from './dram-model.js';
+import type { MulticastTree } from '../noc/flit/routing.js';
+import { flitTree, queueFlitPacket, type FlitNocState } from './flit-noc.js';
 import { multicastRoute, transmitPacket, unicastRoute, type Route } from './noc-model.js';
 import { EVENT, eventPayload, type SimContext } from './state.js';
 import { STREAM_KIND, closeStream, openStream } from './streams.js';
@@ -30,15 +32,15 @@ function openSendStreams(ctx: SimContext, task: SendTask, cycle: number): number
   if (task.bytes <= 0 || task.dsts.length === 0) return 0;
   const src = ctx.coords[task.core]!;
   const dsts = task.dsts.map((d) => ctx.coords[d]!);
-  const base = { task: task.id, kind: STREAM_KIND.send, bytes: task.bytes, channel: -1, channelStartCycle: 0 };
+  const base = { task: task.id, kind: STREAM_KIND.send, bytes: task.bytes, channel: -1, channelStartCycle: 0, src: nodeOf(ctx, src), plane: task.noc };
   if (task.multicast) {
     const route = multicastRoute(ctx.noc, task.noc, src, dsts);
-    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, openStream(ctx.streams, { ...base, route })));
+    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, openStream(ctx.streams, { ...base, route, dst: -1 })));
     return 1;
   }
   for (const dst of dsts) {
     const route = unicastRoute(ctx.noc, task.noc, src, dst);
-    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, openStream(ctx.streams, { ...base, route })));
+    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, openStream(ctx.streams, { ...base, route, dst: nodeOf(ctx, dst) })));
   }
   return dsts.length;
 }
@@ -56,7 +58,7 @@ function openReadStreams(ctx: SimContext, task: DramReadTask, cycle: number): nu
     const arrival = cycle + 2 * noc.niuLatencyCycles + requestHops * noc.hopLatencyCycles;
     const start = reserveRead(ctx.dram, channel, arrival, bytes);
     const route = unicastRoute(noc, task.noc, ep.endpoint, core);
-    const init = { task: task.id, kind: STREAM_KIND.dramRead, route, bytes, channel, channelStartCycle: start };
+    const init = { task: task.id, kind: STREAM_KIND.dramRead, route, bytes, channel, channelStartCycle: start, src: nodeOf(ctx, ep.endpoint), dst: nodeOf(ctx, core), plane: task.noc };
     const id = openStream(ctx.streams, init);
     const first = Math.min(bytes, noc.maxPayloadBytes);
     ctx.queue.push(readReadyCycle(ctx.dram, channel, start, first), eventPayload(EVENT.streamPacket, id));
@@ -73,7 +75,7 @@ function openWriteStreams(ctx: SimContext, task: DramWriteTask, cycle: number): 
     const ep = chooseEndpoint(ctx.noc.topo, ctx.arch, channel, task.noc, core, 'write');
     markEndpoint(ctx, ep.endpoint);
     const route = unicastRoute(ctx.noc, task.noc, core, ep.endpoint);
-    const init = { task: task.id, kind: STREAM_KIND.dramWrite, route, bytes, channel, channelStartCycle: 0 };
+    const init = { task: task.id, kind: STREAM_KIND.dramWrite, route, bytes, channel, channelStartCycle: 0, src: nodeOf(ctx, core), dst: nodeOf(ctx, ep.endpoint), plane: task.noc };
     const id = openStream(ctx.streams, init);
     ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, id));
     opened++;
@@ -83,6 +85,10 @@ function openWriteStreams(ctx: SimContext, task: DramWriteTask, cycle: number): 
 
 /** Moves the next packet of stream `id`, ready at `cycle`, and schedules what follows it. */
 export function sendStreamPacket(ctx: SimContext, id: number, cycle: number): void {
+  if (ctx.flit !== undefined) {
+    queueStreamPacket(ctx, ctx.flit, id);
+    return;
+  }
   const p = ctx.streams;
   const noc = ctx.noc;
   const route = p.routes[id]!;
@@ -112,6 +118,67 @@ export function sendStreamPacket(ctx: SimContext, id: number, cycle: number): vo
   const pending = (ctx.pendingStreams[task] as number) - 1;
   ctx.pendingStreams[task] = pending;
   if (pending === 0) ctx.queue.push(ctx.taskEndCycle[task] as number, eventPayload(EVENT.taskDone, task));
+}
+
+/**
+ * Flit-level model: queues the next packet of stream `id` at its source now. DRAM reads schedule
+ * their next packet by the channel's read-out; sends and writes when this one's tail is injected.
+ */
+function queueStreamPacket(ctx: SimContext, f: FlitNocState, id: number): void {
+  const p = ctx.streams;
+  const noc = ctx.noc;
+  const task = p.task[id] as number;
+  const kind = p.kind[id] as number;
+  const left = p.bytesLeft[id] as number;
+  const payload = left < noc.maxPayloadBytes ? left : noc.maxPayloadBytes;
+  const wire = payload + noc.headerBytes;
+  countPacket(ctx, kind, ctx.program.tasks[task]!.op, p.routes[id]!, payload, wire);
+  const plane = p.plane[id] as number, src = p.src[id] as number, dst = p.dst[id] as number;
+  let dest: number | MulticastTree = dst;
+  if (dst < 0) {
+    const t = ctx.program.tasks[task] as SendTask;
+    dest = flitTree(f, plane, src, t.dsts.map((d) => nodeOf(ctx, ctx.coords[d]!)));
+  }
+  queueFlitPacket(f, plane, src, dest, wire, payload, kind === STREAM_KIND.dramRead, id);
+  const done = (p.bytesDone[id] as number) + payload;
+  p.bytesDone[id] = done;
+  p.bytesLeft[id] = left - payload;
+  p.outstanding[id] = (p.outstanding[id] as number) + 1;
+  if (kind === STREAM_KIND.dramRead && left - payload > 0) {
+    const nextPayload = Math.min(left - payload, noc.maxPayloadBytes);
+    const next = readReadyCycle(ctx.dram, p.channel[id] as number, p.channelStartCycle[id] as number, done + nextPayload);
+    ctx.queue.push(Math.max(next, f.net.t), eventPayload(EVENT.streamPacket, id));
+  }
+}
+
+/** Flit-level model: the tail of a stream's packet entered the network at `cycle`. */
+export function flitPacketInjected(ctx: SimContext, pkt: number, cycle: number): void {
+  const id = ctx.flit!.net.pktTag[pkt] as number;
+  const p = ctx.streams;
+  if (p.kind[id] !== STREAM_KIND.dramRead && (p.bytesLeft[id] as number) > 0) ctx.queue.push(cycle + 1, eventPayload(EVENT.streamPacket, id));
+}
+
+/** Flit-level model: the tail of a stream's packet reached `node` at `cycle`. */
+export function flitPacketDelivered(ctx: SimContext, pkt: number, cycle: number): void {
+  const f = ctx.flit!;
+  if (f.net.pktPending[pkt] !== 1) return; // a multicast completes at its last destination
+  const id = f.net.pktTag[pkt] as number;
+  const p = ctx.streams;
+  const task = p.task[id] as number;
+  let end = cycle;
+  if (p.kind[id] === STREAM_KIND.dramWrite) end = absorbWrite(ctx.dram, p.channel[id] as number, end, f.payload[pkt] as number);
+  if (end > (ctx.taskEndCycle[task] as number)) ctx.taskEndCycle[task] = end;
+  const outstanding = (p.outstanding[id] as number) - 1;
+  p.outstanding[id] = outstanding;
+  if (outstanding > 0 || (p.bytesLeft[id] as number) > 0) return;
+  closeStream(p, id);
+  const pending = (ctx.pendingStreams[task] as number) - 1;
+  ctx.pendingStreams[task] = pending;
+  if (pending === 0) ctx.queue.push(ctx.taskEndCycle[task] as number, eventPayload(EVENT.taskDone, task));
+}
+
+function nodeOf(ctx: SimContext, at: Coord): number {
+  return at.y * ctx.arch.grid.cols + at.x;
 }
 
 /** Counts one delivered packet: byte-hops, L1 and DRAM bytes, per-op distances. */

@@ -35,8 +35,10 @@ export interface ChosenEndpoint {
 }
 
 /**
- * The endpoint of `channel` with the fewest hops on NoC `noc`, measured in the data's direction
- * (endpoint -> core for reads, core -> endpoint for writes); ties go to the earlier-listed one.
+ * The endpoint serving `channel`: its preferred (first-listed) one, as tt-metal addresses each bank
+ * through one endpoint ("NOC subchannel endpoints per bank: 1"); picking the nearest of a group's
+ * tiles instead would let two channels share one NIU's 32 GB/s. Hops are counted in the data's
+ * direction on NoC `noc` (endpoint -> core for reads, core -> endpoint for writes).
  */
 export function chooseEndpoint(
   topo: Topology,
@@ -48,13 +50,10 @@ export function chooseEndpoint(
 ): ChosenEndpoint {
   const ch = arch.dram.channels[channel];
   assert(ch !== undefined && ch.endpoints.length > 0, `DRAM channel ${channel} has no endpoint`);
-  let best: ChosenEndpoint | undefined;
-  for (const ep of ch.endpoints) {
-    const hops = direction === 'read' ? hopCount(topo, noc, ep, core) : hopCount(topo, noc, core, ep);
-    if (hops !== undefined && (best === undefined || hops < best.hops)) best = { endpoint: ep, hops };
-  }
-  assert(best !== undefined, `no NoC ${noc} route between DRAM channel ${channel} and (${core.x},${core.y})`);
-  return best;
+  const ep = ch.endpoints[0]!;
+  const hops = direction === 'read' ? hopCount(topo, noc, ep, core) : hopCount(topo, noc, core, ep);
+  assert(hops !== undefined, `no NoC ${noc} route between DRAM channel ${channel} and (${core.x},${core.y})`);
+  return { endpoint: ep, hops };
 }
 
 /**

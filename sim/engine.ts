@@ -11,7 +11,8 @@ import type { Program } from '../compiler/program.js';
 import { buildTopology } from '../noc/topology.js';
 import { createSramState } from './core-model.js';
 import { createCounterState, finishCounters, type Counters } from './counters.js';
-import { sendStreamPacket } from './data-movement.js';
+import { flitPacketDelivered, flitPacketInjected, sendStreamPacket } from './data-movement.js';
+import { addFlitLinkBusy, createFlitNoc } from './flit-noc.js';
 import { deadlockError } from './deadlock.js';
 import { createDramState } from './dram-model.js';
 import { EventQueue } from './event-queue.js';
@@ -25,6 +26,11 @@ import { validateProgram } from './validate-program.js';
 export interface SimulateOptions {
   /** The arch's fingerprint (arch/load-arch.ts); a Program compiled for another arch is refused. */
   readonly fingerprint?: string;
+  /**
+   * NoC model: 'flit' (default) runs packets through the flit-level router network; 'packet' uses
+   * the faster link-reservation model (sim/noc-model.ts).
+   */
+  readonly nocModel?: 'flit' | 'packet';
   /** Called with the fraction of tasks completed, at most about every 1% of tasks, and at the end. */
   readonly onProgress?: (fraction: number) => void;
 }
@@ -41,15 +47,30 @@ export interface SimResult {
 /** Simulates `program` on `arch`, cycle-accurately at packet level; pure and deterministic. */
 export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions = {}): SimResult {
   validateProgram(program, arch, { fingerprint: opts.fingerprint });
-  const ctx = createContext(program, arch);
+  const ctx = createContext(program, arch, opts.nocModel ?? 'flit');
   const sched = createScheduler(program);
   const n = program.tasks.length;
   const progressStep = Math.max(1, Math.ceil(n / 100));
+  const net = ctx.flit?.net;
+  if (net !== undefined) {
+    net.onInjected = (pkt, t) => flitPacketInjected(ctx, pkt, t);
+    net.onDeliver = (pkt, _node, t) => flitPacketDelivered(ctx, pkt, t);
+  }
   for (let slot = 0; slot < sched.slotTasks.length; slot++) tryStart(ctx, sched, slot, 0);
   let cycle = 0;
   const queue = ctx.queue;
-  while (queue.size > 0) {
+  for (;;) {
+    if (net !== undefined && !net.idle()) {
+      // Step the network up to the next event; deliveries and injections add events as they happen.
+      const next = queue.size > 0 ? (queue.peekCycle() as number) : Infinity;
+      if (net.t < next) {
+        net.step();
+        continue;
+      }
+    }
+    if (queue.size === 0) break;
     cycle = queue.peekCycle() as number;
+    if (net !== undefined && net.idle()) net.skipTo(cycle);
     const payload = queue.pop();
     const id = payload >>> 1;
     if ((payload & 1) === EVENT.streamPacket) {
@@ -60,6 +81,7 @@ export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions
     if (opts.onProgress !== undefined && sched.completed % progressStep === 0) opts.onProgress(sched.completed / n);
   }
   if (sched.completed < n) throw deadlockError(program, sched, cycle);
+  if (ctx.flit !== undefined) addFlitLinkBusy(ctx.flit, ctx.noc.topo, arch, ctx.counters.linkBusyCycles);
   if (opts.onProgress !== undefined && n % progressStep !== 0) opts.onProgress(1);
   const counters = finishCounters(ctx.counters, {
     cycles: cycle,
@@ -70,7 +92,7 @@ export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions
   return { cycles: cycle, counters, taskStartCycle: ctx.taskStartCycle, taskEndCycle: ctx.taskEndCycle };
 }
 
-function createContext(program: Program, arch: ArchSpec): SimContext {
+function createContext(program: Program, arch: ArchSpec, nocModel: 'flit' | 'packet'): SimContext {
   const topo = buildTopology(arch);
   const tiles = topo.cols * topo.rows;
   const counters = createCounterState(program.ops.length, program.cores.length, topo.linkCount, tiles);
@@ -85,6 +107,7 @@ function createContext(program: Program, arch: ArchSpec): SimContext {
     queue: new EventQueue(),
     counters,
     noc: createNocState(arch, counters.linkBusyCycles),
+    flit: nocModel === 'flit' ? createFlitNoc(arch) : undefined,
     dram: createDramState(arch),
     streams: createStreamPool(),
     sram: createSramState(program.cores.length, program.buffers.length, sramCapacityBytes),

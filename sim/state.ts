@@ -7,6 +7,7 @@ import type { Program } from '../compiler/program.js';
 import type { CounterState } from './counters.js';
 import type { DramState } from './dram-model.js';
 import type { EventQueue } from './event-queue.js';
+import type { FlitNocState } from './flit-noc.js';
 import type { NocState } from './noc-model.js';
 import type { StreamPool } from './streams.js';
 
@@ -40,6 +41,8 @@ export interface SimContext {
   readonly queue: EventQueue;
   readonly counters: CounterState;
   readonly noc: NocState;
+  /** The flit-level network (default); undefined with the packet-level NoC model. */
+  readonly flit: FlitNocState | undefined;
   readonly dram: DramState;
   readonly streams: StreamPool;
   readonly sram: SramState;

@@ -20,6 +20,11 @@ export interface StreamPool {
   /** DRAM reads: the (fractional) cycle the channel starts serving the stream. */
   channelStartCycle: Float64Array;
   routes: (Route | undefined)[];
+  /** Flit-level model: source and destination node (-1 for a multicast), NoC, packets in flight. */
+  src: Int32Array;
+  dst: Int32Array;
+  plane: Uint8Array;
+  outstanding: Int32Array;
   readonly freeSlots: number[];
   used: number;
 }
@@ -35,6 +40,10 @@ export function createStreamPool(): StreamPool {
     bytesDone: new Float64Array(n),
     channelStartCycle: new Float64Array(n),
     routes: [],
+    src: new Int32Array(n),
+    dst: new Int32Array(n),
+    plane: new Uint8Array(n),
+    outstanding: new Int32Array(n),
     freeSlots: [],
     used: 0,
   };
@@ -48,6 +57,10 @@ export interface StreamInit {
   readonly bytes: number;
   readonly channel: number;
   readonly channelStartCycle: number;
+  /** Source and destination node ids (y * cols + x; -1 for a multicast) and NoC. */
+  readonly src: number;
+  readonly dst: number;
+  readonly plane: number;
 }
 
 /** Takes a free slot and fills it (slot numbers never influence results). */
@@ -64,6 +77,10 @@ export function openStream(p: StreamPool, init: StreamInit): number {
   p.bytesDone[id] = 0;
   p.channelStartCycle[id] = init.channelStartCycle;
   p.routes[id] = init.route;
+  p.src[id] = init.src;
+  p.dst[id] = init.dst;
+  p.plane[id] = init.plane;
+  p.outstanding[id] = 0;
   return id;
 }
 
@@ -86,4 +103,8 @@ function grow(p: StreamPool): void {
   p.bytesLeft = widen(p.bytesLeft, (k) => new Float64Array(k));
   p.bytesDone = widen(p.bytesDone, (k) => new Float64Array(k));
   p.channelStartCycle = widen(p.channelStartCycle, (k) => new Float64Array(k));
+  p.src = widen(p.src, (k) => new Int32Array(k));
+  p.dst = widen(p.dst, (k) => new Int32Array(k));
+  p.plane = widen(p.plane, (k) => new Uint8Array(k));
+  p.outstanding = widen(p.outstanding, (k) => new Int32Array(k));
 }

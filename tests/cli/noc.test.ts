@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/main.js';
@@ -42,6 +42,46 @@ Noc('bad input is one line, exit 2: rate outside (0, 1], empty buffer, unknown B
   ] as const) {
     const r = await run(...argv);
     assert.is(r.code, 2);
+    assert.is(r.err.trim().split('\n').length, 1);
+    assert.match(r.err, pattern);
+  }
+});
+
+Noc('--arch runs the arch\'s own NoCs (Wormhole: two one-way tori) or its BookSim-style network block', async () => {
+  const wh = await run('noc', '--arch', 'wormhole_n150', '--rate', '0.05', '--packet-size', '4', '--json');
+  assert.is(wh.code, 0, wh.err);
+  const rep = JSON.parse(wh.out);
+  assert.ok(rep.avgPacketLatency > 40 && !rep.saturated, `wormhole latency ${rep.avgPacketLatency}`);
+  const preset = JSON.parse(readFileSync('arch/presets/wormhole_n150.json', 'utf8'));
+  const file = join(tmp, 'mesh-net.json');
+  writeFileSync(file, JSON.stringify({ ...preset, network: { topology: 'mesh', k: 8, n: 2, vcs: 2, vcBufferFlits: 8 } }));
+  const viaArch = await run('noc', '--arch', file, '--rate', '0.1', '--json');
+  const viaFlags = await run('noc', '--topology', 'mesh', '--k', '8', '--vcs', '2', '--buffer', '8', '--rate', '0.1', '--json');
+  assert.is(viaArch.code, 0, viaArch.err);
+  assert.equal(JSON.parse(viaArch.out), JSON.parse(viaFlags.out), 'an arch network block and the same BookSim flags give the same run');
+});
+
+Noc('--sweep --plot writes an SVG of the curve; 3D tori and hotspot traffic run', async () => {
+  const svg = join(tmp, 'sweep.svg');
+  const r = await run('noc', '--k', '4', '--sweep', '0.1:0.3:0.1', '--plot', svg);
+  assert.is(r.code, 0, r.err);
+  assert.ok(existsSync(svg));
+  assert.match(readFileSync(svg, 'utf8'), /^<svg[^>]*xmlns/);
+  const t3 = await run('noc', '--topology', 'torus', '--k', '4', '--n', '3', '--vcs', '4', '--traffic', 'hotspot', '--rate', '0.01', '--json');
+  assert.is(t3.code, 0, t3.err);
+  assert.ok(JSON.parse(t3.out).avgPacketLatency > 0);
+});
+
+Noc('routing that can deadlock and bad traffic are one-line errors, exit 2', async () => {
+  for (const [argv, pattern] of [
+    [['noc', '--topology', 'torus', '--vcs', '1'], /can deadlock: channel dependency cycle .*vc0 ->/],
+    [['noc', '--routing', 'xy_yx', '--vcs', '1'], /can deadlock/],
+    [['noc', '--traffic', 'zigzag'], /traffic: expected one of uniform/],
+    [['noc', '--k', '6', '--traffic', 'transpose'], /power-of-two/],
+    [['noc', '--arch', 'wormhole_n150', '--k', '4'], /with --arch the arch does/],
+  ] as const) {
+    const r = await run(...argv);
+    assert.is(r.code, 2, `${argv.join(' ')}: ${r.err}`);
     assert.is(r.err.trim().split('\n').length, 1);
     assert.match(r.err, pattern);
   }

@@ -1,6 +1,8 @@
 // End to end on real models: compile (verified) and simulate every exported model found in
 // $SPATIALC_MODELS or models/ (from scripts/export-models.sh; never committed). Batch 1 for all,
-// batch 16 for ResNet-50 and BERT (all models with SPATIALC_FULL=1).
+// batch 16 for ResNet-50 and BERT (all models with SPATIALC_FULL=1). The sweep uses the packet-level
+// NoC model (fast); a few small models also run on the flit-level model (the default) and must land
+// within 15% of the packet-level latency (SPATIALC_FULL=1: every model at batch 1).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync } from 'node:fs';
@@ -18,10 +20,10 @@ const fp = archFingerprint(arch);
 const dir = process.env['SPATIALC_MODELS'] ?? 'models';
 const full = process.env['SPATIALC_FULL'] === '1';
 
-function runAll(g: Graph, batch: number) {
+function runAll(g: Graph, batch: number, nocModel: 'flit' | 'packet' = 'packet') {
   const p = compileGraph(g, arch, { dtype: 'bf16', fidelity: 'HiFi2', model: g.name, batch, archFingerprint: fp });
   assert.equal(verifyProgram(p, arch), [], 'verifier');
-  const r = buildReport(p, arch, simulate(p, arch, { fingerprint: fp }));
+  const r = buildReport(p, arch, simulate(p, arch, { fingerprint: fp, nocModel }));
   assert.ok(r.cycles > 0 && Number.isFinite(r.topsPerWatt));
   assert.ok(r.utilization.coresMax <= 1 && r.utilization.linksMax <= 1 && r.utilization.dramBandwidth <= 1);
   const e = r.energyJoules;
@@ -53,3 +55,16 @@ for (const file of files) {
   }
 }
 Models.run();
+
+const Flit = suite('real models on the flit-level NoC');
+const flitModels = full ? files : files.filter((f) => /^(squeezenet1_1|resnet18)_op17/.test(f));
+for (const file of flitModels) {
+  Flit(`${file} at batch 1: flit-level latency within 15% of the packet-level model`, () => {
+    const g = loadOnnxModel(path.join(dir, file), { batch: 1 });
+    const flit = runAll(g, 1, 'flit').r;
+    const packet = runAll(g, 1, 'packet').r;
+    const ratio = flit.cycles / packet.cycles;
+    assert.ok(ratio > 0.85 && ratio < 1.15, `flit ${flit.cycles} vs packet ${packet.cycles} cycles (ratio ${ratio.toFixed(3)})`);
+  });
+}
+Flit.run();

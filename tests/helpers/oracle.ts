@@ -20,14 +20,14 @@ export function withMesh(arch: ArchSpec, cols: number, rows: number): ArchSpec {
   };
 }
 
-/** Compiles (verified) and runs the program functionally in exact float32. */
-export function runFunctionalFp32(graph: Graph, arch: ArchSpec, inputs: Readonly<Record<string, TensorData>>): Record<string, TensorData> {
+/** Compiles (verified) and runs the program functionally in exact float32 (tile order from the given NoC model). */
+export function runFunctionalFp32(graph: Graph, arch: ArchSpec, inputs: Readonly<Record<string, TensorData>>, nocModel: 'flit' | 'packet' = 'flit'): Record<string, TensorData> {
   const fp = archFingerprint(arch);
   const batch = graph.tensors[graph.inputs[0]!]?.shape[0] ?? 1;
   const program = compileGraph(graph, arch, { dtype: 'fp32', fidelity: 'HiFi4', model: graph.name, batch, archFingerprint: fp });
   const problems = verifyProgram(program, arch);
   if (problems.length > 0) throw new Error(`verifier: ${problems.map((p) => p.message).join('; ')}`);
-  return runProgram(program, graph, simulate(program, arch, { fingerprint: fp }), inputs);
+  return runProgram(program, graph, simulate(program, arch, { fingerprint: fp, nocModel }), inputs);
 }
 
 /** onnxruntime's outputs for the same inputs. */

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { SpatialcError } from '../../arch/errors.js';
 import { parseBooksimConfig } from '../../noc/flit/booksim-config.js';
-import { configFromBooksim, simulateFlitNetwork, type FlitNetConfig } from '../../noc/flit/network.js';
+import { configFromBooksim } from '../../noc/flit/config.js';
+import { simulateFlitNetwork } from '../../noc/flit/measure.js';
 
 const REF = '/work/shared/reference/booksim';
 const CFG_TEXT = `// comment
@@ -15,11 +16,8 @@ traffic = transpose;
 injection_rate = 0.02;
 `;
 
-const base: FlitNetConfig = {
-  topology: 'mesh', k: 8, numVcs: 2, vcBufSize: 8, packetSize: 1, injectionRate: 0.02, traffic: 'uniform',
-  seed: 0, warmupPeriods: 3, samplePeriod: 1000, maxSamples: 10, latencyThres: 500, stoppingThres: 0.05,
-  accStoppingThres: 0.05,
-};
+/** A BookSim setup from `key=value` overrides of BookSim's defaults (8x8 mesh, 2 VCs x 8 flits). */
+const bs = (...kv: string[]) => configFromBooksim(parseBooksimConfig('', kv));
 
 const cfg = suite('flit network: BookSim config');
 cfg('parses comments, statements and command-line overrides', () => {
@@ -49,7 +47,7 @@ cfg('unsupported values are an error', () => {
 cfg('every reference config parses', () => {
   for (const name of ['mesh8x8_uniform_ps1_vc2', 'torus8x8_uniform_ps4_vc8', 'mesh4x4_uniform_ps1_vc2']) {
     const c = configFromBooksim(parseBooksimConfig(readFileSync(`${REF}/configs/${name}.cfg`, 'utf8')));
-    assert.ok(c.k > 0);
+    assert.ok(c.geometry.dims[0]! > 0);
   }
 });
 cfg.run();
@@ -63,7 +61,7 @@ zl('mesh 5H + 6 + L and torus 6H + 6 + L for single packets', () => {
         const sx = s % 8, sy = s >> 3, dx = d % 8, dy = d >> 3;
         const dist = (a: number, b: number): number => topology === 'mesh' ? Math.abs(a - b) : Math.min((a - b + 8) % 8, (b - a + 8) % 8);
         const H = dist(sx, dx) + dist(sy, dy);
-        const r = simulateFlitNetwork({ ...base, topology, packetSize: L }, { singlePackets: [{ src: s, dst: d, cycle: 3 }] });
+        const r = simulateFlitNetwork(bs(`topology=${topology}`, `packet_size=${L}`), { singlePackets: [{ src: s, dst: d, cycle: 3 }] });
         assert.is(r.avgPacketLatency, (topology === 'mesh' ? 5 : 6) * H + 6 + L, `${topology} ${s}->${d} L=${L}`);
       }
     }
@@ -120,14 +118,20 @@ prop('every injected flit is delivered exactly once', () => {
     ({ k, torus, vcs, L, pkts }) => {
       const n = k * k;
       const sp = pkts.map((p) => ({ src: p.src % n, dst: p.dst % n, cycle: p.cycle }));
-      const r = simulateFlitNetwork({ ...base, k, topology: torus ? 'torus' : 'mesh', numVcs: vcs, packetSize: L }, { singlePackets: sp });
-      if (r.delivered.length !== sp.length || r.injected !== sp.length * L) return false;
-      return r.delivered.every((d) => d === L) && r.packetsMeasured === sp.length;
+      const got = sp.map(() => [] as number[]);
+      let wrongNode = 0;
+      const r = simulateFlitNetwork(bs(`k=${k}`, `topology=${torus ? 'torus' : 'mesh'}`, `num_vcs=${vcs}`, `packet_size=${L}`), {
+        singlePackets: sp,
+        onFlit: (seq, idx, node) => { got[seq]!.push(idx); if (node !== sp[seq]!.dst) wrongNode++; },
+      });
+      if (r.injected !== sp.length * L || wrongNode > 0 || r.packetsMeasured !== sp.length) return false;
+      // Exactly once and in order: each packet's flits arrive as 0, 1, ..., L-1.
+      return got.every((g) => g.length === L && g.every((idx, i) => idx === i));
     },
   ), { numRuns: 25, seed: 7 });
 });
 prop('same seed, same result; another seed, another sample', () => {
-  const c = { ...base, k: 4, injectionRate: 0.3 };
+  const c = bs('k=4', 'injection_rate=0.3');
   const a = simulateFlitNetwork(c), b = simulateFlitNetwork(c), d = simulateFlitNetwork({ ...c, seed: 1 });
   assert.equal([a.avgPacketLatency, a.cycles, a.acceptedFlitsPerNodeCycle], [b.avgPacketLatency, b.cycles, b.acceptedFlitsPerNodeCycle]);
   assert.is.not(a.avgPacketLatency, d.avgPacketLatency);

@@ -5,6 +5,8 @@ import { simulate } from '../../sim/index.js';
 import { tinyArch } from './helpers/arch.js';
 import { programBuilder, tileMacs } from './helpers/program.js';
 
+// These tests pin the packet-level NoC model's formulas (the flit-level model has its own tests).
+const PACKET = { nocModel: 'packet' } as const;
 const arch = tinyArch();
 const CORES = [{ x: 1, y: 0 }, { x: 2, y: 0 }, { x: 3, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 1 }];
 
@@ -23,7 +25,7 @@ const Simulate = suite('simulate');
 Simulate('a single compute task takes computeCycles: 4 LoFi tiles = 4 x 16 + 10 overhead', () => {
   const b = programBuilder({ cores: CORES });
   b.compute(0, { work: [{ unit: 'matmul', tiles: 4, rows: 32 }], macs: tileMacs(4) });
-  const r = simulate(b.build(), arch);
+  const r = simulate(b.build(), arch, PACKET);
   assert.is(r.cycles, 74);
   assert.is(r.counters.macs, tileMacs(4));
   assert.is(r.counters.coreBusyCycles[0], 74);
@@ -32,7 +34,7 @@ Simulate('a single compute task takes computeCycles: 4 LoFi tiles = 4 x 16 + 10 
 Simulate('fidelity phases multiply matmul cycles (HiFi2 doubles them)', () => {
   const b = programBuilder({ cores: CORES, fidelity: 'HiFi2' });
   b.compute(0, { work: [{ unit: 'matmul', tiles: 4, rows: 32 }] });
-  assert.is(simulate(b.build(), arch).cycles, 4 * 32 + 10);
+  assert.is(simulate(b.build(), arch, PACKET).cycles, 4 * 32 + 10);
 });
 
 Simulate('an engine runs its stream in order; deps make other engines wait', () => {
@@ -41,7 +43,7 @@ Simulate('an engine runs its stream in order; deps make other engines wait', () 
   const c = b.compute(0, { work: [{ unit: 'eltwise', tiles: 1 }] }); // no deps, but in-order: 110..220
   const w = b.send(0, { dsts: [1], bytes: 512, deps: [a] }); // writer waits for a
   const r0 = b.dramRead(0, { channelBytes: [0, 0] }); // empty read: reader free at 0
-  const r = simulate(b.build(), arch);
+  const r = simulate(b.build(), arch, PACKET);
   assert.equal([r.taskStartCycle[a], r.taskEndCycle[a]], [0, 110]);
   assert.equal([r.taskStartCycle[c], r.taskEndCycle[c]], [110, 220]);
   assert.is(r.taskStartCycle[w], 110);
@@ -52,7 +54,7 @@ Simulate('an engine runs its stream in order; deps make other engines wait', () 
 Simulate('vector ops count every element of eltwise and sfpu tiles', () => {
   const b = programBuilder({ cores: CORES });
   b.compute(0, { work: [{ unit: 'eltwise', tiles: 2 }, { unit: 'sfpu', fn: 'exp', tiles: 1 }] });
-  const r = simulate(b.build(), arch);
+  const r = simulate(b.build(), arch, PACKET);
   assert.is(r.counters.vectorOps, 3 * 1024);
   assert.is(r.cycles, 10 + 2 * 100 + 1000);
 });
@@ -61,7 +63,7 @@ Simulate('a deadlock names the blocked engine, its task and the dep it waits on'
   const b = programBuilder({ cores: CORES });
   b.compute(0, { work: [{ unit: 'eltwise', tiles: 1 }], deps: [1 as never] });
   b.compute(0, { work: [{ unit: 'eltwise', tiles: 1 }] });
-  const e = thrown(() => simulate(b.build(), arch));
+  const e = thrown(() => simulate(b.build(), arch, PACKET));
   assert.is(e.code, 'E_SIM');
   assert.match(e.message, 'deadlocked at cycle 0: 2 of 2 tasks never ran');
   assert.match(e.message, 'core(1,0)/compute cannot start task 0 (op "op0"): waits on task 1 (core(1,0)/compute, not started)');
@@ -73,7 +75,7 @@ Simulate('allocating past SRAM raises E_SRAM_OVERFLOW naming the core, buffer an
   const big = b.buffer(1, 30000, 'weights1');
   b.compute(1, { work: [{ unit: 'eltwise', tiles: 1 }], alloc: [small] });
   b.compute(1, { work: [{ unit: 'eltwise', tiles: 1 }], alloc: [big] });
-  const e = thrown(() => simulate(b.build(), arch));
+  const e = thrown(() => simulate(b.build(), arch, PACKET));
   assert.is(e.code, 'E_SRAM_OVERFLOW');
   assert.is(
     e.message,
@@ -88,23 +90,23 @@ Simulate('freed buffers return their SRAM; the peak is recorded per core', () =>
   const y = b.buffer(1, 30000, 'y');
   b.compute(1, { work: [{ unit: 'eltwise', tiles: 1 }], alloc: [x], free: [x] });
   b.compute(1, { work: [{ unit: 'eltwise', tiles: 1 }], alloc: [y], free: [y] });
-  const r = simulate(b.build(), arch);
+  const r = simulate(b.build(), arch, PACKET);
   assert.is(r.counters.coreSramPeakBytes[1], 40000);
 });
 
 Simulate('a program compiled for another arch fingerprint is refused', () => {
   const b = programBuilder({ cores: CORES, archFingerprint: 'abc' });
   b.compute(0, { work: [] });
-  const e = thrown(() => simulate(b.build(), arch, { fingerprint: 'def' }));
+  const e = thrown(() => simulate(b.build(), arch, { ...PACKET, fingerprint: 'def' }));
   assert.is(e.code, 'E_PROGRAM_INVALID');
   assert.match(e.message, 'fingerprint abc');
-  simulate(b.build(), arch, { fingerprint: 'abc' });
+  simulate(b.build(), arch, { ...PACKET, fingerprint: 'abc' });
 });
 
 Simulate('structural problems are listed together', () => {
   const p = programBuilder({ cores: CORES }).build();
   const bad = { ...p, tasks: [{ id: 0, core: 9, engine: 'compute', deps: [5], op: 0, kind: 'compute', work: [], macs: 0, sramReadBytes: 0, sramWriteBytes: 0, predictedStartCycle: 0, predictedCycles: 0 }] };
-  const e = thrown(() => simulate(bad as never, arch));
+  const e = thrown(() => simulate(bad as never, arch, PACKET));
   assert.is(e.code, 'E_PROGRAM_INVALID');
   assert.match(e.message, 'task 0 has bad core 9');
   assert.match(e.message, 'task 0 depends on unknown task 5');
@@ -115,7 +117,7 @@ Simulate('progress is reported at most every 1% of tasks, rising, ending at 1', 
   const b = programBuilder({ cores: CORES });
   for (let i = 0; i < 1000; i++) b.compute(i % 5, { work: [{ unit: 'eltwise', tiles: 1 }] });
   const seen: number[] = [];
-  simulate(b.build(), arch, { onProgress: (f) => seen.push(f) });
+  simulate(b.build(), arch, { ...PACKET, onProgress: (f) => seen.push(f) });
   assert.ok(seen.length <= 101 && seen.length >= 50, `${seen.length} calls`);
   assert.ok(seen.every((f, i) => i === 0 || f > (seen[i - 1] as number)));
   assert.is(seen[seen.length - 1], 1);
@@ -134,7 +136,7 @@ function deepFreeze<T>(v: T): T {
 }
 
 Edges('an empty program runs 0 cycles', () => {
-  const r = simulate(programBuilder({ cores: CORES }).build(), arch);
+  const r = simulate(programBuilder({ cores: CORES }).build(), arch, PACKET);
   assert.is(r.cycles, 0);
 });
 
@@ -146,7 +148,7 @@ Edges('the simulator never mutates the program', () => {
   b.dramRead(1, { channelBytes: [5000, 7000] });
   const p = deepFreeze(b.build());
   const before = JSON.stringify(p);
-  simulate(p, arch);
+  simulate(p, arch, PACKET);
   assert.is(JSON.stringify(p), before);
 });
 
@@ -154,12 +156,12 @@ Edges('a send with no route on a mesh NoC is refused before the run', () => {
   const mesh = tinyArch({ topology: 'mesh' });
   const b = programBuilder({ cores: CORES });
   b.send(2, { dsts: [0], bytes: 100, noc: 0 }); // (3,0) -> (1,0) needs -x; noc0 only runs +x
-  const e = thrown(() => simulate(b.build(), mesh));
+  const e = thrown(() => simulate(b.build(), mesh, PACKET));
   assert.is(e.code, 'E_PROGRAM_INVALID');
   assert.match(e.message, 'NoC 0 has no route from core(3,0) to core(1,0)');
   const ok = programBuilder({ cores: CORES });
   ok.send(2, { dsts: [0], bytes: 100, noc: 1 });
-  assert.is(simulate(ok.build(), mesh).cycles, 2 * 5 + 2 * 9 + Math.ceil(132 / 32));
+  assert.is(simulate(ok.build(), mesh, PACKET).cycles, 2 * 5 + 2 * 9 + Math.ceil(132 / 32));
 });
 
 Edges.run();

@@ -6,13 +6,15 @@ import { tinyArch } from './helpers/arch.js';
 import { syntheticProgram } from './helpers/synthetic.js';
 import { programBuilder, tileMacs } from './helpers/program.js';
 
+// These tests pin the packet-level NoC model's formulas (the flit-level model has its own tests).
+const PACKET = { nocModel: 'packet' } as const;
 const arch = tinyArch();
 const CORES = arch.tensix;
 const mixed = () =>
   syntheticProgram({ arch, cores: CORES, layers: 12, seed: 7, weightBytes: 6000, activationBytes: 3000, matmulTiles: 6 });
 
 function run(program = mixed()): Report {
-  return buildReport(program, arch, simulate(program, arch));
+  return buildReport(program, arch, simulate(program, arch, PACKET));
 }
 
 const BuildReport = suite('buildReport');
