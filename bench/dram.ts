@@ -22,5 +22,7 @@ for (const pairing of ['adjacent', 'random'] as const) {
     const wall = (performance.now() - t0) / 1000;
     const key = `${pairing} ${noc}`;
     console.log(`${`${pairing} noc${noc}`.padEnd(14)} ${measured[key]!.toFixed(1).padStart(9)} ${f.padStart(22)} ${cell('packet').padStart(22)} ${wall.toFixed(2).padStart(12)}`);
+    const one = dramReaders(arch, { noc, pairing, seed: 1 });
+    console.log(`${''.padEnd(14)} busiest link (seed 1): ${one.busiestLink.name}, ${(one.busiestLink.utilization * 100).toFixed(0)}% busy, ${one.busiestLink.streams} response stream(s) through it`);
   }
 }

@@ -22,7 +22,7 @@ usage:
   spatialc sim PROGRAM.json --arch A [--json]
   spatialc eval MODEL --input NAME=FILE.pb|.npy ... --out DIR [--sim --arch A --dtype D --fidelity F]
   spatialc noc [--booksim FILE.cfg] [key=value ...] [--arch A]
-               [--topology mesh|torus --k N --n 1|2|3 --vcs N --buffer FLITS --routing dor|xy_yx]
+               [--topology mesh|torus --k N --n 1|2|3 --vcs N --buffer FLITS --routing dor|xy_yx --axis-order yx]
                [--traffic uniform|transpose|bitcomp|bitrev|shuffle|tornado|neighbor|hotspot] [--rate R]
                [--packet-size P] [--seed N] [--sweep FROM:TO:STEP [--plot FILE.svg]] [--json]
 

@@ -29,6 +29,7 @@ const NOC_OPTIONS = {
   vcs: { type: 'string' },
   buffer: { type: 'string' },
   routing: { type: 'string' },
+  'axis-order': { type: 'string' },
   traffic: { type: 'string' },
   rate: { type: 'string' },
   'packet-size': { type: 'string' },
@@ -70,7 +71,7 @@ function configOf(values: Record<string, string | boolean | undefined>, position
   const arch = str('arch');
   if (arch !== undefined && str('booksim') !== undefined) throw usage('noc: give --arch or --booksim, not both');
   if (arch !== undefined) {
-    for (const f of ['topology', 'k', 'n', 'vcs', 'buffer', 'routing']) if (str(f) !== undefined) throw usage(`noc: --${f} describes the network; with --arch the arch does`);
+    for (const f of ['topology', 'k', 'n', 'vcs', 'buffer', 'routing', 'axis-order']) if (str(f) !== undefined) throw usage(`noc: --${f} describes the network; with --arch the arch does`);
   }
   flag('topology', str('topology'));
   flag('k', str('k') === undefined ? undefined : String(parsePositiveInt(str('k')!, '--k')));
@@ -94,12 +95,23 @@ function configOf(values: Record<string, string | boolean | undefined>, position
     }
   }
   const parsed = parseBooksimConfig(text, overrides, file ?? 'command line');
-  if (arch === undefined) return configFromBooksim(parsed, file ?? 'command line');
+  if (arch === undefined) return withAxisOrder(configFromBooksim(parsed, file ?? 'command line'), str('axis-order'));
   const spec = loadArch(arch);
   const net = archSyntheticNetwork(spec, arch);
   const nodes = net.geometry.dims.reduce((a, b) => a * b, 1);
   const base = configFromBooksim({ ...parsed, k: 2, n: 1, traffic: 'uniform' }, arch);
   return { ...base, geometry: net.geometry, router: net.router, traffic: parseTraffic(String(parsed['traffic']), nodes) };
+}
+
+/** `--axis-order yx` (or zyx, ...): the dimension order of routing, first letter first. */
+function withAxisOrder(cfg: FlitNetConfig, text: string | undefined): FlitNetConfig {
+  if (text === undefined) return cfg;
+  const n = cfg.geometry.dims.length;
+  const order = [...text].map((ch) => 'xyz'.indexOf(ch));
+  if (order.length !== n || order.some((d) => d < 0 || d >= n) || new Set(order).size !== n) {
+    throw usage(`--axis-order: expected a permutation of ${'xyz'.slice(0, n)} for ${n} dimensions, got "${text}"`);
+  }
+  return { ...cfg, geometry: { ...cfg.geometry, planes: cfg.geometry.planes.map((p) => ({ ...p, axisOrder: order })) } };
 }
 
 /** Runs `spatialc noc`; returns the text to print. */

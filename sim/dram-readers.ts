@@ -12,6 +12,7 @@ import type { ArchSpec, Coord } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
 import type { Program, Task, TaskId } from '../compiler/program.js';
 import { makeRng } from '../noc/flit/rng.js';
+import { buildTopology, linkInfo, linkName, routeUnicast, type LinkId } from '../noc/topology.js';
 import { simulate } from './engine.js';
 
 export interface DramReadersOptions {
@@ -30,6 +31,8 @@ export interface DramReadersResult {
   readonly cycles: number;
   /** Aggregate read bandwidth in bytes per second (all bytes / time the last one landed). */
   readonly bytesPerSecond: number;
+  /** The busiest router-to-router link, its busy fraction, and how many response streams cross it. */
+  readonly busiestLink: { readonly name: string; readonly utilization: number; readonly streams: number };
 }
 
 /** Reader tiles, one per channel, for the given pairing. */
@@ -77,5 +80,20 @@ export function dramReaders(arch: ArchSpec, o: DramReadersOptions): DramReadersR
     macs: 0, predictedCycles: 0,
   } as unknown as Program;
   const r = simulate(program, arch, { ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}), nocModel: o.nocModel ?? 'flit' });
-  return { readers, cycles: r.cycles, bytesPerSecond: (bytes * readers.length) / (r.cycles / arch.clockHz) };
+  const topo = buildTopology(arch);
+  let best = -1;
+  r.counters.linkBusyCycles.forEach((b, id) => {
+    const slot = linkInfo(topo, id as LinkId).slot;
+    if ((slot === 'x' || slot === 'y') && (best < 0 || b > r.counters.linkBusyCycles[best]!)) best = id;
+  });
+  // Streams through the busiest link: the readers whose response route uses it.
+  let streams = 0;
+  readers.forEach((core, c) => {
+    const ep = arch.dram.channels[c]!.endpoints[0]!;
+    if (routeUnicast(topo, o.noc, ep, core).includes(best as LinkId)) streams++;
+  });
+  return {
+    readers, cycles: r.cycles, bytesPerSecond: (bytes * readers.length) / (r.cycles / arch.clockHz),
+    busiestLink: { name: linkName(topo, best as LinkId), utilization: r.counters.linkBusyCycles[best]! / r.cycles, streams },
+  };
 }

@@ -90,7 +90,7 @@ export function allocateSwitch(net: FlitNetwork, r: number, t: number): void {
       if (o === LOCAL) net.eject(r, pkt, fi, t);
       else {
         if (!multicast) credits[oidx] = credits[oidx]! - 1;
-        net.pushFlit((net.l.nbr[r * P + o]! * P + (o ^ 1)) * V + net.brVc[iv * P + o]!, flit, t + 2 + link);
+        net.pushFlit((net.l.nbr[r * P + o]! * P + (o ^ 1)) * V + net.brVc[iv * P + o]!, flit, t + net.dSwXbar + link);
         net.flitHops++;
       }
       if (tail && (o !== LOCAL || net.ivcMask[iv] === 1 << LOCAL)) net.freeLater.push(oidx);
@@ -129,7 +129,7 @@ export function allocateVcs(net: FlitNetwork, r: number, t: number): void {
     if (mask !== 1 << LOCAL && (mask & (1 << LOCAL)) !== 0 && !(net.ivcAlloc[iv]! & (1 << LOCAL))) {
       // A multicast's local copy needs no exclusive ejection VC: the node takes it as it comes, so a
       // multicast blocked on another branch never holds its destinations' ejection ports.
-      net.brVc[iv * P + LOCAL] = net.brLo[iv * P + LOCAL]!; net.brReady[iv * P + LOCAL] = t + 1;
+      net.brVc[iv * P + LOCAL] = net.brLo[iv * P + LOCAL]!; net.brReady[iv * P + LOCAL] = t + net.dVa;
       net.ivcAlloc[iv] = net.ivcAlloc[iv]! | (1 << LOCAL);
       if (net.ivcAlloc[iv] === mask) { net.rVaWait[r]!--; continue; }
     }
@@ -162,7 +162,7 @@ export function allocateVcs(net: FlitNetwork, r: number, t: number): void {
         net.vaAccPtr[iv] = (ov + 1) % V;
         net.vaOutPtr[(r * P + op) * V + ov] = (s + 1) % PV;
         net.ovcBusy[(ob + op) * V + ov] = 1;
-        net.brVc[iv * P + op] = ov; net.brReady[iv * P + op] = t + 1;
+        net.brVc[iv * P + op] = ov; net.brReady[iv * P + op] = t + net.dVa;
         alloc |= 1 << op;
         break;
       }
@@ -207,9 +207,9 @@ function allocateBranches(net: FlitNetwork, r: number, t: number, reqs: readonly
       let ov = net.brLo[bi]!;
       while (net.ovcBusy[(ob + op) * V + ov]) ov++;
       net.ovcBusy[(ob + op) * V + ov] = 1;
-      net.brVc[bi] = ov; net.brReady[bi] = t + 1;
+      net.brVc[bi] = ov; net.brReady[bi] = t + net.dVa;
     }
-    if (mask & (1 << LOCAL)) { net.brVc[iv * P + LOCAL] = net.brLo[iv * P + LOCAL]!; net.brReady[iv * P + LOCAL] = t + 1; } // not exclusive
+    if (mask & (1 << LOCAL)) { net.brVc[iv * P + LOCAL] = net.brLo[iv * P + LOCAL]!; net.brReady[iv * P + LOCAL] = t + net.dVa; } // not exclusive
     net.ivcAlloc[iv] = mask;
     net.rVaWait[r]!--;
     net.vaMcPtr[r] = (s + 1) % PV;

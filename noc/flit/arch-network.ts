@@ -43,6 +43,7 @@ export function archNocNetwork(arch: ArchSpec): ArchNetwork {
   return {
     geometry,
     router: { numVcs: V, vcBufSize, linkLatency, injectLatency: niu, ejectLatency: niu, routing: 'dor', messageClasses },
+    // Each router stage one cycle (default): RC + VA + SA + crossbar + wire = the arch's hop latency.
     requestClass: 0,
     responseClass: messageClasses.length - 1,
     flitBytes: noc.flitBytes,

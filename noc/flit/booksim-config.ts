@@ -24,8 +24,7 @@ export const BOOKSIM_DEFAULTS: BooksimConfig = {
 const SUPPORTED_VALUES: Readonly<Record<string, readonly BooksimValue[]>> = {
   topology: ['mesh', 'torus'], n: [1, 2, 3], routing_function: ['dor', 'dim_order', 'xy_yx'], router: ['iq'],
   vc_allocator: ['islip'], sw_allocator: ['islip'], alloc_iters: [1], arb_type: ['round_robin'],
-  speculative: [0], routing_delay: [1], vc_alloc_delay: [1], sw_alloc_delay: [1], st_prepare_delay: [0],
-  st_final_delay: [1], credit_delay: [0], input_speedup: [1], output_speedup: [1], internal_speedup: [1],
+  speculative: [0], st_prepare_delay: [0], credit_delay: [0], input_speedup: [1], output_speedup: [1], internal_speedup: [1],
   classes: [1],
   injection_process: ['bernoulli'], injection_rate_uses_flits: [1], include_queuing: [1], priority: ['none'],
   sim_type: ['latency'], sim_count: [1], wait_for_tail_credit: [0], vc_busy_when_full: [0],

@@ -19,6 +19,11 @@ export function configFromBooksim(c: BooksimConfig, where = 'config'): FlitNetCo
   if (!(buf >= 1) || !Number.isInteger(buf)) throw new SpatialcError('E_USAGE', `${where}: vc_buf_size: a VC buffer must hold at least one flit, got ${c['vc_buf_size']}`);
   if (!(rate > 0 && rate <= 1)) throw new SpatialcError('E_USAGE', `${where}: injection_rate must be in (0, 1] flits/node/cycle, got ${c['injection_rate']}`);
   if (!Number.isInteger(ps) || ps < 1 || ps > 512) throw new SpatialcError('E_USAGE', `${where}: packet_size must be 1 to 512 flits, got ${c['packet_size']}`);
+  const delay = (key: string): number => {
+    const d = num(key);
+    if (!Number.isInteger(d) || d < 1) throw new SpatialcError('E_USAGE', `${where}: ${key} must be a whole number of cycles of at least 1, got ${c[key]}`);
+    return d;
+  };
   const routing: RoutingFunction = c['routing_function'] === 'xy_yx' ? 'xy_yx' : 'dor';
   const geometry = cubeGeometry(k, n, wrap);
   return {
@@ -26,6 +31,8 @@ export function configFromBooksim(c: BooksimConfig, where = 'config'): FlitNetCo
     router: {
       numVcs: vcs, vcBufSize: buf, linkLatency: wrap ? 2 : 1, injectLatency: 2, ejectLatency: 3,
       routing, messageClasses: [[0, vcs - 1]],
+      routingDelay: delay('routing_delay'), vcAllocDelay: delay('vc_alloc_delay'),
+      swAllocDelay: delay('sw_alloc_delay'), crossbarDelay: delay('st_final_delay'),
     },
     packetSize: ps, injectionRate: rate,
     traffic: parseTraffic(String(c['traffic']), k ** n),

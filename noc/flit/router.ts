@@ -20,9 +20,14 @@ export interface RouterParams {
   readonly linkLatency: number;
   /** Cycles from a node writing a flit to it being visible at its router (BookSim: 2). */
   readonly injectLatency: number;
-  /** Cycles from switch allocation to the flit being at the destination node (BookSim: 3). */
+  /** Cycles from switch allocation to the flit being at the destination node, with one-cycle switch allocation and crossbar (BookSim: 3). */
   readonly ejectLatency: number;
   readonly routing: RoutingFunction;
+  /** Router pipeline: cycles of route computation, VC allocation, switch allocation and crossbar (default 1 each, BookSim's iq). */
+  readonly routingDelay?: number;
+  readonly vcAllocDelay?: number;
+  readonly swAllocDelay?: number;
+  readonly crossbarDelay?: number;
   /** VC ranges [lo, hi] of the message classes (BookSim: one class, all VCs). */
   readonly messageClasses: readonly (readonly [number, number])[];
   /** Cycles without any flit moving, with flits in flight, before the run is declared deadlocked. */
@@ -38,6 +43,8 @@ export class FlitNetwork {
   readonly V: number;
   readonly B: number;
   readonly classes: number;
+  /** Pipeline delays resolved: RC, VA, and switch allocation + crossbar. */
+  readonly dRc: number; readonly dVa: number; readonly dSwXbar: number;
   t = 0;
   // Input VCs (r * P + port) * V + v; port P-1 (local) is the injection channel's input.
   readonly buf: Int32Array; readonly bufVis: Int32Array; readonly bufHead: Int32Array; readonly bufCount: Int32Array;
@@ -109,6 +116,9 @@ export class FlitNetwork {
     if (!(V >= 1 && V <= 32)) throw new SpatialcError('E_USAGE', `network: expected 1 to 32 VCs, got ${V}`);
     if (params.routing === 'xy_yx' && geometry.wrap) throw new SpatialcError('E_USAGE', 'network: routing xy_yx is for meshes (use dor on a torus)');
     this.classes = routingClasses(l, params.routing);
+    const delays = [params.routingDelay ?? 1, params.vcAllocDelay ?? 1, params.swAllocDelay ?? 1, params.crossbarDelay ?? 1];
+    if (delays.some((d) => !Number.isInteger(d) || d < 1)) throw new SpatialcError('E_USAGE', `network: router pipeline delays must be whole cycles of at least 1, got ${delays.join(', ')}`);
+    this.dRc = delays[0]!; this.dVa = delays[1]!; this.dSwXbar = delays[2]! + delays[3]!;
     const R = l.routers, P = l.ports;
     const NIV = R * P * V;
     this.buf = new Int32Array(NIV * B); this.bufVis = new Int32Array(NIV * B);
@@ -121,7 +131,7 @@ export class FlitNetwork {
     for (let r = 0; r < R; r++) for (let q = 0; q <= P; q++) for (let v = 0; v < V; v++) {
       this.credits[(r * (P + 1) + q) * V + v] = q === l.local ? INF_CREDITS : B;
     }
-    const maxDelay = Math.max(params.linkLatency + 1, params.injectLatency, params.ejectLatency) + 2;
+    const maxDelay = Math.max(params.linkLatency + 1, params.injectLatency, params.ejectLatency) + 2 + this.dSwXbar;
     let W = 8;
     while (W <= maxDelay) W *= 2;
     this.wheelSize = W; this.wheelCap = R * (P + 1) * V;
@@ -265,7 +275,7 @@ export class FlitNetwork {
     this.inflightFlits--; this.inflightCtimeSum -= this.pktCreate[pkt]!; this.ejectedFlits++;
     if (this.onFlit !== undefined) this.onFlit(pkt, idx, r % this.l.nodes);
     if (idx !== this.pktLen[pkt]! - 1) return;
-    this.onDeliver(pkt, r % this.l.nodes, t + this.p.ejectLatency);
+    this.onDeliver(pkt, r % this.l.nodes, t + this.p.ejectLatency + this.dSwXbar - 2);
     const left = this.pktPending[pkt]! - 1;
     this.pktPending[pkt] = left;
     if (left === 0) {
@@ -318,7 +328,7 @@ export class FlitNetwork {
       if ((flit & (MAX_PACKET_FLITS - 1)) !== 0) throw new InternalError('flit network: body flit at the front of an idle VC');
       this.route(iv, r, flit >>> 9);
       this.ivcAlloc[iv] = 0; this.ivcSent[iv] = 0;
-      this.ivcState[iv] = 1; this.ivcReady[iv] = t + 1; this.rVaWait[r]!++;
+      this.ivcState[iv] = 1; this.ivcReady[iv] = t + this.dRc; this.rVaWait[r]!++;
     }
   }
 

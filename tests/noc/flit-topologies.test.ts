@@ -48,6 +48,26 @@ topo('3D mesh and torus: zero-load latency 5H+6+L (mesh) and 6H+6+L (torus) as i
   }
 });
 
+topo('router pipeline delays are configurable: per hop RC + VA + SA + crossbar + link', () => {
+  const c = bs('routing_delay=2', 'vc_alloc_delay=2', 'st_final_delay=2', 'packet_size=2');
+  for (const [s, d, H] of [[0, 63, 14], [9, 12, 3], [5, 5, 0]] as const) {
+    const r = simulateFlitNetwork(c, { singlePackets: [{ src: s, dst: d, cycle: 0 }] });
+    assert.is(r.avgPacketLatency, 8 * H + 9 + 2, `${s}->${d}`);
+  }
+});
+
+topo('dimension order is any axis order: y first on a mesh', () => {
+  const c = bs('k=4', 'packet_size=1');
+  const yx = { ...c, geometry: { ...c.geometry, planes: [{ ...c.geometry.planes[0]!, axisOrder: [1, 0] }] } };
+  const net = new FlitNetwork(yx.geometry, yx.router, makeRng(0));
+  net.send(0, 0, 15, 1, 0, 0); // (0,0) -> (3,3)
+  drain(net);
+  const P = net.l.ports + 1;
+  assert.is(net.linkFlits[0 * P + 2], 1, '(0,0) leaves on +y');
+  assert.is(net.linkFlits[0 * P + 0], 0, 'not on +x');
+  assert.is(net.linkFlits[12 * P + 0], 1, 'turns +x at (0,3)');
+});
+
 topo('one-way torus planes (Wormhole NoC0 +x+y, NoC1 -y-x): hops wrap one way, axis order honoured', () => {
   const g: FlitGeometry = {
     dims: [5, 4], wrap: true,
