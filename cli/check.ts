@@ -94,7 +94,7 @@ export function checkProgram(program: Program, graph: Graph, timing: SimResult, 
 }
 
 /** `eval --sim`: compile for the arch and run the program functionally. */
-export function functionalBackend(arch: ArchSpec, dtype: DeviceDtype, fidelity: MathFidelity, model: string): EvalBackend {
+export function functionalBackend(arch: ArchSpec, dtype: DeviceDtype, fidelity: MathFidelity, model: string, nocModel: 'flit' | 'packet' = 'flit'): EvalBackend {
   return (graph, inputs) => {
     const wide = graph.tensors.find((t) => !t.isConstant && (t.dtype === 'float64' || t.dtype === 'uint64'));
     if (wide !== undefined) {
@@ -103,6 +103,6 @@ export function functionalBackend(arch: ArchSpec, dtype: DeviceDtype, fidelity: 
     const fp = archFingerprint(arch);
     const batch = graph.inputs.length > 0 ? graph.tensors[graph.inputs[0]!]!.shape[0] ?? 1 : 1;
     const program = compileGraph(graph, arch, { dtype, fidelity, model, batch, archFingerprint: fp });
-    return runProgram(program, graph, simulate(program, arch, { fingerprint: fp }), inputs);
+    return runProgram(program, graph, simulate(program, arch, { fingerprint: fp, nocModel }), inputs);
   };
 }

@@ -32,6 +32,9 @@ const { values } = parseArgs({
     'min-pass-rate': { type: 'string', default: '0.95' },
     sim: { type: 'boolean', default: false },
     arch: { type: 'string', default: 'wormhole_n150' },
+    // Tile arrival order for --sim. The suite checks numerics, so the fast packet-level NoC model is
+    // the default here (the flit-level run of all ~930 cases takes about 10x longer).
+    'noc-model': { type: 'string', default: 'packet' },
   },
 });
 
@@ -43,8 +46,12 @@ if (!existsSync(root)) {
 
 // --sim: each model is compiled for --arch and its program run functionally (exact float32),
 // so the suites check the compiler's partitioning, routing and schedule, not only the kernels.
+if (values['noc-model'] !== 'flit' && values['noc-model'] !== 'packet') {
+  console.error(`conformance: --noc-model: expected flit or packet, got "${values['noc-model']}"`);
+  process.exit(2);
+}
 const options = values.sim
-  ? { ...DEFAULT_CONFORMANCE_OPTIONS, backend: functionalBackend(loadArch(values.arch), 'fp32', 'HiFi4', 'conformance') }
+  ? { ...DEFAULT_CONFORMANCE_OPTIONS, backend: functionalBackend(loadArch(values.arch), 'fp32', 'HiFi4', 'conformance', values['noc-model'] === 'flit' ? 'flit' : 'packet') }
   : DEFAULT_CONFORMANCE_OPTIONS;
 const filter = values.filter !== undefined ? new RegExp(values.filter) : undefined;
 const cases = listCases(root, CONFORMANCE_FOLDERS).filter(
