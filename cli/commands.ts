@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { ArchSpec } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
 import { loadArch, archFingerprint } from '../arch/index.js';
+import { parseListing } from '../compiler/listing/parse.js';
+import { printListing } from '../compiler/listing/print.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
 import { formatInspect, inspectGraph } from '../compiler/inspect.js';
 import { compileGraph } from '../compiler/compile.js';
@@ -99,21 +101,35 @@ export function runInspect(args: RunArgs): string {
   return args.json ? JSON.stringify(result, null, 2) + '\n' : formatInspect(result);
 }
 
-/** `spatialc compile`: the program as JSON. */
+/** `spatialc compile`: the program as JSON, or as the readable listing when the output ends in .lst. */
 export function runCompile(args: RunArgs): string {
   const arch = loadArch(args.arch);
-  return JSON.stringify(compileFor(args, arch)) + '\n';
+  const program = compileFor(args, arch);
+  return args.output !== undefined && isListingPath(args.output) ? printListing(program) : JSON.stringify(program) + '\n';
+}
+
+function isListingPath(file: string): boolean {
+  return file.toLowerCase().endsWith('.lst');
 }
 
 /** `spatialc sim`: simulate a compiled program. */
 export function runSim(args: RunArgs, io: Io): string {
   const arch = loadArch(args.arch);
   let program: Program;
+  let text: string;
   try {
-    program = JSON.parse(readFileSync(args.model, 'utf8')) as Program;
+    text = readFileSync(args.model, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SpatialcError('E_FILE', `${args.model}: ${code === 'ENOENT' ? 'no such file' : `not a program JSON file (${(e as Error).message})`}`);
+    throw new SpatialcError('E_FILE', `${args.model}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
+  }
+  if (isListingPath(args.model)) program = parseListing(text, args.model);
+  else {
+    try {
+      program = JSON.parse(text) as Program;
+    } catch (e) {
+      throw new SpatialcError('E_FILE', `${args.model}: not a program JSON file (${(e as Error).message})`);
+    }
   }
   if (program?.format !== 'spatialc-program/1') {
     throw new SpatialcError('E_PROGRAM_INVALID', `${args.model}: field "format": expected "spatialc-program/1"`);

@@ -18,8 +18,8 @@ usage:
                [--dtype fp32|bf16|bfp8|bfp4|fp8|int8] [--fidelity LoFi|HiFi2|HiFi3|HiFi4] [--json] [--verify]
                [--noc-model flit|packet]   (flit-level NoC by default; packet-level is faster)
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
-  spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json
-  spatialc sim PROGRAM.json --arch A [--json]
+  spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json|PROGRAM.lst
+  spatialc sim PROGRAM.json|PROGRAM.lst --arch A [--json] [--noc-model flit|packet]
   spatialc eval MODEL --input NAME=FILE.pb|.npy ... --out DIR [--sim --arch A --dtype D --fidelity F]
   spatialc noc [--booksim FILE.cfg] [key=value ...] [--arch A]
                [--topology mesh|torus --k N --n 1|2|3 --vcs N --buffer FLITS --routing dor|xy_yx --axis-order yx]

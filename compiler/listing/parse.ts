@@ -1,0 +1,128 @@
+// parseListing: the text of listing.ohm back into a Program. The grammar checks the shape (errors
+// are `file:line:col: expected ...`); this file builds the Program and checks what a grammar cannot:
+// task ids 0..n-1 each listed once, in the stream of the core and engine they belong to.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ohm from 'ohm-js';
+import { packageRoot } from '../../arch/package-root.js';
+import { SpatialcError } from '../../arch/errors.js';
+import { locate } from '../onnx/onnx-text-errors.js';
+import type { Engine, Program, ProgramBuffer, ProgramCore, ProgramOp, ProgramTensor, Task, TaskId, TileRegion } from '../program.js';
+
+let compiled: { grammar: ohm.Grammar; semantics: ohm.Semantics } | undefined;
+
+type Node = ohm.Node;
+const n = (x: Node): number => Number(x.sourceString);
+const s = (x: Node): string => JSON.parse(x.sourceString) as string;
+const v = <T>(x: Node): T => x['value']() as T;
+const opt = <T>(x: Node): T | undefined => (x.numChildren === 0 ? undefined : (x.child(0)['value']() as T));
+
+/** A task as listed, before its core and engine are known. */
+type Listed = Omit<Task, 'core' | 'engine'>;
+
+function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
+  if (compiled) return compiled;
+  const grammar = ohm.grammar(fs.readFileSync(path.join(packageRoot(import.meta.url), 'compiler', 'listing', 'listing.ohm'), 'utf8'));
+  const semantics = grammar.createSemantics().addOperation('value', {
+    Listing(header, items, _end) {
+      return { header: v(header), items: items.children.map((c) => v(c)) };
+    },
+    Header(_p, model, _f, format, _a, arch, _fp, fp, _d, dtype, _fi, fidelity, _b, batch, _s, strategy, _m, macs, _pr, predicted) {
+      return { model: s(model), format: s(format), archName: s(arch), archFingerprint: s(fp), dtype: dtype.sourceString, fidelity: fidelity.sourceString, batch: n(batch), strategy: s(strategy), macs: n(macs), predictedCycles: n(predicted) };
+    },
+    Tensor(_t, id, name, _m, rows, _x, cols, _ti, tr, _x2, tc, _h, home, _sh, shape, _l, layout) {
+      return { item: 'tensor', value: { id: n(id), name: s(name), rows: n(rows), cols: n(cols), tileRows: n(tr), tileCols: n(tc), home: home.sourceString, shape: v(shape), layout: layout.sourceString } };
+    },
+    Op(_o, index, name, op, _m, macs, _s, strategy, _l, lowering, _c, cores, output, _i, outIndex, _f, fused) {
+      const out = opt<number>(output);
+      return { item: 'op', value: { index: n(index), name: s(name), op: s(op), fused: v(fused), macs: n(macs), strategy: s(strategy), lowering: lowering.sourceString, coresUsed: n(cores), ...(out !== undefined ? { output: out } : {}), outputIndex: n(outIndex) } };
+    },
+    OpOutput(_o, x) { return n(x); },
+    Buffer(_b, id, _c, core, _by, bytes, name) {
+      return { item: 'buffer', value: { id: n(id), core: n(core), bytes: n(bytes), name: s(name) } };
+    },
+    Core(_c, index, _at, _l, x, _comma, y, _r, streams) {
+      return { item: 'core', index: n(index), x: n(x), y: n(y), streams: streams.children.map((c) => v(c)), at: this.source.startIdx };
+    },
+    Stream(engine, tasks) {
+      return { engine: engine.sourceString, tasks: tasks.children.map((t) => ({ task: v(t), at: t.source.startIdx })) };
+    },
+    Task(id, _at, start, _p, cycles, _o, op, b, _d, deps, alloc, free) {
+      const a = opt<number[]>(alloc), f = opt<number[]>(free);
+      return { id: v(id), predictedStartCycle: n(start), predictedCycles: n(cycles), op: n(op), ...v<object>(b), deps: v(deps), ...(a ? { alloc: a } : {}), ...(f ? { free: f } : {}) };
+    },
+    Body(x) { return v(x); },
+    Compute(_c, _w, _l, work, _r, _m, macs, _s, rd, wr, produces, region, kTiles) {
+      const p = opt<TileRegion>(produces), r = opt<TileRegion>(region), k = opt<[number, number]>(kTiles);
+      return { kind: 'compute', work: work.asIteration().children.map((c) => v(c)), macs: n(macs), sramReadBytes: n(rd), sramWriteBytes: n(wr), ...(p ? { produces: p } : {}), ...(r ? { region: r } : {}), ...(k ? { kTiles: k } : {}) };
+    },
+    Work_matmul(_m, tiles, _r, rows) { return { unit: 'matmul', tiles: n(tiles), rows: n(rows) }; },
+    Work_eltwise(_e, tiles) { return { unit: 'eltwise', tiles: n(tiles) }; },
+    Work_sfpu(_s, fn, tiles) { return { unit: 'sfpu', fn: s(fn), tiles: n(tiles) }; },
+    Produces(_p, r) { return v(r); },
+    Region(_r, r) { return v(r); },
+    KTiles(_k, a, _dots, b) { return [n(a), n(b)]; },
+    DramRead(_d, _n, noc, _c, ch, reads) {
+      const r = opt<TileRegion[]>(reads);
+      return { kind: 'dram-read', noc: n(noc), ...(r ? { reads: r } : {}), channelBytes: v(ch) };
+    },
+    DramWrite(_d, _n, noc, _c, ch, writes) {
+      const w = opt<TileRegion>(writes);
+      return { kind: 'dram-write', noc: n(noc), ...(w ? { writes: w } : {}), channelBytes: v(ch) };
+    },
+    Send(_s, _n, noc, _t, dsts, cast, _b, bytes, reads) {
+      const r = opt<TileRegion[]>(reads);
+      return { kind: 'send', noc: n(noc), dsts: v(dsts), multicast: cast.sourceString === 'multicast', bytes: n(bytes), ...(r ? { reads: r } : {}) };
+    },
+    Reads(_r, _l, list, _e) { return list.asIteration().children.map((c) => v(c)); },
+    Writes(_w, r) { return v(r); },
+    TileRegion(t, _r, row0, _p, rows, _c, col0, _p2, cols) {
+      return { tensor: Number(t.sourceString.slice(1)), row0: n(row0), rows: n(rows), col0: n(col0), cols: n(cols) };
+    },
+    Alloc(_a, l) { return v(l); },
+    Free(_f, l) { return v(l); },
+    TaskList(_l, list, _r) { return list.asIteration().children.map((c) => v(c)); },
+    taskId(_t, digits) { return Number(digits.sourceString); },
+    NumList(_l, list, _r) { return list.asIteration().children.map((c) => n(c)); },
+    StrList(_l, list, _r) { return list.asIteration().children.map((c) => s(c)); },
+  });
+  compiled = { grammar, semantics };
+  return compiled;
+}
+
+interface ParsedCore { item: 'core'; index: number; x: number; y: number; at: number; streams: { engine: Engine; tasks: { task: Listed; at: number }[] }[] }
+
+/** The Program a listing describes; `file` names it in messages. */
+export function parseListing(text: string, file = '<listing>'): Program {
+  const { grammar, semantics } = load();
+  const m = grammar.match(text);
+  const fail = (offset: number, what: string): SpatialcError => {
+    const loc = locate(file, text, offset);
+    return new SpatialcError('E_PROGRAM_INVALID', `${file}:${loc.line}:${loc.col}: ${what}`);
+  };
+  if (m.failed()) throw fail(m.getRightmostFailurePosition(), `expected ${m.getExpectedText()}`);
+  const { header, items } = semantics(m)['value']() as { header: Omit<Program, 'cores' | 'tasks' | 'buffers' | 'tensors' | 'ops'>; items: ({ item: string; value?: unknown } | ParsedCore)[] };
+  const tensors: ProgramTensor[] = [], ops: ProgramOp[] = [], buffers: ProgramBuffer[] = [];
+  const cores: ProgramCore[] = [];
+  const tasks: Task[] = [];
+  for (const it of items) {
+    if (it.item === 'tensor') tensors.push((it as { value: ProgramTensor }).value);
+    else if (it.item === 'op') ops.push((it as { value: ProgramOp }).value);
+    else if (it.item === 'buffer') buffers.push((it as { value: ProgramBuffer }).value);
+    else {
+      const c = it as ParsedCore;
+      if (c.index !== cores.length) throw fail(c.at, `expected core ${cores.length}, got core ${c.index}`);
+      const core = { x: c.x, y: c.y, reader: [] as TaskId[], compute: [] as TaskId[], writer: [] as TaskId[] };
+      for (const st of c.streams) {
+        for (const { task, at } of st.tasks) {
+          if (tasks[task.id] !== undefined) throw fail(at, `task t${task.id} is listed twice`);
+          tasks[task.id] = { ...task, core: c.index, engine: st.engine } as Task;
+          core[st.engine].push(task.id);
+        }
+      }
+      cores.push(core);
+    }
+  }
+  for (let i = 0; i < tasks.length; i++) if (tasks[i] === undefined) throw fail(text.length, `task t${i} is missing (tasks must be numbered 0 to ${tasks.length - 1})`);
+  return { ...header, cores, tasks, buffers, tensors, ops } as Program;
+}
