@@ -16,6 +16,6 @@ t0 = performance.now();
 const problems = verifyProgram(p, arch);
 const tVerify = performance.now() - t0;
 t0 = performance.now();
-const r = buildReport(p, arch, simulate(p, arch, { fingerprint: archFingerprint(arch) }));
+const r = buildReport(p, arch, simulate(p, arch, { fingerprint: archFingerprint(arch), nocModel: process.argv[5] === 'flit' ? 'flit' : 'packet' }));
 const tSim = performance.now() - t0;
 console.log(JSON.stringify({ tasks: p.tasks.length, problems: problems.length, predicted: p.predictedCycles, cycles: r.cycles, us: r.latencySeconds * 1e6, tops: r.tops, util: r.utilization, energy: r.energyJoules, tCompile, tVerify, tSim, strategy: p.ops[0]?.strategy }, null, 1));

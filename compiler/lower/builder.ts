@@ -7,6 +7,7 @@ import type { ArchSpec, Coord, DeviceDtype, MathFidelity } from '../../arch/spec
 import { computeCycles } from '../../arch/core-timing.js';
 import { assert } from '../../arch/errors.js';
 import { buildTopology, hopCount, type Topology } from '../../noc/topology.js';
+import { channelHops, interleavedDramNocs } from './dram-noc.js';
 import type {
   BufferId, Engine, ProgramBuffer, Task, TaskId, TileRegion, WorkItem,
 } from '../program.js';
@@ -38,6 +39,7 @@ export class ProgramBuilder {
   private readonly opts: BuilderOptions;
   private readonly topo: Topology;
   private readonly channelBytesPerCycle: number[];
+  private interleaved: { read: number; write: number } | undefined;
   /** Per core: the task every new task on that core waits for (the end of the previous op there). */
   private readonly gate: (TaskId | undefined)[];
 
@@ -92,13 +94,13 @@ export class ProgramBuilder {
   }
 
   dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: readonly TileRegion[]): TaskId {
-    const noc = this.dramNoc(c.core, channelBytes);
+    const noc = this.dramNoc(c.core, channelBytes, true);
     const cycles = this.dramCycles(c.core, noc, channelBytes, true);
     return this.push(c, engine, cycles, (base) => ({ kind: 'dram-read', ...base, noc, channelBytes, reads }));
   }
 
   dramWrite(c: Common, engine: Engine, channelBytes: readonly number[], writes?: TileRegion): TaskId {
-    const noc = this.dramNoc(c.core, channelBytes);
+    const noc = this.dramNoc(c.core, channelBytes, false);
     const cycles = this.dramCycles(c.core, noc, channelBytes, false);
     return this.push(c, engine, cycles, (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, writes }));
   }
@@ -170,21 +172,22 @@ export class ProgramBuilder {
   }
 
   private channelHops(core: number, noc: number, ch: number, isRead: boolean): number {
-    const c = this.opts.cores[core]!;
-    let best = Infinity;
-    for (const ep of this.opts.arch.dram.channels[ch]!.endpoints) {
-      const h = isRead ? hopCount(this.topo, noc, ep, c) : hopCount(this.topo, noc, c, ep);
-      if (h !== undefined) best = Math.min(best, h);
-    }
-    return best === Infinity ? 0 : best;
+    const h = channelHops(this.opts.arch, this.topo, this.opts.cores[core]!, noc, ch, isRead);
+    return h === Infinity ? 0 : h;
   }
 
-  private dramNoc(core: number, channelBytes: readonly number[]): number {
+  /** The NoC of a DRAM transfer: for several channels the interleaved-pattern choice, else fewest hops. */
+  private dramNoc(core: number, channelBytes: readonly number[], isRead: boolean): number {
+    const touched = channelBytes.filter((b) => b > 0).length;
+    if (touched > 1) {
+      this.interleaved ??= interleavedDramNocs(this.opts.arch, this.topo, this.opts.cores);
+      return isRead ? this.interleaved.read : this.interleaved.write;
+    }
     let best = 0;
     let bestCost = Infinity;
     for (let n = 0; n < this.topo.nocs.length; n++) {
       let cost = 0;
-      channelBytes.forEach((b, ch) => { if (b > 0) cost += b * this.channelHops(core, n, ch, true); });
+      channelBytes.forEach((b, ch) => { if (b > 0) cost += b * channelHops(this.opts.arch, this.topo, this.opts.cores[core]!, n, ch, isRead); });
       if (cost < bestCost) {
         best = n;
         bestCost = cost;

@@ -1,0 +1,43 @@
+// Which NoC carries a core's DRAM traffic. Reads and writes that touch several channels (tensors
+// interleaved over all of them) are what every core does at once, so the choice is made for that
+// pattern: route every (core, channel) flow through the channel's preferred endpoint on each NoC,
+// count the flows on each router-to-router link, and prefer the NoC whose busiest link carries
+// fewest. On Wormhole, whose DRAM sits in columns x=0 and x=5, that is NoC0 for reads (X first:
+// each channel's data leaves along its endpoint's own row) and NoC1 for writes (Y first: the data
+// reaches the endpoint's row before turning), rather than funnelling all channels down a DRAM
+// column. A transfer with one channel takes the NoC with fewer hops.
+import type { ArchSpec, Coord } from '../../arch/spec.js';
+import { hopCount, linkInfo, routeUnicast, type Topology } from '../../noc/topology.js';
+
+/** Per direction, the NoC with the lightest busiest link when every core uses every channel. */
+export function interleavedDramNocs(arch: ArchSpec, topo: Topology, cores: readonly Coord[]): { read: number; write: number } {
+  const best = (isRead: boolean): number => {
+    let pick = 0, pickLoad = Infinity;
+    for (let n = 0; n < topo.nocs.length; n++) {
+      const load = new Map<number, number>();
+      let worst = 0;
+      for (const c of cores) {
+        for (const ch of arch.dram.channels) {
+          const ep = ch.endpoints[0]!;
+          if ((isRead ? hopCount(topo, n, ep, c) : hopCount(topo, n, c, ep)) === undefined) { worst = Infinity; continue; }
+          for (const l of routeUnicast(topo, n, isRead ? ep : c, isRead ? c : ep)) {
+            const slot = linkInfo(topo, l).slot;
+            if (slot !== 'x' && slot !== 'y') continue;
+            const v = (load.get(l) ?? 0) + 1;
+            load.set(l, v);
+            if (v > worst) worst = v;
+          }
+        }
+      }
+      if (worst < pickLoad) { pick = n; pickLoad = worst; }
+    }
+    return pick;
+  };
+  return { read: best(true), write: best(false) };
+}
+
+/** Router hops between `core` and the preferred endpoint of channel `ch` on NoC `noc`, in the data's direction. */
+export function channelHops(arch: ArchSpec, topo: Topology, core: Coord, noc: number, ch: number, isRead: boolean): number {
+  const ep = arch.dram.channels[ch]!.endpoints[0]!;
+  return (isRead ? hopCount(topo, noc, ep, core) : hopCount(topo, noc, core, ep)) ?? Infinity;
+}
