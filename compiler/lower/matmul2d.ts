@@ -50,27 +50,60 @@ export function chooseMatmulGrid(ctx: LowerContext, mt: number, nt: number): { g
 }
 
 interface Blocking {
+  /** Output tile rows and columns per block (the accumulator), in0 column tiles per K-step. */
   readonly mb: number;
+  readonly nb: number;
   readonly cb: number;
   readonly weightsResident: boolean;
   readonly workingSetBytes: number;
 }
 
+/** Candidate block edges for `per` tiles: all of it, then halving. */
+function edges(per: number): number[] {
+  const out: number[] = [];
+  for (let e = per; e >= 1; e = e > 8 ? Math.ceil(e / 2) : e - 1) out.push(e);
+  return out;
+}
+
+/**
+ * The blocking of one core's mPer x nPer output tiles under the SRAM budget: weights resident if
+ * they fit, the widest K-step, then the output block (mb x nb accumulator). Whole output columns
+ * (nb = nPer) are kept while the row block stays at least half the shard (they simulate faster:
+ * in1 then streams once per row block); past that, the block that moves the fewest operand tiles
+ * (in0 is re-read once per column block, in1 once per row block). A heuristic until issue 5's cost
+ * model replaces it.
+ */
 function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: number, aRowsPerOutRow: number, aColTiles: number, budget: number): Blocking {
   const tb = ctx.tileBytes;
   const residentW = aColTiles * s.taps * nPer * tb;
+  const fit = (mb: number, nb: number, c: number, weightsResident: boolean): Blocking | undefined => {
+    const in0 = 2 * Math.ceil(mb * aRowsPerOutRow + 1) * c * tb;
+    const in1 = weightsResident ? residentW : 2 * c * s.taps * nb * tb;
+    const acc = mb * nb * tb * 2;
+    return in0 + in1 + acc <= budget ? { mb, nb, cb: c, weightsResident, workingSetBytes: in0 + in1 + acc } : undefined;
+  };
   for (const weightsResident of [true, false]) {
     for (const cb of [8, 4, 2, 1]) {
       const c = Math.min(cb, aColTiles);
-      for (let mb = mPer; mb >= 1; mb = mb > 8 ? Math.ceil(mb / 2) : mb - 1) {
-        const in0 = 2 * Math.ceil(mb * aRowsPerOutRow + 1) * c * tb;
-        const in1 = weightsResident ? residentW : 2 * c * s.taps * nPer * tb;
-        const acc = mb * nPer * tb * 2;
-        if (in0 + in1 + acc <= budget) return { mb, cb: c, weightsResident, workingSetBytes: in0 + in1 + acc };
+      const whole = edges(mPer).map((mb) => fit(mb, nPer, c, weightsResident)).find((b) => b !== undefined);
+      if (whole !== undefined && (weightsResident || 2 * whole.mb >= mPer)) return whole;
+      if (weightsResident) continue;
+      let best = whole;
+      let bestCost = whole === undefined ? Infinity : moved(whole);
+      for (const nb of edges(nPer)) {
+        for (const mb of edges(mPer)) {
+          const b = fit(mb, nb, c, false);
+          if (b !== undefined && moved(b) < bestCost) { best = b; bestCost = moved(b); }
+        }
       }
+      if (best !== undefined) return best;
     }
   }
-  return { mb: 1, cb: 1, weightsResident: false, workingSetBytes: (2 * Math.ceil(aRowsPerOutRow + 1) + 2 * s.taps * nPer + 2 * nPer) * tb };
+  return { mb: 1, nb: 1, cb: 1, weightsResident: false, workingSetBytes: (2 * Math.ceil(aRowsPerOutRow + 1) + 2 * s.taps + 2) * tb };
+
+  function moved(b: Blocking): number {
+    return mPer * aRowsPerOutRow * Math.ceil(nPer / b.nb) + s.taps * nPer * Math.ceil(mPer / b.mb);
+  }
 }
 
 /** Lowers a matmul or convolution group with 2D block sharding. */
@@ -83,47 +116,50 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const blk = chooseBlocking(ctx, s, grid.rowChunk, grid.colChunk, aRowsPerOutRow, aColTiles, budget);
   const kSteps = Math.ceil(aColTiles / blk.cb);
   const mBlocks = Math.ceil(grid.rowChunk / blk.mb);
+  const nBlocks = Math.ceil(grid.colChunk / blk.nb);
   const op = grp.index;
   const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
   const in1Arrived = new Map<string, Map<number, TaskId[]>>();
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
   let counter = 0;
   for (let mbi = 0; mbi < mBlocks; mbi++) {
-    for (let st = 0; st < kSteps; st++, counter++) {
-      const c0 = st * blk.cb;
-      const c1 = Math.min(aColTiles, c0 + blk.cb);
-      const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
-      const in1 = fetchWeights(ctx, grp, s, grid, blk, mbi, st, c0, c1, slotDeps, in1Arrived);
-      for (let i = 0; i < grid.gridRows; i++) {
-        const r0 = i * grid.rowChunk + mbi * blk.mb;
-        const r1 = Math.min(mt, (i + 1) * grid.rowChunk, r0 + blk.mb);
-        if (r0 >= r1) continue;
-        const rowCores = rowOf(grid, i);
-        const [ar0, ar1] = in0Rows(s, r0, r1, mt, aView);
-        const in0 = fetchRect(ctx, { op, tensor: s.a, rects: [{ r0: ar0, r1: ar1, c0, c1 }], dsts: rowCores, engine: 'reader', deps: slotDeps(rowCores) });
-        for (let j = 0; j < grid.gridCols; j++) {
-          const core = grid.coreOf[i * grid.gridCols + j]!;
-          const n0 = j * grid.colChunk;
-          const n1 = Math.min(s.outView.tileCols, n0 + grid.colChunk);
-          if (n0 >= n1) continue;
-          const tiles = (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0);
-          const work: WorkItem[] = [{ unit: 'matmul', tiles, rows: s.usefulRows }];
-          const deps = [...(in0.get(core) ?? []), ...(in1.get(j)?.get(core) ?? [])];
-          const isLast = st === kSteps - 1;
-          const rect = { r0, r1, c0: n0, c1: n1 };
-          const extra = isLast ? finishInputs(ctx, grp, out, rect, core) : [];
-          if (isLast) work.push(...fusedWorkItems(grp, (r1 - r0) * (n1 - n0)));
-          const sramRead = tilesBytes(ctx, (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0) * 2);
-          const t = ctx.b.compute(
-            { core, op, deps: [...deps, ...extra] },
-            work, Math.round(tiles * macsPerTile), sramRead, tilesBytes(ctx, (r1 - r0) * (n1 - n0)),
-            isLast ? { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 } : undefined,
-            { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 }, [c0, c1],
-          );
-          const list = lastCompute.get(core) ?? [];
-          list[counter] = t;
-          lastCompute.set(core, list);
-          if (isLast) finishOutputBlock(ctx, grp, out, core, rect, t);
+    for (let nbi = 0; nbi < nBlocks; nbi++) {
+      for (let st = 0; st < kSteps; st++, counter++) {
+        const c0 = st * blk.cb;
+        const c1 = Math.min(aColTiles, c0 + blk.cb);
+        const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
+        const in1 = fetchWeights(ctx, grp, s, grid, blk, mbi, nbi, st, c0, c1, slotDeps, in1Arrived);
+        for (let i = 0; i < grid.gridRows; i++) {
+          const r0 = i * grid.rowChunk + mbi * blk.mb;
+          const r1 = Math.min(mt, (i + 1) * grid.rowChunk, r0 + blk.mb);
+          if (r0 >= r1) continue;
+          const rowCores = rowOf(grid, i);
+          const [ar0, ar1] = in0Rows(s, r0, r1, mt, aView);
+          const in0 = fetchRect(ctx, { op, tensor: s.a, rects: [{ r0: ar0, r1: ar1, c0, c1 }], dsts: rowCores, engine: 'reader', deps: slotDeps(rowCores) });
+          for (let j = 0; j < grid.gridCols; j++) {
+            const core = grid.coreOf[i * grid.gridCols + j]!;
+            const n0 = j * grid.colChunk + nbi * blk.nb;
+            const n1 = Math.min(s.outView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
+            if (n0 >= n1) continue;
+            const tiles = (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0);
+            const work: WorkItem[] = [{ unit: 'matmul', tiles, rows: s.usefulRows }];
+            const deps = [...(in0.get(core) ?? []), ...(in1.get(j)?.get(core) ?? [])];
+            const isLast = st === kSteps - 1;
+            const rect = { r0, r1, c0: n0, c1: n1 };
+            const extra = isLast ? finishInputs(ctx, grp, out, rect, core) : [];
+            if (isLast) work.push(...fusedWorkItems(grp, (r1 - r0) * (n1 - n0)));
+            const sramRead = tilesBytes(ctx, (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0) * 2);
+            const t = ctx.b.compute(
+              { core, op, deps: [...deps, ...extra] },
+              work, Math.round(tiles * macsPerTile), sramRead, tilesBytes(ctx, (r1 - r0) * (n1 - n0)),
+              isLast ? { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 } : undefined,
+              { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 }, [c0, c1],
+            );
+            const list = lastCompute.get(core) ?? [];
+            list[counter] = t;
+            lastCompute.set(core, list);
+            if (isLast) finishOutputBlock(ctx, grp, out, core, rect, t);
+          }
         }
       }
     }
@@ -148,21 +184,22 @@ function colOf(grid: ShardGrid, j: number): number[] {
   return Array.from({ length: grid.gridRows }, (_, i) => grid.coreOf[i * grid.gridCols + j]!);
 }
 
-/** in1 blocks for one K-step, multicast down each grid column (once, when weights stay resident). */
+/** in1 blocks for one K-step and column block, multicast down each grid column (once, when weights stay resident). */
 function fetchWeights(
-  ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, mbi: number, st: number,
+  ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, mbi: number, nbi: number, st: number,
   c0: number, c1: number, slotDeps: (cores: readonly number[]) => TaskId[], cache: Map<string, Map<number, TaskId[]>>,
 ): Map<number, Map<number, TaskId[]>> {
   const byCol = new Map<number, Map<number, TaskId[]>>();
   for (let j = 0; j < grid.gridCols; j++) {
-    const key = `${j}:${st}`;
+    const key = `${j}:${nbi}:${st}`;
     const cached = blk.weightsResident && mbi > 0 ? cache.get(key) : undefined;
     if (cached !== undefined) {
       byCol.set(j, cached);
       continue;
     }
-    const n0 = j * grid.colChunk;
-    const n1 = Math.min(s.bView.tileCols, n0 + grid.colChunk);
+    const n0 = j * grid.colChunk + nbi * blk.nb;
+    const n1 = Math.min(s.bView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
+    if (n0 >= n1) continue;
     const cores = colOf(grid, j);
     const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };
     const deps = blk.weightsResident ? [] : slotDeps(cores);
