@@ -38,6 +38,8 @@ export interface SimulateOptions {
 /** What a run produced: its length, its counters and every task's start and end cycle. */
 export interface SimResult {
   readonly cycles: number;
+  /** The NoC model the run used. */
+  readonly nocModel: 'flit' | 'packet';
   readonly counters: Counters;
   /** Start and end cycle of each task, indexed by TaskId. */
   readonly taskStartCycle: Float64Array;
@@ -89,7 +91,7 @@ export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions
     gridCols: arch.grid.cols,
     opComputeCores: opComputeCores(program),
   });
-  return { cycles: cycle, counters, taskStartCycle: ctx.taskStartCycle, taskEndCycle: ctx.taskEndCycle };
+  return { cycles: cycle, nocModel: ctx.flit === undefined ? 'packet' : 'flit', counters, taskStartCycle: ctx.taskStartCycle, taskEndCycle: ctx.taskEndCycle };
 }
 
 function createContext(program: Program, arch: ArchSpec, nocModel: 'flit' | 'packet'): SimContext {

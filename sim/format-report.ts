@@ -12,7 +12,7 @@ export function formatReport(report: Report): string {
     `spatialc report: model "${r.model}" on arch "${r.arch}" (strategy ${r.strategy}, ` +
     `${r.dtype} ${r.mathFidelity}, batch ${r.batch}, ${r.coresUsed} cores)`;
   const summary: [string, string][] = [
-    ['cycles', `${int(r.cycles)} (compiler predicted ${int(r.predictedCycles)})`],
+    ['cycles', `${int(r.cycles)} (compiler predicted ${int(r.predictedCycles)}; ${r.nocModel}-level NoC)`],
     ['latency', seconds(r.latencySeconds)],
     ['throughput', `${rate(r.throughputPerSecond)} /s`],
     ['MACs', int(r.macs)],

@@ -74,6 +74,8 @@ export interface Report {
   readonly coresUsed: number;
   readonly cycles: number;
   readonly predictedCycles: number;
+  /** NoC model of the run: 'flit' (router network, the default) or 'packet' (link reservations). */
+  readonly nocModel: 'flit' | 'packet';
   readonly latencySeconds: number;
   /** batch / latencySeconds. */
   readonly throughputPerSecond: number;
@@ -120,6 +122,7 @@ export function buildReport(program: Program, arch: ArchSpec, result: SimResult)
     coresUsed: program.cores.length,
     cycles: result.cycles,
     predictedCycles: program.predictedCycles,
+    nocModel: result.nocModel,
     latencySeconds: seconds,
     throughputPerSecond: ratio(program.batch, seconds),
     macs: c.macs,
