@@ -8,8 +8,9 @@
 // is an int (packet * 512 + index), packet ids are reused. A watchdog names the blocked channels if
 // flits stop moving.
 import { InternalError, SpatialcError } from '../../arch/errors.js';
-import { layoutOf, nodeName, portName, type FlitGeometry, type FlitLayout } from './geometry.js';
+import { layoutOf, type FlitGeometry, type FlitLayout } from './geometry.js';
 import { allocateSwitch, allocateVcs } from './allocators.js';
+import { deadlockError, injectFlits } from './sources.js';
 import { classRange, freshRouteState, routeStep, routingClasses, type MulticastTree, type RoutingFunction } from './routing.js';
 import type { Rng } from './rng.js';
 
@@ -308,10 +309,10 @@ export class FlitNetwork {
     for (const o of this.freeLater) this.ovcBusy[o] = 0;
     this.freeLater.length = 0;
     if (this.generate !== undefined) this.generate(t);
-    if (this.queuedPackets > 0) this.inject(t);
+    if (this.queuedPackets > 0) injectFlits(this, t);
     this.t = t + 1;
     const dog = this.p.watchdogCycles ?? 20000;
-    if (this.inflightFlits > 0 && t - this.lastProgress > dog) throw this.deadlockError(t, dog);
+    if (this.inflightFlits > 0 && t - this.lastProgress > dog) throw deadlockError(this, t, dog);
   }
 
   private routeHeads(r: number, t: number): void {
@@ -330,56 +331,5 @@ export class FlitNetwork {
       this.ivcAlloc[iv] = 0; this.ivcSent[iv] = 0;
       this.ivcState[iv] = 1; this.ivcReady[iv] = t + this.dRc; this.rVaWait[r]!++;
     }
-  }
-
-  private inject(t: number): void {
-    const l = this.l, P = l.ports, V = this.V;
-    const active = this.srcActive;
-    let kept = 0;
-    for (let i = 0; i < active.length; i++) {
-      const r = active[i]!;
-      const pkt = this.qHead[r]!;
-      if (pkt < 0) { this.srcQueued[r] = 0; continue; }
-      active[kept++] = r;
-      const fi = this.injFlit[r]!;
-      const cb = (r * (P + 1) + P) * V;
-      let v = this.injVc[r]!;
-      if (fi === 0) {
-        const lo = this.pktLo[pkt]!, n = this.pktHi[pkt]! - lo + 1;
-        v = -1;
-        for (let j = 1; j <= n; j++) {
-          const c = lo + ((this.injLastVc[r]! - lo + j + n * 64) % n);
-          if (!this.ovcBusy[cb + c] && this.credits[cb + c]! > 0) { v = c; break; }
-        }
-        if (v < 0) continue;
-        this.injLastVc[r] = v; this.injVc[r] = v; this.ovcBusy[cb + v] = 1; this.pktInject[pkt] = t;
-      } else if (this.credits[cb + v]! <= 0) continue;
-      this.credits[cb + v] = this.credits[cb + v]! - 1;
-      this.pushFlit((r * P + l.local) * V + v, pkt * MAX_PACKET_FLITS + fi, t + this.p.injectLatency);
-      this.injectedFlits++; this.linkFlits[r * (P + 1) + P]!++; this.lastProgress = t;
-      if (fi === this.pktLen[pkt]! - 1) {
-        this.ovcBusy[cb + v] = 0; this.injVc[r] = -1; this.injFlit[r] = 0;
-        this.qHead[r] = this.pktNext[pkt]!; if (this.qHead[r]! < 0) this.qTail[r] = -1;
-        this.queuedPackets--;
-        this.onInjected(pkt, t);
-      } else this.injFlit[r] = fi + 1;
-    }
-    active.length = kept;
-  }
-
-  private deadlockError(t: number, dog: number): SpatialcError {
-    const l = this.l, P = l.ports, V = this.V, B = this.B;
-    const blocked: string[] = [];
-    for (let iv = 0; iv < l.routers * P * V && blocked.length < 6; iv++) {
-      if (this.bufCount[iv] === 0) continue;
-      const v = iv % V, port = ((iv - v) / V) % P, r = Math.floor(iv / (P * V));
-      const plane = Math.floor(r / l.nodes);
-      const pkt = this.buf[iv * B + this.bufHead[iv]!]! >>> 9;
-      const where = `${l.geometry.planes.length > 1 ? `${l.geometry.planes[plane]!.name} ` : ''}${nodeName(l, r % l.nodes)}`;
-      const want: string[] = [];
-      for (let q = 0; q < P; q++) if (this.ivcMask[iv]! & (1 << q)) want.push(portName(l, q));
-      blocked.push(`${where} in ${portName(l, port)} vc${v} (packet to ${this.pktDst[pkt]! >= 0 ? nodeName(l, this.pktDst[pkt]!) : 'multicast'} waits for ${want.join('+') || 'routing'})`);
-    }
-    return new SpatialcError('E_DEADLOCK', `network: no flit moved for ${dog} cycles (cycle ${t}, ${this.inflightFlits} flits in flight); blocked: ${blocked.join('; ')}`);
   }
 }
