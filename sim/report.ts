@@ -8,6 +8,7 @@ import type { SimResult } from './engine.js';
 import { computeEnergy, type EnergyJoules } from './energy.js';
 import { buildDataMovement, type DataMovement } from './data-movement-report.js';
 import { assertFinite, sortKeysDeep } from './report-json.js';
+import { roofline, type Roofline } from './roofline.js';
 import { fractionBusy, summarizeLinks, type LinkSummary, type LinkUtilization } from './utilization.js';
 
 /** Utilisation summary of a run (fractions in [0, 1]). */
@@ -77,6 +78,8 @@ export interface Report {
   /** NoC model of the run: 'flit' (router network, the default) or 'packet' (link reservations). */
   readonly nocModel: 'flit' | 'packet';
   readonly latencySeconds: number;
+  /** The roofline lower bound (sim/roofline.ts) and latencySeconds / its seconds. */
+  readonly roofline: Roofline & { readonly latencyRatio: number };
   /** batch / latencySeconds. */
   readonly throughputPerSecond: number;
   readonly macs: number;
@@ -111,6 +114,7 @@ export function buildReport(program: Program, arch: ArchSpec, result: SimResult)
   const ops2 = 2 * c.macs;
   const dataMovement = buildDataMovement(program, arch, c);
   const links = summarizeLinks(arch, program.cores, c);
+  const bound = roofline(program, arch);
   const report: Report = {
     format: 'spatialc-report/1',
     model: program.model,
@@ -124,6 +128,7 @@ export function buildReport(program: Program, arch: ArchSpec, result: SimResult)
     predictedCycles: program.predictedCycles,
     nocModel: result.nocModel,
     latencySeconds: seconds,
+    roofline: { ...bound, latencyRatio: ratio(seconds, bound.seconds) },
     throughputPerSecond: ratio(program.batch, seconds),
     macs: c.macs,
     tops: ratio(ops2, seconds) / 1e12,

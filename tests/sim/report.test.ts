@@ -5,6 +5,10 @@ import type { Report } from '../../sim/index.js';
 import { tinyArch } from './helpers/arch.js';
 import { syntheticProgram } from './helpers/synthetic.js';
 import { programBuilder, tileMacs } from './helpers/program.js';
+import { archFingerprint, loadArch } from '../../arch/index.js';
+import { compileGraph } from '../../compiler/compile.js';
+import { roofline } from '../../sim/roofline.js';
+import { matmulGraph } from '../compiler/helpers/graphs.js';
 
 // These tests pin the packet-level NoC model's formulas (the flit-level model has its own tests).
 const PACKET = { nocModel: 'packet' } as const;
@@ -115,3 +119,21 @@ EmptyReport('an empty program reports zeros, never NaN or Infinity', () => {
 });
 
 EmptyReport.run();
+
+const Roof = suite('report: roofline');
+Roof('a matmul\'s roofline: MACs on every core at the fidelity, and inputs, weights and output moved once', () => {
+  const n150 = loadArch('wormhole_n150');
+  const p = compileGraph(matmulGraph(256, 512, 384), n150, { dtype: 'bf16', fidelity: 'HiFi2', model: 'mm', batch: 1, archFingerprint: archFingerprint(n150) });
+  const r = roofline(p, n150);
+  const cores = n150.computeGrid.columns.length * n150.computeGrid.rows.length;
+  const macsPerSecond = (cores * n150.core.matmulMacsPerCyclePerPhase * n150.clockHz) / n150.core.fidelityPhases.HiFi2;
+  assert.ok(Math.abs(r.computeSeconds - (256 * 512 * 384) / macsPerSecond) < 1e-15);
+  const tiles = 8 * 16 + 16 * 12 + 8 * 12; // a, w, out in 32x32 tiles
+  assert.is(r.unavoidableDramBytes, tiles * n150.core.dtypes.bf16!.tileBytes);
+  const bw = n150.dram.channels.reduce((s, c) => s + c.bytesPerSecond, 0) * n150.dram.efficiency;
+  assert.ok(Math.abs(r.dramSeconds - r.unavoidableDramBytes / bw) < 1e-15);
+  assert.is(r.seconds, Math.max(r.computeSeconds, r.dramSeconds));
+  const rep = buildReport(p, n150, simulate(p, n150, { nocModel: 'packet' }));
+  assert.ok(rep.roofline.latencyRatio >= 1, `a run cannot beat its roofline (${rep.roofline.latencyRatio})`);
+});
+Roof.run();

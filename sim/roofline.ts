@@ -1,0 +1,44 @@
+// The roofline lower bound of a Program on an arch: the larger of
+// - compute-bound: every MAC on the matrix units of every compute-grid core, at the fidelity used
+//   (arch.core.matmulMacsPerCyclePerPhase per phase);
+// - DRAM-bound: the DRAM traffic no mapping avoids, moved once at the channels' sustained bandwidth
+//   (bytesPerSecond x efficiency): tensors that live in DRAM and no task writes (model inputs and
+//   weights) plus those written and never read back (model outputs).
+// Reported next to the simulated latency so a mapping's distance from the bound is explicit.
+
+import type { ArchSpec } from '../arch/spec.js';
+import type { Program } from '../compiler/program.js';
+
+export interface Roofline {
+  readonly computeSeconds: number;
+  readonly dramSeconds: number;
+  /** max(computeSeconds, dramSeconds). */
+  readonly seconds: number;
+  /** Bytes counted in dramSeconds. */
+  readonly unavoidableDramBytes: number;
+}
+
+/** The roofline of `program` on `arch`. */
+export function roofline(program: Program, arch: ArchSpec): Roofline {
+  const cores = arch.computeGrid.columns.length * arch.computeGrid.rows.length;
+  const phases = arch.core.fidelityPhases[program.fidelity];
+  const macsPerSecond = (cores * arch.core.matmulMacsPerCyclePerPhase * arch.clockHz) / phases;
+  const written = new Set<number>();
+  const read = new Set<number>();
+  for (const t of program.tasks) {
+    if (t.kind === 'dram-write' && t.writes !== undefined) written.add(t.writes.tensor);
+    if (t.kind === 'dram-read') for (const r of t.reads ?? []) read.add(r.tensor);
+  }
+  const tileBytes = arch.core.dtypes[program.dtype]?.tileBytes ?? 0;
+  let bytes = 0;
+  for (const t of program.tensors) {
+    if (t.home !== 'dram') continue;
+    const isInput = !written.has(t.id) && read.has(t.id);
+    const isOutput = written.has(t.id) && !read.has(t.id);
+    if (isInput || isOutput) bytes += t.tileRows * t.tileCols * tileBytes;
+  }
+  const bandwidth = arch.dram.channels.reduce((s, c) => s + c.bytesPerSecond, 0) * arch.dram.efficiency;
+  const computeSeconds = program.macs / macsPerSecond;
+  const dramSeconds = bandwidth > 0 ? bytes / bandwidth : 0;
+  return { computeSeconds, dramSeconds, seconds: Math.max(computeSeconds, dramSeconds), unavoidableDramBytes: bytes };
+}
