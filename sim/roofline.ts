@@ -35,7 +35,8 @@ export function roofline(program: Program, arch: ArchSpec): Roofline {
     if (t.home !== 'dram') continue;
     const isInput = !written.has(t.id) && read.has(t.id);
     const isOutput = written.has(t.id) && !read.has(t.id);
-    if (isInput || isOutput) bytes += t.tileRows * t.tileCols * tileBytes;
+    // Elements, not padded tiles: a 3-channel image is not 32 channels of traffic.
+    if (isInput || isOutput) bytes += (t.rows * t.cols * tileBytes) / (arch.core.tileSize * arch.core.tileSize);
   }
   const bandwidth = arch.dram.channels.reduce((s, c) => s + c.bytesPerSecond, 0) * arch.dram.efficiency;
   const computeSeconds = program.macs / macsPerSecond;
