@@ -135,7 +135,8 @@ export function finishCounters(s: CounterState, inputs: FinishInputs): Counters 
   for (let i = 0; i < s.op.macs.length; i++) {
     const row: Record<string, number> = {};
     for (const f of OP_FIELDS) row[f] = s.op[f][i] as number;
-    if (!Number.isFinite(row['firstStartCycle'])) row['firstStartCycle'] = 0;
+    // An op whose tasks did no work (or that has none) spans nothing.
+    if (!Number.isFinite(row['firstStartCycle'])) row['firstStartCycle'] = row['lastEndCycle'] ?? 0;
     row['computeCores'] = inputs.opComputeCores[i] ?? 0;
     ops.push(row as unknown as OpCounters);
   }

@@ -78,8 +78,11 @@ export function tryStart(ctx: SimContext, s: Scheduler, slot: number, cycle: num
 function startTask(ctx: SimContext, id: number, cycle: number): void {
   const task = ctx.program.tasks[id]!;
   ctx.taskStartCycle[id] = cycle;
+  // An op starts with its first task that does work: a compute task with no work only allocates
+  // buffers (the compiler opens ops early so transfers can land), which is not the op running.
   const first = ctx.counters.op.firstStartCycle;
-  if (cycle < (first[task.op] as number)) first[task.op] = cycle;
+  const works = task.kind !== 'compute' || task.work.length > 0;
+  if (works && cycle < (first[task.op] as number)) first[task.op] = cycle;
   allocateBuffers(ctx, task, cycle);
   switch (task.kind) {
     case 'compute': {
