@@ -7,6 +7,7 @@ import { floatAttr, input, intAttr, normAxis } from './context.js';
 import { geluErf, geluTanh } from './elementwise-unary.js';
 import { dimsProduct, numbersOf, optionalNumbersOf, storeAs } from './kernel-util.js';
 import { evaluateMatMul, type ProductDims } from './matmul-kernel.js';
+import { rmsNormRows } from './norm-kernel.js';
 import type { OpContext, TensorInfo, TensorType } from './op-def.js';
 
 /** onnxruntime's default epsilon of the Skip*LayerNormalization ops (kDefaultSkipLayerNormEpsilon). */
@@ -50,28 +51,9 @@ function statsArray(rows: number): Float32Array {
 }
 
 /** SimplifiedLayerNormalization (RMSNorm): Y = X / sqrt(mean(X²) + eps) · scale; inv_std_var. */
-export function evaluateSimplifiedLayerNorm(
-  ctx: OpContext,
-  outs: readonly TensorType[],
-): TensorValues[] {
-  const shape = input(ctx, 0).shape;
-  const axis = normAxis(ctx, intAttr(ctx, 'axis', -1), shape.length);
-  const inner = dimsProduct(shape, axis);
-  const rows = dimsProduct(shape, 0, axis);
-  const eps = floatAttr(ctx, 'epsilon', 1e-5);
-  const x = numbersOf(ctx, 0);
-  const scale = numbersOf(ctx, 1);
-  const y = new Float64Array(x.length);
-  const invStd = statsArray(rows);
-  for (let r = 0; r < rows; r++) {
-    let sq = 0;
-    for (let i = 0; i < inner; i++) sq += x[r * inner + i]! ** 2;
-    const inv = 1 / Math.sqrt(sq / inner + eps);
-    invStd[r] = inv;
-    for (let i = 0; i < inner; i++)
-      y[r * inner + i] = x[r * inner + i]! * inv * scale[i % scale.length]!;
-  }
-  return [storeAs(outs[0]!.dtype, y), invStd].slice(0, outs.length);
+export function evaluateSimplifiedLayerNorm(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
+  const { y, invStd } = rmsNormRows(ctx);
+  return [storeAs(outs[0]!.dtype, y), Float32Array.from(invStd)].slice(0, outs.length);
 }
 
 /**

@@ -216,6 +216,14 @@ export function evaluateLrn(ctx: OpContext, outs: readonly TensorType[]): Tensor
 
 /** RMSNormalization (opset 23): x / √(mean(x²) + ε)·scale over the dims from `axis` on. */
 export function evaluateRmsNorm(ctx: OpContext, outs: readonly TensorType[]): TensorValues[] {
+  return [storeAs(outs[0]!.dtype, rmsNormRows(ctx).y)];
+}
+
+/**
+ * x / √(mean(x²) + ε)·scale over the dims from `axis` (default -1) on, with each row's 1/√(...):
+ * RMSNormalization and com.microsoft's SimplifiedLayerNormalization.
+ */
+export function rmsNormRows(ctx: OpContext): { y: Float64Array; invStd: Float64Array } {
   const shape = input(ctx, 0).shape;
   const axis = normAxis(ctx, intAttr(ctx, 'axis', -1), shape.length);
   const inner = dimsProduct(shape, axis);
@@ -225,11 +233,13 @@ export function evaluateRmsNorm(ctx: OpContext, outs: readonly TensorType[]): Te
   const raw = numbersOf(ctx, 1);
   const scale = broadcastTail(raw, raw.length, inner);
   const y = new Float64Array(x.length);
+  const invStd = new Float64Array(outer);
   for (let r = 0; r < outer; r++) {
     let sq = 0;
     for (let i = 0; i < inner; i++) sq += x[r * inner + i]! ** 2;
     const inv = 1 / Math.sqrt(sq / inner + eps);
+    invStd[r] = inv;
     for (let i = 0; i < inner; i++) y[r * inner + i] = x[r * inner + i]! * inv * scale[i]!;
   }
-  return [storeAs(outs[0]!.dtype, y)];
+  return { y, invStd };
 }
