@@ -7,7 +7,8 @@
 
 import type { ArchSpec, Coord } from '../arch/spec.js';
 import { assert } from '../arch/errors.js';
-import { hopCount, type Topology } from '../noc/topology.js';
+import { dramEndpoint, dramHops } from '../noc/dram-endpoint.js';
+import type { Topology } from '../noc/topology.js';
 
 /** DRAM state of one run. */
 export interface DramState {
@@ -34,12 +35,7 @@ export interface ChosenEndpoint {
   readonly hops: number;
 }
 
-/**
- * The endpoint serving `channel`: its preferred (first-listed) one, as tt-metal addresses each bank
- * through one endpoint ("NOC subchannel endpoints per bank: 1"); picking the nearest of a group's
- * tiles instead would let two channels share one NIU's 32 GB/s. Hops are counted in the data's
- * direction on NoC `noc` (endpoint -> core for reads, core -> endpoint for writes).
- */
+/** The endpoint serving `channel` (noc/dram-endpoint.ts) and its hops to `core` on NoC `noc`. */
 export function chooseEndpoint(
   topo: Topology,
   arch: ArchSpec,
@@ -48,12 +44,9 @@ export function chooseEndpoint(
   core: Coord,
   direction: 'read' | 'write',
 ): ChosenEndpoint {
-  const ch = arch.dram.channels[channel];
-  assert(ch !== undefined && ch.endpoints.length > 0, `DRAM channel ${channel} has no endpoint`);
-  const ep = ch.endpoints[0]!;
-  const hops = direction === 'read' ? hopCount(topo, noc, ep, core) : hopCount(topo, noc, core, ep);
+  const hops = dramHops(topo, arch, channel, noc, core, direction);
   assert(hops !== undefined, `no NoC ${noc} route between DRAM channel ${channel} and (${core.x},${core.y})`);
-  return { endpoint: ep, hops };
+  return { endpoint: dramEndpoint(arch, channel), hops };
 }
 
 /**

@@ -11,6 +11,7 @@
 import type { ArchSpec, Coord } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
 import type { Program, Task, TaskId } from '../compiler/program.js';
+import { dramEndpoint } from '../noc/dram-endpoint.js';
 import { makeRng } from '../noc/flit/rng.js';
 import { buildTopology, linkInfo, linkName, routeUnicast, type LinkId } from '../noc/topology.js';
 import { simulate } from './engine.js';
@@ -42,8 +43,8 @@ export function readerTiles(arch: ArchSpec, noc: number, pairing: 'adjacent' | '
   if (pairing === 'adjacent') {
     const dir = arch.noc.nocs[noc]?.xDirection ?? 1;
     const used = new Set<string>();
-    return channels.map((ch) => {
-      const ep = ch.endpoints[0]!;
+    return channels.map((ch, c) => {
+      const ep = dramEndpoint(arch, c);
       const x = (ep.x + dir + arch.grid.cols) % arch.grid.cols;
       // On a harvested row, the nearest free worker row of the same column (as tt-metal shifts them).
       for (let d = 0; d < arch.grid.rows; d++) {
@@ -89,7 +90,7 @@ export function dramReaders(arch: ArchSpec, o: DramReadersOptions): DramReadersR
   // Streams through the busiest link: the readers whose response route uses it.
   let streams = 0;
   readers.forEach((core, c) => {
-    const ep = arch.dram.channels[c]!.endpoints[0]!;
+    const ep = dramEndpoint(arch, c);
     if (routeUnicast(topo, o.noc, ep, core).includes(best as LinkId)) streams++;
   });
   return {

@@ -7,7 +7,8 @@
 // reaches the endpoint's row before turning), rather than funnelling all channels down a DRAM
 // column. A transfer with one channel takes the NoC with fewer hops.
 import type { ArchSpec, Coord } from '../../arch/spec.js';
-import { hopCount, linkInfo, routeUnicast, type Topology } from '../../noc/topology.js';
+import { dramEndpoint, dramHops } from '../../noc/dram-endpoint.js';
+import { linkInfo, routeUnicast, type Topology } from '../../noc/topology.js';
 
 /** Per direction, the NoC with the lightest busiest link when every core uses every channel. */
 export function interleavedDramNocs(arch: ArchSpec, topo: Topology, cores: readonly Coord[]): { read: number; write: number } {
@@ -17,9 +18,9 @@ export function interleavedDramNocs(arch: ArchSpec, topo: Topology, cores: reado
       const load = new Map<number, number>();
       let worst = 0;
       for (const c of cores) {
-        for (const ch of arch.dram.channels) {
-          const ep = ch.endpoints[0]!;
-          if ((isRead ? hopCount(topo, n, ep, c) : hopCount(topo, n, c, ep)) === undefined) { worst = Infinity; continue; }
+        for (let ch = 0; ch < arch.dram.channels.length; ch++) {
+          const ep = dramEndpoint(arch, ch);
+          if (dramHops(topo, arch, ch, n, c, isRead ? 'read' : 'write') === undefined) { worst = Infinity; continue; }
           for (const l of routeUnicast(topo, n, isRead ? ep : c, isRead ? c : ep)) {
             const slot = linkInfo(topo, l).slot;
             if (slot !== 'x' && slot !== 'y') continue;
@@ -36,8 +37,7 @@ export function interleavedDramNocs(arch: ArchSpec, topo: Topology, cores: reado
   return { read: best(true), write: best(false) };
 }
 
-/** Router hops between `core` and the preferred endpoint of channel `ch` on NoC `noc`, in the data's direction. */
+/** Router hops between `core` and channel `ch`'s endpoint on NoC `noc` in the data's direction (Infinity: no route). */
 export function channelHops(arch: ArchSpec, topo: Topology, core: Coord, noc: number, ch: number, isRead: boolean): number {
-  const ep = arch.dram.channels[ch]!.endpoints[0]!;
-  return (isRead ? hopCount(topo, noc, ep, core) : hopCount(topo, noc, core, ep)) ?? Infinity;
+  return dramHops(topo, arch, ch, noc, core, isRead ? 'read' : 'write') ?? Infinity;
 }
