@@ -121,18 +121,10 @@ export function allocateVcs(net: FlitNetwork, r: number, t: number): void {
   if (reqs.length === 0) return;
   const grant = net.vaGrant;
   if (net.pktTreeCount > 0) allocateBranches(net, r, t, reqs);
-  const LOCAL = net.l.local;
   for (const s of reqs) {
     const iv = rb + s;
     const mask = net.ivcMask[iv]!;
     if (net.ivcAlloc[iv] === mask) continue;
-    if (mask !== 1 << LOCAL && (mask & (1 << LOCAL)) !== 0 && !(net.ivcAlloc[iv]! & (1 << LOCAL))) {
-      // A multicast's local copy needs no exclusive ejection VC: the node takes it as it comes, so a
-      // multicast blocked on another branch never holds its destinations' ejection ports.
-      net.brVc[iv * P + LOCAL] = net.brLo[iv * P + LOCAL]!; net.brReady[iv * P + LOCAL] = t + net.dVa;
-      net.ivcAlloc[iv] = net.ivcAlloc[iv]! | (1 << LOCAL);
-      if (net.ivcAlloc[iv] === mask) { net.rVaWait[r]!--; continue; }
-    }
     const need0 = mask & ~net.ivcAlloc[iv]!;
     if ((need0 & (need0 - 1)) !== 0) continue; // several branches: allocated all at once below
     for (let need = need0; need !== 0; need &= need - 1) {
@@ -192,8 +184,7 @@ function allocateBranches(net: FlitNetwork, r: number, t: number, reqs: readonly
     const s = reqs[(first + k) % n]!;
     const iv = rb + s;
     const mask = net.ivcMask[iv]!, alloc = net.ivcAlloc[iv]!;
-    const LOCAL = net.l.local;
-    const need = mask & ~alloc & ~(1 << LOCAL);
+    const need = mask & ~alloc;
     if ((need & (need - 1)) === 0) continue;
     let ok = true;
     for (let m = need; m !== 0 && ok; m &= m - 1) {
@@ -209,7 +200,6 @@ function allocateBranches(net: FlitNetwork, r: number, t: number, reqs: readonly
       net.ovcBusy[(ob + op) * V + ov] = 1;
       net.brVc[bi] = ov; net.brReady[bi] = t + net.dVa;
     }
-    if (mask & (1 << LOCAL)) { net.brVc[iv * P + LOCAL] = net.brLo[iv * P + LOCAL]!; net.brReady[iv * P + LOCAL] = t + net.dVa; } // not exclusive
     net.ivcAlloc[iv] = mask;
     net.rVaWait[r]!--;
     net.vaMcPtr[r] = (s + 1) % PV;

@@ -328,7 +328,16 @@ export class FlitNetwork {
       const flit = this.buf[slot]!;
       if ((flit & (MAX_PACKET_FLITS - 1)) !== 0) throw new InternalError('flit network: body flit at the front of an idle VC');
       this.route(iv, r, flit >>> 9);
-      this.ivcAlloc[iv] = 0; this.ivcSent[iv] = 0;
+      // A multicast's local copy needs no exclusive ejection VC (the node takes it as it comes, so a
+      // multicast blocked on another branch never holds its destinations' ejection ports): it is
+      // granted with the route, usable once VC allocation would have granted it.
+      const mask = this.ivcMask[iv]!, local = 1 << this.l.local;
+      const copy = mask !== local && (mask & local) !== 0;
+      if (copy) {
+        const bl = iv * this.l.ports + this.l.local;
+        this.brVc[bl] = this.brLo[bl]!; this.brReady[bl] = t + this.dRc + this.dVa;
+      }
+      this.ivcAlloc[iv] = copy ? local : 0; this.ivcSent[iv] = 0;
       this.ivcState[iv] = 1; this.ivcReady[iv] = t + this.dRc; this.rVaWait[r]!++;
     }
   }
