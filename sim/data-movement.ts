@@ -91,26 +91,14 @@ export function sendStreamPacket(ctx: SimContext, id: number, cycle: number): vo
   }
   const p = ctx.streams;
   const noc = ctx.noc;
-  const route = p.routes[id]!;
   const task = p.task[id] as number;
   const kind = p.kind[id] as number;
-  const left = p.bytesLeft[id] as number;
-  const payload = left < noc.maxPayloadBytes ? left : noc.maxPayloadBytes;
-  const wire = payload + noc.headerBytes;
-  let end = transmitPacket(noc, route, cycle, wire);
-  const opIndex = ctx.program.tasks[task]!.op;
-  countPacket(ctx, kind, opIndex, route, payload, wire);
+  const { payload, wire, left } = takePacket(ctx, id);
+  let end = transmitPacket(noc, p.routes[id]!, cycle, wire);
   if (kind === STREAM_KIND.dramWrite) end = absorbWrite(ctx.dram, p.channel[id] as number, end, payload);
   if (end > (ctx.taskEndCycle[task] as number)) ctx.taskEndCycle[task] = end;
-  const done = (p.bytesDone[id] as number) + payload;
-  p.bytesDone[id] = done;
-  p.bytesLeft[id] = left - payload;
-  if (left - payload > 0) {
-    let next = noc.lastInjectEndCycle;
-    if (kind === STREAM_KIND.dramRead) {
-      const nextPayload = Math.min(left - payload, noc.maxPayloadBytes);
-      next = readReadyCycle(ctx.dram, p.channel[id] as number, p.channelStartCycle[id] as number, done + nextPayload);
-    }
+  if (left > 0) {
+    const next = kind === STREAM_KIND.dramRead ? nextReadReady(ctx, id) : noc.lastInjectEndCycle;
     ctx.queue.push(next, eventPayload(EVENT.streamPacket, id));
     return;
   }
@@ -126,13 +114,9 @@ export function sendStreamPacket(ctx: SimContext, id: number, cycle: number): vo
  */
 function queueStreamPacket(ctx: SimContext, f: FlitNocState, id: number): void {
   const p = ctx.streams;
-  const noc = ctx.noc;
   const task = p.task[id] as number;
   const kind = p.kind[id] as number;
-  const left = p.bytesLeft[id] as number;
-  const payload = left < noc.maxPayloadBytes ? left : noc.maxPayloadBytes;
-  const wire = payload + noc.headerBytes;
-  countPacket(ctx, kind, ctx.program.tasks[task]!.op, p.routes[id]!, payload, wire);
+  const { payload, wire, left } = takePacket(ctx, id);
   const plane = p.plane[id] as number, src = p.src[id] as number, dst = p.dst[id] as number;
   let dest: number | MulticastTree = dst;
   if (dst < 0) {
@@ -140,15 +124,28 @@ function queueStreamPacket(ctx: SimContext, f: FlitNocState, id: number): void {
     dest = flitTree(f, plane, src, t.dsts.map((d) => nodeOf(ctx, ctx.coords[d]!)));
   }
   queueFlitPacket(f, plane, src, dest, wire, payload, kind === STREAM_KIND.dramRead, id);
-  const done = (p.bytesDone[id] as number) + payload;
-  p.bytesDone[id] = done;
-  p.bytesLeft[id] = left - payload;
   p.outstanding[id] = (p.outstanding[id] as number) + 1;
-  if (kind === STREAM_KIND.dramRead && left - payload > 0) {
-    const nextPayload = Math.min(left - payload, noc.maxPayloadBytes);
-    const next = readReadyCycle(ctx.dram, p.channel[id] as number, p.channelStartCycle[id] as number, done + nextPayload);
-    ctx.queue.push(Math.max(next, f.net.t), eventPayload(EVENT.streamPacket, id));
-  }
+  if (kind === STREAM_KIND.dramRead && left > 0) ctx.queue.push(Math.max(nextReadReady(ctx, id), f.net.t), eventPayload(EVENT.streamPacket, id));
+}
+
+/** Takes stream `id`'s next packet off its bytes (counting it); returns its payload, wire bytes and what is left. */
+function takePacket(ctx: SimContext, id: number): { payload: number; wire: number; left: number } {
+  const p = ctx.streams;
+  const noc = ctx.noc;
+  const before = p.bytesLeft[id] as number;
+  const payload = before < noc.maxPayloadBytes ? before : noc.maxPayloadBytes;
+  const wire = payload + noc.headerBytes;
+  countPacket(ctx, p.kind[id] as number, ctx.program.tasks[p.task[id] as number]!.op, p.routes[id]!, payload, wire);
+  p.bytesDone[id] = (p.bytesDone[id] as number) + payload;
+  p.bytesLeft[id] = before - payload;
+  return { payload, wire, left: before - payload };
+}
+
+/** The cycle the channel has read stream `id`'s next packet (a DRAM read with bytes left). */
+function nextReadReady(ctx: SimContext, id: number): number {
+  const p = ctx.streams;
+  const nextPayload = Math.min(p.bytesLeft[id] as number, ctx.noc.maxPayloadBytes);
+  return readReadyCycle(ctx.dram, p.channel[id] as number, p.channelStartCycle[id] as number, (p.bytesDone[id] as number) + nextPayload);
 }
 
 /** Flit-level model: the tail of a stream's packet entered the network at `cycle`. */
