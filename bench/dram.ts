@@ -12,17 +12,18 @@ console.log('DRAM readers, wormhole_n150, 12 readers x 1 MiB (GB/s; random: mean
 console.log(`${'case'.padEnd(14)} ${'measured'.padStart(9)} ${'flit'.padStart(22)} ${'packet'.padStart(22)} ${'flit wall s'.padStart(12)}`);
 for (const pairing of ['adjacent', 'random'] as const) {
   for (const noc of [0, 1]) {
-    const cell = (model: 'flit' | 'packet'): string => {
-      const rates = (pairing === 'adjacent' ? [1] : seeds).map((seed) => dramReaders(arch, { noc, pairing, seed, nocModel: model }).bytesPerSecond / 1e9);
+    const runs = (model: 'flit' | 'packet') => (pairing === 'adjacent' ? [1] : seeds).map((seed) => dramReaders(arch, { noc, pairing, seed, nocModel: model }));
+    const cell = (rs: readonly { bytesPerSecond: number }[]): string => {
+      const rates = rs.map((r) => r.bytesPerSecond / 1e9);
       const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
       return rates.length === 1 ? mean.toFixed(1) : `${mean.toFixed(1)} [${Math.min(...rates).toFixed(0)}-${Math.max(...rates).toFixed(0)}]`;
     };
     const t0 = performance.now();
-    const f = cell('flit');
+    const flit = runs('flit');
     const wall = (performance.now() - t0) / 1000;
     const key = `${pairing} ${noc}`;
-    console.log(`${`${pairing} noc${noc}`.padEnd(14)} ${measured[key]!.toFixed(1).padStart(9)} ${f.padStart(22)} ${cell('packet').padStart(22)} ${wall.toFixed(2).padStart(12)}`);
-    const one = dramReaders(arch, { noc, pairing, seed: 1 });
-    console.log(`${''.padEnd(14)} busiest link (seed 1): ${one.busiestLink.name}, ${(one.busiestLink.utilization * 100).toFixed(0)}% busy, ${one.busiestLink.streams} response stream(s) through it`);
+    console.log(`${`${pairing} noc${noc}`.padEnd(14)} ${measured[key]!.toFixed(1).padStart(9)} ${cell(flit).padStart(22)} ${cell(runs('packet')).padStart(22)} ${wall.toFixed(2).padStart(12)}`);
+    const one = flit[0]!.busiestLink; // seed 1 (or the adjacent placement)
+    console.log(`${''.padEnd(14)} busiest link (seed 1): ${one.name}, ${(one.utilization * 100).toFixed(0)}% busy, ${one.streams} response stream(s) through it`);
   }
 }
