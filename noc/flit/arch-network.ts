@@ -6,7 +6,8 @@
 // `network` block (a k-ary n-cube with BookSim's iq router timing).
 import type { ArchSpec } from '../../arch/spec.js';
 import { SpatialcError } from '../../arch/errors.js';
-import type { FlitGeometry } from './geometry.js';
+import { booksimRouter } from './config.js';
+import { cubeGeometry, type FlitGeometry } from './geometry.js';
 import type { RouterParams } from './router.js';
 
 /** Router pipeline stages before the wire: route, VC allocation, switch allocation, crossbar. */
@@ -60,11 +61,8 @@ export function archSyntheticNetwork(arch: ArchSpec, where: string): ArchNetwork
   }
   const wrap = net.topology === 'torus';
   return {
-    geometry: { dims: new Array<number>(net.n).fill(net.k), wrap, planes: [{ name: 'net', direction: new Array<0>(net.n).fill(0), axisOrder: order }] },
-    router: {
-      numVcs: net.vcs, vcBufSize: net.vcBufferFlits, linkLatency: net.linkLatencyCycles ?? (wrap ? 2 : 1),
-      injectLatency: 2, ejectLatency: 3, routing: net.routing ?? 'dor', messageClasses: [[0, net.vcs - 1]],
-    },
+    geometry: cubeGeometry(net.k, net.n, wrap, order),
+    router: booksimRouter(net.vcs, net.vcBufferFlits, wrap, net.routing ?? 'dor', net.linkLatencyCycles),
     requestClass: 0,
     responseClass: 0,
     flitBytes: arch.noc.flitBytes,

@@ -5,8 +5,21 @@ import { SpatialcError } from '../../arch/errors.js';
 import type { BooksimConfig } from './booksim-config.js';
 import { cubeGeometry } from './geometry.js';
 import type { FlitNetConfig } from './measure.js';
+import type { RouterParams } from './router.js';
 import type { RoutingFunction } from './routing.js';
 import { parseTraffic } from './traffic.js';
+
+/**
+ * BookSim's iq router on a k-ary n-cube: channels of 1 cycle on a mesh and 2 on a torus (kncube.cpp
+ * with use_noc_latency) unless `linkLatency` is given, injection 2 and ejection 3 cycles, one
+ * message class over all VCs, one-cycle pipeline stages.
+ */
+export function booksimRouter(vcs: number, vcBufSize: number, wrap: boolean, routing: RoutingFunction, linkLatency?: number): RouterParams {
+  return {
+    numVcs: vcs, vcBufSize, linkLatency: linkLatency ?? (wrap ? 2 : 1), injectLatency: 2, ejectLatency: 3,
+    routing, messageClasses: [[0, vcs - 1]],
+  };
+}
 
 /** The flit-network setup a BookSim configuration describes; bad values are one-line errors. */
 export function configFromBooksim(c: BooksimConfig, where = 'config'): FlitNetConfig {
@@ -29,8 +42,7 @@ export function configFromBooksim(c: BooksimConfig, where = 'config'): FlitNetCo
   return {
     geometry,
     router: {
-      numVcs: vcs, vcBufSize: buf, linkLatency: wrap ? 2 : 1, injectLatency: 2, ejectLatency: 3,
-      routing, messageClasses: [[0, vcs - 1]],
+      ...booksimRouter(vcs, buf, wrap, routing),
       routingDelay: delay('routing_delay'), vcAllocDelay: delay('vc_alloc_delay'),
       swAllocDelay: delay('sw_alloc_delay'), crossbarDelay: delay('st_final_delay'),
     },

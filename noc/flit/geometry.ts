@@ -97,9 +97,9 @@ export function portName(l: FlitLayout, port: number): string {
   return `${port % 2 === 0 ? '+' : '-'}${'xyz'[port >> 1]}`;
 }
 
-/** A square 2D/3D mesh or torus plane with dimension order 0, 1, 2 (BookSim's). */
-export function cubeGeometry(k: number, n: number, wrap: boolean): FlitGeometry {
-  const order = Array.from({ length: n }, (_, d) => d);
+/** A k-ary n-cube, one bidirectional plane, dimension order 0, 1, 2 (BookSim's) unless given. */
+export function cubeGeometry(k: number, n: number, wrap: boolean, axisOrder?: readonly number[]): FlitGeometry {
+  const order = axisOrder ?? Array.from({ length: n }, (_, d) => d);
   return {
     dims: new Array<number>(n).fill(k),
     wrap,

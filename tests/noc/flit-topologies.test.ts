@@ -6,7 +6,7 @@ import { loadArch } from '../../arch/index.js';
 import { archNocNetwork } from '../../noc/flit/arch-network.js';
 import { parseBooksimConfig } from '../../noc/flit/booksim-config.js';
 import { checkDeadlockFree } from '../../noc/flit/cdg.js';
-import { configFromBooksim } from '../../noc/flit/config.js';
+import { booksimRouter, configFromBooksim } from '../../noc/flit/config.js';
 import { layoutOf, type FlitGeometry } from '../../noc/flit/geometry.js';
 import { simulateFlitNetwork } from '../../noc/flit/measure.js';
 import { makeRng } from '../../noc/flit/rng.js';
@@ -14,9 +14,7 @@ import { FlitNetwork, type RouterParams } from '../../noc/flit/router.js';
 import { boxNodes, multicastTree } from '../../noc/flit/routing.js';
 
 const bs = (...kv: string[]) => configFromBooksim(parseBooksimConfig('', kv));
-const booksimRouter = (vcs: number, wrap: boolean): RouterParams => ({
-  numVcs: vcs, vcBufSize: 4, linkLatency: wrap ? 2 : 1, injectLatency: 2, ejectLatency: 3, routing: 'dor', messageClasses: [[0, vcs - 1]],
-});
+const iqRouter = (vcs: number, wrap: boolean): RouterParams => booksimRouter(vcs, 4, wrap, 'dor');
 
 /** Runs `net` until idle; returns per packet id the tail arrival cycle at each node. */
 function drain(net: FlitNetwork): Map<number, Map<number, number>> {
@@ -73,7 +71,7 @@ topo('one-way torus planes (Wormhole NoC0 +x+y, NoC1 -y-x): hops wrap one way, a
     dims: [5, 4], wrap: true,
     planes: [{ name: 'noc0', direction: [1, 1], axisOrder: [0, 1] }, { name: 'noc1', direction: [-1, -1], axisOrder: [1, 0] }],
   };
-  const net = new FlitNetwork(g, booksimRouter(4, true), makeRng(1));
+  const net = new FlitNetwork(g, iqRouter(4, true), makeRng(1));
   const l = net.l;
   // (1,1) -> (0,3): NoC0 goes +x 4 hops then +y 2 hops; NoC1 goes -y 2 hops (1,1)->(1,0)->(1,3), then -x 1 hop.
   const src = 1 + 5 * 1, dst = 0 + 5 * 3;
@@ -95,7 +93,7 @@ topo('one-way torus planes (Wormhole NoC0 +x+y, NoC1 -y-x): hops wrap one way, a
 topo('multicast to a rectangle: one injection, every node of the box gets each flit once, in order', () => {
   for (const wrap of [false, true]) {
     const g: FlitGeometry = { dims: [6, 5], wrap, planes: [{ name: 'p', direction: [0, 0], axisOrder: [0, 1] }] };
-    const net = new FlitNetwork(g, booksimRouter(4, wrap), makeRng(2));
+    const net = new FlitNetwork(g, iqRouter(4, wrap), makeRng(2));
     const box = boxNodes(net.l, [1, 2], [4, 4]);
     const tree = multicastTree(net.l, 'dor', 0, 0, box);
     const flits = new Map<number, number[]>();
