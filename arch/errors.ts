@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'E_DOES_NOT_FIT'
   | 'E_PROGRAM_INVALID'
   | 'E_SIM'
-  | 'E_DEADLOCK';
+  | 'E_DEADLOCK'
+  /** A deterministic program whose schedule does not hold (a late start or overlapping reservations). */
+  | 'E_SCHEDULE';
 
 export interface ErrorDetails {
   readonly where?: string;

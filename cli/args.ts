@@ -22,6 +22,8 @@ export interface RunArgs {
   readonly seed: number;
   /** NoC model of the simulation: flit-level (default) or packet-level. */
   readonly nocModel: 'flit' | 'packet';
+  /** Compile a deterministic program (the compiler owns the timing; the simulation is time-triggered). */
+  readonly deterministic: boolean;
 }
 
 const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
@@ -39,6 +41,7 @@ const RUN_OPTIONS = {
   inputs: { type: 'string', multiple: true },
   seed: { type: 'string' },
   'noc-model': { type: 'string', default: 'flit' },
+  deterministic: { type: 'boolean', default: false },
 } as const;
 
 /** Parses the arguments of `run`, `compile` and `inspect` (a model path plus options). */
@@ -65,6 +68,7 @@ export function parseRunArgs(argv: readonly string[], command: string): RunArgs 
     inputFiles: values.inputs ?? [],
     seed: values.seed === undefined ? 1 : parsePositiveInt(values.seed, '--seed'),
     nocModel: oneOf(values['noc-model'], ['flit', 'packet'] as const, '--noc-model'),
+    deterministic: values.deterministic,
   };
 }
 

@@ -10,6 +10,7 @@ import { printListing } from '../compiler/listing/print.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
 import { formatInspect, inspectGraph } from '../compiler/inspect.js';
 import { compileGraph } from '../compiler/compile.js';
+import { scheduleDeterministic } from '../compiler/schedule/deterministic.js';
 import { verifyProgram } from '../compiler/verify-program.js';
 import type { Program } from '../compiler/program.js';
 import { simulate, buildReport, formatReport, type SimResult } from '../sim/index.js';
@@ -35,13 +36,14 @@ function batchOf(graph: ReturnType<typeof loadGraph>): number {
 }
 
 function compileFor(args: RunArgs, arch: ArchSpec, graph: Graph = loadGraph(args)): Program {
-  const program = compileGraph(graph, arch, {
+  const compiled = compileGraph(graph, arch, {
     dtype: args.dtype ?? arch.defaults.dtype,
     fidelity: args.fidelity ?? arch.defaults.fidelity,
     model: basename(args.model),
     batch: batchOf(graph),
     archFingerprint: archFingerprint(arch),
   });
+  const program = args.deterministic ? scheduleDeterministic(compiled, arch) : compiled;
   if (args.verify) {
     const problems = verifyProgram(program, arch);
     if (problems.length > 0) {

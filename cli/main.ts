@@ -17,6 +17,8 @@ usage:
   spatialc run MODEL.onnx [--arch A] [--batch N] [--input-shape NAME=1x3x224x224]
                [--dtype fp32|bf16|bfp8|bfp4|fp8|int8] [--fidelity LoFi|HiFi2|HiFi3|HiFi4] [--json] [--verify]
                [--noc-model flit|packet]   (flit-level NoC by default; packet-level is faster)
+               [--deterministic]   (the compiler fixes every start cycle and reserves links and
+                                    DRAM channels; the simulation is time-triggered and must match)
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json|PROGRAM.lst
   spatialc sim PROGRAM.json|PROGRAM.lst --arch A [--json] [--noc-model flit|packet]

@@ -164,4 +164,10 @@ export interface Program {
   /** Total MACs of the model (all ops, as counted by `inspect`). */
   readonly macs: number;
   readonly predictedCycles: number;
+  /**
+   * Present when the compiler owns the timing (`--deterministic`): every task starts exactly at its
+   * predictedStartCycle, each transfer is timed alone (noc/transfer.ts) and holds its links and DRAM
+   * channels over spans no other task overlaps (busy intervals closer than `mergeGap` cycles form one span).
+   */
+  readonly deterministic?: { readonly mergeGap: number };
 }

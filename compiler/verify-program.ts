@@ -2,13 +2,15 @@
 // ArchSpec (never the compiler's lowering code) and reports every violation it finds:
 // well-formed streams and buffers, every output tile produced exactly once, every transfer that
 // reads a tensor ordered after the tasks that produce those tiles, and per-core SRAM occupancy
-// within capacity at every moment of the predicted schedule.
+// within capacity at every moment of the predicted schedule, and for a deterministic program its
+// cycle-exact schedule and conflict-free reservations (verify-schedule.ts).
 
 import type { ArchSpec } from '../arch/spec.js';
 import type { Program, Task, TaskId, TileRegion } from './program.js';
+import { checkSchedule } from './verify-schedule.js';
 
 export interface Diagnostic {
-  readonly code: 'structure' | 'coverage' | 'dependency' | 'sram';
+  readonly code: 'structure' | 'coverage' | 'dependency' | 'sram' | 'schedule';
   readonly message: string;
 }
 
@@ -23,6 +25,7 @@ export function verifyProgram(p: Program, arch: ArchSpec): Diagnostic[] {
   checkCoverage(p, add);
   checkDependencies(p, add);
   checkSram(p, arch, add);
+  checkSchedule(p, arch, add);
   return out;
 }
 

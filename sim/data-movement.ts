@@ -7,80 +7,56 @@
 
 import type { Coord } from '../arch/spec.js';
 import type { DramReadTask, DramWriteTask, SendTask } from '../compiler/program.js';
-import { hopCount } from '../noc/topology.js';
-import { absorbWrite, chooseEndpoint, readReadyCycle, reserveRead } from './dram-model.js';
+import { SpatialcError } from '../arch/errors.js';
+import { linkName, type LinkId } from '../noc/topology.js';
+import { absorbWrite, readReadyCycle } from '../noc/dram-channel.js';
+import { planStreams, STREAM_KIND, timeTransfer, transferOf } from '../noc/transfer.js';
 import type { MulticastTree } from '../noc/flit/routing.js';
 import { flitTree, queueFlitPacket, type FlitNocState } from './flit-noc.js';
-import { multicastRoute, transmitPacket, unicastRoute, type Route } from './noc-model.js';
-import { EVENT, eventPayload, type SimContext } from './state.js';
-import { STREAM_KIND, closeStream, openStream } from './streams.js';
+import { transmitPacket, type Route } from '../noc/packet-model.js';
+import { EVENT, eventPayload, type SimContext, type TimedState } from './state.js';
+import { closeStream, openStream } from './streams.js';
 
 type MoveTask = SendTask | DramReadTask | DramWriteTask;
 
 /** Starts a data-movement task at `cycle`; its completion event is scheduled by its last packet. */
 export function startDataMovement(ctx: SimContext, task: MoveTask, cycle: number): void {
   ctx.taskEndCycle[task.id] = cycle;
-  let opened = 0;
-  if (task.kind === 'send') opened = openSendStreams(ctx, task, cycle);
-  else if (task.kind === 'dram-read') opened = openReadStreams(ctx, task, cycle);
-  else opened = openWriteStreams(ctx, task, cycle);
-  ctx.pendingStreams[task.id] = opened;
-  if (opened === 0) ctx.queue.push(cycle, eventPayload(EVENT.taskDone, task.id));
-}
-
-function openSendStreams(ctx: SimContext, task: SendTask, cycle: number): number {
-  if (task.bytes <= 0 || task.dsts.length === 0) return 0;
-  const src = ctx.coords[task.core]!;
-  const dsts = task.dsts.map((d) => ctx.coords[d]!);
-  const base = { task: task.id, kind: STREAM_KIND.send, bytes: task.bytes, channel: -1, channelStartCycle: 0, src: nodeOf(ctx, src), plane: task.noc };
-  if (task.multicast) {
-    const route = multicastRoute(ctx.noc, task.noc, src, dsts);
-    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, openStream(ctx.streams, { ...base, route, dst: -1 })));
-    return 1;
+  if (ctx.timed !== undefined) {
+    startTimedMovement(ctx, ctx.timed, task, cycle);
+    return;
   }
-  for (const dst of dsts) {
-    const route = unicastRoute(ctx.noc, task.noc, src, dst);
-    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, openStream(ctx.streams, { ...base, route, dst: nodeOf(ctx, dst) })));
+  const plans = planStreams(ctx.arch, ctx.noc, ctx.dram, transferOf(task, ctx.coords), cycle);
+  for (const s of plans) {
+    if (s.endpoint !== undefined) markEndpoint(ctx, s.endpoint);
+    const id = openStream(ctx.streams, {
+      task: task.id, kind: s.kind, route: s.route, bytes: s.bytes, channel: s.channel, channelStartCycle: s.channelStartCycle,
+      src: nodeOf(ctx, s.src), dst: s.dst === undefined ? -1 : nodeOf(ctx, s.dst), plane: task.noc,
+    });
+    ctx.queue.push(s.firstReady, eventPayload(EVENT.streamPacket, id));
   }
-  return dsts.length;
+  ctx.pendingStreams[task.id] = plans.length;
+  if (plans.length === 0) ctx.queue.push(cycle, eventPayload(EVENT.taskDone, task.id));
 }
 
-function openReadStreams(ctx: SimContext, task: DramReadTask, cycle: number): number {
-  const core = ctx.coords[task.core]!;
-  const noc = ctx.noc;
-  let opened = 0;
-  task.channelBytes.forEach((bytes, channel) => {
-    if (!(bytes > 0)) return;
-    const ep = chooseEndpoint(noc.topo, ctx.arch, channel, task.noc, core, 'read');
-    // The request is one header flit travelling core -> endpoint on the same NoC; latency only.
-    const requestHops = hopCount(noc.topo, task.noc, core, ep.endpoint) ?? 0;
-    markEndpoint(ctx, ep.endpoint);
-    const arrival = cycle + 2 * noc.niuLatencyCycles + requestHops * noc.hopLatencyCycles;
-    const start = reserveRead(ctx.dram, channel, arrival, bytes);
-    const route = unicastRoute(noc, task.noc, ep.endpoint, core);
-    const init = { task: task.id, kind: STREAM_KIND.dramRead, route, bytes, channel, channelStartCycle: start, src: nodeOf(ctx, ep.endpoint), dst: nodeOf(ctx, core), plane: task.noc };
-    const id = openStream(ctx.streams, init);
-    const first = Math.min(bytes, noc.maxPayloadBytes);
-    ctx.queue.push(readReadyCycle(ctx.dram, channel, start, first), eventPayload(EVENT.streamPacket, id));
-    opened++;
-  });
-  return opened;
+/**
+ * Deterministic (time-triggered) run: the task is timed alone (noc/transfer.ts), as the compiler
+ * scheduled it, after checking that no other task holds one of its links or channels meanwhile.
+ */
+function startTimedMovement(ctx: SimContext, timed: TimedState, task: MoveTask, cycle: number): void {
+  const tm = timeTransfer(timed.model, transferOf(task, ctx.coords), timed.mergeGap, (s, payload, wire) => countPacket(ctx, s.kind, task.op, s.route, payload, wire));
+  for (const s of tm.streams) if (s.endpoint !== undefined) markEndpoint(ctx, s.endpoint);
+  const clash = timed.table.firstClash(tm.spans, cycle);
+  if (clash !== undefined) {
+    const other = ctx.program.tasks[clash.owner]!;
+    throw new SpatialcError('E_SCHEDULE', `deterministic program: task ${task.id} (op "${ctx.program.ops[task.op]?.name}") needs ${resourceName(ctx, timed, clash.resource)} over cycles ${clash.start}-${clash.end}, which task ${other.id} (op "${ctx.program.ops[other.op]?.name}") holds`);
+  }
+  timed.table.reserve(tm.spans, cycle, task.id);
+  ctx.queue.push(cycle + tm.cycles, eventPayload(EVENT.taskDone, task.id));
 }
 
-function openWriteStreams(ctx: SimContext, task: DramWriteTask, cycle: number): number {
-  const core = ctx.coords[task.core]!;
-  let opened = 0;
-  task.channelBytes.forEach((bytes, channel) => {
-    if (!(bytes > 0)) return;
-    const ep = chooseEndpoint(ctx.noc.topo, ctx.arch, channel, task.noc, core, 'write');
-    markEndpoint(ctx, ep.endpoint);
-    const route = unicastRoute(ctx.noc, task.noc, core, ep.endpoint);
-    const init = { task: task.id, kind: STREAM_KIND.dramWrite, route, bytes, channel, channelStartCycle: 0, src: nodeOf(ctx, core), dst: nodeOf(ctx, ep.endpoint), plane: task.noc };
-    const id = openStream(ctx.streams, init);
-    ctx.queue.push(cycle, eventPayload(EVENT.streamPacket, id));
-    opened++;
-  });
-  return opened;
+function resourceName(ctx: SimContext, timed: TimedState, r: number): string {
+  return r < timed.model.linkCount ? `link ${linkName(ctx.noc.topo, r as LinkId)}` : `DRAM channel ${r - timed.model.linkCount}`;
 }
 
 /** Moves the next packet of stream `id`, ready at `cycle`, and schedules what follows it. */

@@ -14,11 +14,13 @@ import { createCounterState, finishCounters, type Counters } from './counters.js
 import { flitPacketDelivered, flitPacketInjected, sendStreamPacket } from './data-movement.js';
 import { addFlitLinkBusy, createFlitNoc } from './flit-noc.js';
 import { deadlockError } from './deadlock.js';
-import { createDramState } from './dram-model.js';
+import { createDramState } from '../noc/dram-channel.js';
 import { EventQueue } from './event-queue.js';
-import { createNocState } from './noc-model.js';
-import { completeTask, createScheduler, tryStart } from './scheduler.js';
-import { EVENT, type SimContext } from './state.js';
+import { createNocState } from '../noc/packet-model.js';
+import { completeTask, createScheduler, startTask, tryStart } from './scheduler.js';
+import { EVENT, type SimContext, type TimedState } from './state.js';
+import { ReservationTable } from '../noc/reservations.js';
+import { createTransferModel } from '../noc/transfer.js';
 import { createStreamPool } from './streams.js';
 import { validateProgram } from './validate-program.js';
 
@@ -38,8 +40,8 @@ export interface SimulateOptions {
 /** What a run produced: its length, its counters and every task's start and end cycle. */
 export interface SimResult {
   readonly cycles: number;
-  /** The NoC model the run used. */
-  readonly nocModel: 'flit' | 'packet';
+  /** The NoC model the run used ('deterministic': a time-triggered run of a deterministic program). */
+  readonly nocModel: 'flit' | 'packet' | 'deterministic';
   readonly counters: Counters;
   /** Start and end cycle of each task, indexed by TaskId. */
   readonly taskStartCycle: Float64Array;
@@ -49,7 +51,7 @@ export interface SimResult {
 /** Simulates `program` on `arch`, cycle-accurately at packet level; pure and deterministic. */
 export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions = {}): SimResult {
   validateProgram(program, arch, { fingerprint: opts.fingerprint });
-  const ctx = createContext(program, arch, opts.nocModel ?? 'flit');
+  const ctx = createContext(program, arch, program.deterministic !== undefined ? 'packet' : opts.nocModel ?? 'flit');
   const sched = createScheduler(program);
   const n = program.tasks.length;
   const progressStep = Math.max(1, Math.ceil(n / 100));
@@ -74,9 +76,14 @@ export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions
     cycle = queue.peekCycle() as number;
     if (net !== undefined && net.idle()) net.skipTo(cycle);
     const payload = queue.pop();
-    const id = payload >>> 1;
-    if ((payload & 1) === EVENT.streamPacket) {
+    const id = payload >>> 2;
+    const kind = payload & 3;
+    if (kind === EVENT.streamPacket) {
       sendStreamPacket(ctx, id, cycle);
+      continue;
+    }
+    if (kind === EVENT.taskStart) {
+      startTask(ctx, id, cycle);
       continue;
     }
     completeTask(ctx, sched, id, cycle);
@@ -91,7 +98,8 @@ export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions
     gridCols: arch.grid.cols,
     opComputeCores: opComputeCores(program),
   });
-  return { cycles: cycle, nocModel: ctx.flit === undefined ? 'packet' : 'flit', counters, taskStartCycle: ctx.taskStartCycle, taskEndCycle: ctx.taskEndCycle };
+  const nocModel = ctx.timed !== undefined ? 'deterministic' : ctx.flit === undefined ? 'packet' : 'flit';
+  return { cycles: cycle, nocModel, counters, taskStartCycle: ctx.taskStartCycle, taskEndCycle: ctx.taskEndCycle };
 }
 
 function createContext(program: Program, arch: ArchSpec, nocModel: 'flit' | 'packet'): SimContext {
@@ -116,7 +124,13 @@ function createContext(program: Program, arch: ArchSpec, nocModel: 'flit' | 'pac
     taskStartCycle: new Float64Array(n),
     taskEndCycle: new Float64Array(n),
     pendingStreams: new Int32Array(n),
+    timed: program.deterministic === undefined ? undefined : timedState(arch, counters.linkBusyCycles, program.deterministic.mergeGap),
   };
+}
+
+function timedState(arch: ArchSpec, linkBusyCycles: Float64Array, mergeGap: number): TimedState {
+  const model = createTransferModel(arch, linkBusyCycles);
+  return { model, table: new ReservationTable(model.resources), mergeGap };
 }
 
 /** Distinct cores running compute tasks of each op. */

@@ -12,7 +12,7 @@ export function formatReport(report: Report): string {
     `spatialc report: model "${r.model}" on arch "${r.arch}" (strategy ${r.strategy}, ` +
     `${r.dtype} ${r.mathFidelity}, batch ${r.batch}, ${r.coresUsed} cores)`;
   const summary: [string, string][] = [
-    ['cycles', `${int(r.cycles)} (compiler predicted ${int(r.predictedCycles)}; ${r.nocModel}-level NoC)`],
+    ['cycles', `${int(r.cycles)} (compiler predicted ${int(r.predictedCycles)}; ${r.nocModel === 'deterministic' ? 'deterministic schedule, time-triggered' : `${r.nocModel}-level NoC`})`],
     ['latency', seconds(r.latencySeconds)],
     ['roofline', `${seconds(r.roofline.seconds)} (compute ${seconds(r.roofline.computeSeconds)}, DRAM ${seconds(r.roofline.dramSeconds)}); latency ${r.roofline.latencyRatio.toFixed(2)}x`],
     ['throughput', `${rate(r.throughputPerSecond)} /s`],

@@ -76,7 +76,7 @@ export interface Report {
   readonly cycles: number;
   readonly predictedCycles: number;
   /** NoC model of the run: 'flit' (router network, the default) or 'packet' (link reservations). */
-  readonly nocModel: 'flit' | 'packet';
+  readonly nocModel: 'flit' | 'packet' | 'deterministic';
   readonly latencySeconds: number;
   /** The roofline lower bound (sim/roofline.ts) and latencySeconds / its seconds. */
   readonly roofline: Roofline & { readonly latencyRatio: number };

@@ -3,7 +3,7 @@
 // stream and all its deps have completed. Dependencies are a CSR adjacency (dependents of each
 // task) with a per-task count of deps still outstanding.
 
-import { unreachable } from '../arch/errors.js';
+import { SpatialcError, unreachable } from '../arch/errors.js';
 import type { Engine, Program, TaskId } from '../compiler/program.js';
 import { allocateBuffers, freeBuffers, runCompute } from './core-model.js';
 import { startDataMovement } from './data-movement.js';
@@ -72,10 +72,29 @@ export function tryStart(ctx: SimContext, s: Scheduler, slot: number, cycle: num
   if ((s.depsLeft[id] as number) > 0) return;
   s.slotBusy[slot] = 1;
   s.slotNext[slot] = next + 1;
+  if (ctx.timed !== undefined) {
+    // Time-triggered: the task starts at its scheduled cycle, never later than the schedule says.
+    const at = ctx.program.tasks[id]!.predictedStartCycle;
+    if (cycle > at) throw lateStart(ctx, s, id, at, cycle);
+    if (cycle < at) {
+      ctx.queue.push(at, eventPayload(EVENT.taskStart, id));
+      return;
+    }
+  }
   startTask(ctx, id, cycle);
 }
 
-function startTask(ctx: SimContext, id: number, cycle: number): void {
+/** A task of a deterministic program whose inputs or engine are not ready at its scheduled cycle. */
+function lateStart(ctx: SimContext, s: Scheduler, id: number, at: number, cycle: number): SpatialcError {
+  const t = ctx.program.tasks[id]!;
+  const c = ctx.program.cores[t.core]!;
+  let why = `its ${t.engine} engine is busy`;
+  for (const d of t.deps) if (s.isDone[d] === 1 && ctx.taskEndCycle[d] === cycle) why = `task ${d} ends then`;
+  return new SpatialcError('E_SCHEDULE', `deterministic program: task ${id} (op "${ctx.program.ops[t.op]?.name}", core (${c.x},${c.y}) ${t.engine}) is scheduled at cycle ${at} but can start only at ${cycle} (${why})`);
+}
+
+/** Starts task `id` at `cycle`. */
+export function startTask(ctx: SimContext, id: number, cycle: number): void {
   const task = ctx.program.tasks[id]!;
   ctx.taskStartCycle[id] = cycle;
   // An op starts with its first task that does work: a compute task with no work only allocates

@@ -5,18 +5,28 @@ import type { ArchSpec, Coord } from '../arch/spec.js';
 import type { NumberFormat } from '../arch/core-timing.js';
 import type { Program } from '../compiler/program.js';
 import type { CounterState } from './counters.js';
-import type { DramState } from './dram-model.js';
+import type { DramState } from '../noc/dram-channel.js';
 import type { EventQueue } from './event-queue.js';
 import type { FlitNocState } from './flit-noc.js';
-import type { NocState } from './noc-model.js';
+import type { NocState } from '../noc/packet-model.js';
 import type { StreamPool } from './streams.js';
+import type { ReservationTable } from '../noc/reservations.js';
+import type { TransferModel } from '../noc/transfer.js';
 
-/** Event kinds, packed with an id into one int32 payload: id * 2 + kind. */
-export const EVENT = { taskDone: 0, streamPacket: 1 } as const;
+/** Event kinds, packed with an id into one int32 payload: id * 4 + kind. */
+export const EVENT = { taskDone: 0, streamPacket: 1, taskStart: 2 } as const;
 
 /** Packs an event payload. */
-export function eventPayload(kind: 0 | 1, id: number): number {
-  return id * 2 + kind;
+export function eventPayload(kind: 0 | 1 | 2, id: number): number {
+  return id * 4 + kind;
+}
+
+/** A deterministic program's run: tasks start at their scheduled cycles and transfers are timed alone. */
+export interface TimedState {
+  readonly model: TransferModel;
+  /** Link and channel spans held so far (checked for overlaps). */
+  readonly table: ReservationTable;
+  readonly mergeGap: number;
 }
 
 /** Per-core SRAM accounting. */
@@ -50,4 +60,6 @@ export interface SimContext {
   readonly taskEndCycle: Float64Array;
   /** Streams of a data-movement task still sending packets. */
   readonly pendingStreams: Int32Array;
+  /** Set for a deterministic program (Program.timing), which runs time-triggered. */
+  readonly timed: TimedState | undefined;
 }

@@ -3,11 +3,9 @@
 // Streams live in a struct-of-arrays pool whose slots are reused, so millions of packets need no
 // allocation in the hot loop.
 
-import type { Route } from './noc-model.js';
+import type { Route } from '../noc/packet-model.js';
+import type { StreamKind } from '../noc/transfer.js';
 
-/** What a stream carries (numeric so it fits a typed array). */
-export const STREAM_KIND = { send: 0, dramRead: 1, dramWrite: 2 } as const;
-export type StreamKind = (typeof STREAM_KIND)[keyof typeof STREAM_KIND];
 
 /** The pool of stream slots. */
 export interface StreamPool {

@@ -29,6 +29,13 @@ export function validateProgram(program: Program, arch: ArchSpec, opts: Validate
   }
   dtypeSpec(arch, program.dtype); // E_DTYPE when the arch lacks the program's number format
   const problems: string[] = [];
+  const det = program.deterministic;
+  if (det !== undefined && !(Number.isInteger(det.mergeGap) && det.mergeGap >= 0)) problems.push(`deterministic.mergeGap is ${det.mergeGap}; expected an integer >= 0`);
+  if (det !== undefined) {
+    program.tasks.forEach((t, i) => {
+      if (!(Number.isInteger(t.predictedStartCycle) && t.predictedStartCycle >= 0)) problems.push(`task ${i} of a deterministic program has start cycle ${t.predictedStartCycle}; expected an integer >= 0`);
+    });
+  }
   checkCores(program, arch, problems);
   checkStreams(program, problems);
   const check: TaskCheck = { program, arch, topo: buildTopology(arch), problems };

@@ -27,9 +27,11 @@ function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
     Listing(header, items, _end) {
       return { header: v(header), items: items.children.map((c) => v(c)) };
     },
-    Header(_p, model, _f, format, _a, arch, _fp, fp, _d, dtype, _fi, fidelity, _b, batch, _s, strategy, _m, macs, _pr, predicted) {
-      return { model: s(model), format: s(format), archName: s(arch), archFingerprint: s(fp), dtype: dtype.sourceString, fidelity: fidelity.sourceString, batch: n(batch), strategy: s(strategy), macs: n(macs), predictedCycles: n(predicted) };
+    Header(_p, model, _f, format, _a, arch, _fp, fp, _d, dtype, _fi, fidelity, _b, batch, _s, strategy, _m, macs, _pr, predicted, timing) {
+      const det = opt<{ mergeGap: number }>(timing);
+      return { model: s(model), format: s(format), archName: s(arch), archFingerprint: s(fp), dtype: dtype.sourceString, fidelity: fidelity.sourceString, batch: n(batch), strategy: s(strategy), macs: n(macs), predictedCycles: n(predicted), ...(det !== undefined ? { deterministic: det } : {}) };
     },
+    Timing(_d, _g, gap) { return { mergeGap: n(gap) }; },
     Tensor(_t, id, name, _m, rows, _x, cols, _ti, tr, _x2, tc, _h, home, _sh, shape, _l, layout) {
       return { item: 'tensor', value: { id: n(id), name: s(name), rows: n(rows), cols: n(cols), tileRows: n(tr), tileCols: n(tc), home: home.sourceString, shape: v(shape), layout: layout.sourceString } };
     },

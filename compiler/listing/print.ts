@@ -45,7 +45,7 @@ export function printListing(p: Program): string {
   const out: string[] = [];
   out.push(`// ${p.model}: ${p.tasks.length} tasks on ${p.cores.length} cores, predicted ${p.predictedCycles} cycles`);
   out.push(`program ${q(p.model)} format ${q(p.format)} arch ${q(p.archName)} fingerprint ${q(p.archFingerprint)}`);
-  out.push(`  dtype ${p.dtype} fidelity ${p.fidelity} batch ${p.batch} strategy ${q(p.strategy)} macs ${num(p.macs)} predicted ${num(p.predictedCycles)}`);
+  out.push(`  dtype ${p.dtype} fidelity ${p.fidelity} batch ${p.batch} strategy ${q(p.strategy)} macs ${num(p.macs)} predicted ${num(p.predictedCycles)}${p.deterministic !== undefined ? ` deterministic merge-gap ${num(p.deterministic.mergeGap)}` : ''}`);
   for (const t of p.tensors) {
     out.push(`tensor ${t.id} ${q(t.name)} matrix ${t.rows}x${t.cols} tiles ${t.tileRows}x${t.tileCols} home ${t.home} shape ${list(t.shape)} layout ${t.layout}`);
   }

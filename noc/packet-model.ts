@@ -1,4 +1,4 @@
-// Packet-level NoC timing. Every link slot of noc/topology.ts (router-to-router hops and each
+// Packet-level NoC timing (shared by the simulator and the compiler's deterministic scheduler). Every link slot of noc/topology.ts (router-to-router hops and each
 // tile's inject/eject port) has a `free` cycle: the cycle its last reserved packet's tail leaves.
 //
 // A packet is cut-through (wormhole-ish): its head reaches the first router NIU-latency cycles
@@ -14,7 +14,7 @@
 
 import type { ArchSpec, Coord } from '../arch/spec.js';
 import { assert } from '../arch/errors.js';
-import { buildTopology, linkInfo, routeUnicast, type LinkId, type Topology } from '../noc/topology.js';
+import { buildTopology, linkInfo, routeUnicast, type LinkId, type Topology } from './topology.js';
 
 /** A route as a tree of link slots, parents before children; node 0 is the source's inject link. */
 export interface Route {

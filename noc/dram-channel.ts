@@ -7,8 +7,8 @@
 
 import type { ArchSpec, Coord } from '../arch/spec.js';
 import { assert } from '../arch/errors.js';
-import { dramEndpoint, dramHops } from '../noc/dram-endpoint.js';
-import type { Topology } from '../noc/topology.js';
+import { dramEndpoint, dramHops } from './dram-endpoint.js';
+import type { Topology } from './topology.js';
 
 /** DRAM state of one run. */
 export interface DramState {
