@@ -24,6 +24,8 @@ export interface RunArgs {
   readonly nocModel: 'flit' | 'packet';
   /** Compile a deterministic program (the compiler owns the timing; the simulation is time-triggered). */
   readonly deterministic: boolean;
+  /** Graph inputs start and outputs stay in SRAM, block-sharded (CompileOptions.residentIo). */
+  readonly residentIo: boolean;
 }
 
 const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
@@ -42,6 +44,7 @@ const RUN_OPTIONS = {
   seed: { type: 'string' },
   'noc-model': { type: 'string', default: 'flit' },
   deterministic: { type: 'boolean', default: false },
+  'resident-io': { type: 'boolean', default: false },
 } as const;
 
 /** Parses the arguments of `run`, `compile` and `inspect` (a model path plus options). */
@@ -69,6 +72,7 @@ export function parseRunArgs(argv: readonly string[], command: string): RunArgs 
     seed: values.seed === undefined ? 1 : parsePositiveInt(values.seed, '--seed'),
     nocModel: oneOf(values['noc-model'], ['flit', 'packet'] as const, '--noc-model'),
     deterministic: values.deterministic,
+    residentIo: values['resident-io'],
   };
 }
 

@@ -42,6 +42,7 @@ function compileFor(args: RunArgs, arch: ArchSpec, graph: Graph = loadGraph(args
     model: basename(args.model),
     batch: batchOf(graph),
     archFingerprint: archFingerprint(arch),
+    residentIo: args.residentIo,
   });
   const program = args.deterministic ? scheduleDeterministic(compiled, arch) : compiled;
   if (args.verify) {

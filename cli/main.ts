@@ -19,6 +19,7 @@ usage:
                [--noc-model flit|packet]   (flit-level NoC by default; packet-level is faster)
                [--deterministic]   (the compiler fixes every start cycle and reserves links and
                                     DRAM channels; the simulation is time-triggered and must match)
+               [--resident-io]   (inputs start and outputs stay in SRAM, block-sharded)
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json|PROGRAM.lst
   spatialc sim PROGRAM.json|PROGRAM.lst --arch A [--json] [--noc-model flit|packet]

@@ -12,7 +12,7 @@ import type { Program, ProgramTensor, TensorLayout } from './program.js';
 import { matrixSize, TILE } from './tensor-layout.js';
 import { ProgramBuilder } from './lower/builder.js';
 import type { OpClass } from './lower/classify.js';
-import { placeConstant, type LowerContext } from './lower/context.js';
+import { gridShards, placeConstant, placeResidentInput, type LowerContext } from './lower/context.js';
 import { nodeMacs } from './ops/node-macs.js';
 import { groupNodes, type OpGroup } from './lower/group.js';
 import type { MatrixView, ShardGrid } from './lower/layout.js';
@@ -27,6 +27,12 @@ export interface CompileOptions {
   readonly model: string;
   readonly batch: number;
   readonly archFingerprint: string;
+  /**
+   * Graph inputs start in SRAM, block-sharded over the grid of the first op that reads them, and
+   * graph outputs stay in SRAM where their op computed them (as when the model is one stage of a
+   * longer on-device pipeline; tt-metal's sharded L1 operands). Default: both in DRAM.
+   */
+  readonly residentIo?: boolean;
 }
 
 /** Fraction of the per-core budget an op's working set must keep for its output to stay in SRAM. */
@@ -82,13 +88,16 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
       });
       return tensors.length - 1;
     },
+    setShards: (i, shards) => { tensors[i] = { ...tensors[i]!, shards }; },
   };
-  placeGraphInputs(ctx);
+  const resident = new Set<TensorId>(opts.residentIo === true ? graph.inputs : []);
+  placeGraphInputs(ctx, resident);
   const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);
   const outputs = new Set(graph.outputs.map((o) => grouping.rootOf[o] ?? o));
   let macs = 0;
   const ops = grouping.groups.map((grp) => {
-    const r = lowerGroup(ctx, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output));
+    const resolved = resolveGroup(grp, grouping.rootOf);
+    const r = lowerGroup(ctx, resolved, outputs.has(grp.output), resident, opts.residentIo === true);
     macs += r.macs;
     for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     return {
@@ -107,10 +116,11 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   };
 }
 
-/** Graph inputs and weights start in DRAM, interleaved over every channel. */
-function placeGraphInputs(ctx: LowerContext): void {
+/** Graph inputs start in DRAM, interleaved over every channel (resident ones are placed by their first reader). */
+function placeGraphInputs(ctx: LowerContext, resident: ReadonlySet<TensorId>): void {
   let channel = 0;
   for (const t of ctx.graph.inputs) {
+    if (resident.has(t)) continue;
     const view = ctx.views(t);
     const programIndex = ctx.registerTensor(t, 'dram');
     ctx.placed.set(t, { view, home: 'dram', readyOf: new Map(), bufferOf: new Map(), firstChannel: channel, programIndex });
@@ -157,16 +167,22 @@ function shardGrid(ctx: LowerContext, view: MatrixView, gr: number, gc: number):
   return { gridRows: gr, gridCols: gc, rowChunk: Math.ceil(view.tileRows / gr), colChunk: Math.ceil(view.tileCols / gc), coreOf };
 }
 
-function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lowered {
+function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean, resident: Set<TensorId>, residentIo: boolean): Lowered {
   const outT = grp.output;
   const view = ctx.views(outT);
   const cls = grp.cls;
   const mm = matmulShape(ctx, grp, view);
   const { gr, gc } = mm !== undefined ? chooseMatmulGrid(ctx, view.tileRows, view.tileCols) : chooseMapGrid(ctx, view, canSplitCols(cls));
   const grid = shardGrid(ctx, view, gr, gc);
+  for (const t of anchorInputs(cls, grp.anchor, ctx.rootOf, ctx.graph).concat(grp.extraInputs)) {
+    if (!resident.has(t)) continue;
+    resident.delete(t);
+    const v = ctx.views(t);
+    placeResidentInput(ctx, grp.index, t, shardGrid(ctx, v, Math.min(gr, v.tileRows), Math.min(gc, v.tileCols)));
+  }
   const budgetAll = ctx.sramBudgetBytes - Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
   const shardBytes = grid.rowChunk * grid.colChunk * ctx.tileBytes;
-  const toDram = isGraphOutput || budgetAll - shardBytes < MIN_WORKING_SHARE * ctx.sramBudgetBytes;
+  const toDram = (isGraphOutput && !residentIo) || budgetAll - shardBytes < MIN_WORKING_SHARE * ctx.sramBudgetBytes;
   const budget = toDram ? budgetAll : budgetAll - shardBytes;
   if (budget <= 0) {
     throw new SpatialcError('E_DOES_NOT_FIT', `node "${grp.anchor.name}" (${grp.anchor.op}): no SRAM left on the cores for its working set`);
@@ -176,6 +192,7 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean): Lo
   const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, budget) : lowerMapOp(ctx, grp, out, budget, macs);
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
   closeOutput(ctx, grp, out);
+  if (isGraphOutput && out.home === 'sram') ctx.setShards(out.programIndex, gridShards(out.grid, view));
   const strategy = mm !== undefined ? `matmul2d ${gr}x${gc}` : `rows ${gr}x${gc}`;
   return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
 }

@@ -118,6 +118,21 @@ export interface ProgramTensor {
   /** The graph tensor's shape and how its elements map onto the matrix (see compiler/lower/views.ts). */
   readonly shape: readonly number[];
   readonly layout: TensorLayout;
+  /**
+   * Graph inputs and outputs kept in SRAM (compiled with `residentIo`): the tiles each core holds
+   * when the program starts (inputs) or ends (outputs), block-sharded as an earlier or later op
+   * on the device would leave or want them.
+   */
+  readonly shards?: readonly TileShard[];
+}
+
+/** Tiles [row0, row0+rows) x [col0, col0+cols) of a tensor held by one core. */
+export interface TileShard {
+  readonly core: number;
+  readonly row0: number;
+  readonly rows: number;
+  readonly col0: number;
+  readonly cols: number;
 }
 
 /**

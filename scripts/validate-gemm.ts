@@ -45,7 +45,9 @@ for (const f of rows.slice(0, limit)) {
   const arch = onGrid(base, gx, gy);
   const ideal = ((m * k * nn) / 32768) * CPT[fidelity]! / (gx * gy);
   const measuredUs = ideal / (util / 100) / (arch.clockHz / 1e6);
-  const p = compileGraph(matmulGraph(m, k, nn), arch, { dtype, fidelity, model: 'gemm', batch: 1, archFingerprint: archFingerprint(arch) });
+  // Rows with in0 and the output sharded in L1 start and end there (in1 always streams from DRAM).
+  const residentIo = f[col('in0_storage_type')]!.trim() === 'L1';
+  const p = compileGraph(matmulGraph(m, k, nn), arch, { dtype, fidelity, model: 'gemm', batch: 1, archFingerprint: archFingerprint(arch), residentIo });
   const r = simulate(p, arch, { nocModel: values['noc-model'] === 'flit' ? 'flit' : 'packet' });
   const simUs = r.cycles / (arch.clockHz / 1e6);
   const ratio = simUs / measuredUs;

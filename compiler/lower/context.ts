@@ -5,10 +5,10 @@ import { assert } from '../../arch/errors.js';
 import type { ArchSpec, DeviceDtype, MathFidelity } from '../../arch/spec.js';
 import type { Graph, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
-import type { BufferId, Engine, TaskId, TensorLayout } from '../program.js';
+import type { BufferId, Engine, TaskId, TensorLayout, TileShard } from '../program.js';
 import type { Footprint, PlacedShape } from './footprint.js';
 import type { ProgramBuilder } from './builder.js';
-import { channelBytesOf, holdersOf, rectTiles, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { cellRect, channelBytesOf, holdersOf, rectTiles, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 
 /** Where a tensor's data is and which tasks make it ready. */
 export interface PlacedTensor {
@@ -50,6 +50,8 @@ export interface LowerContext {
   readonly shapeOf: (t: TensorId) => PlacedShape;
   /** Adds a tensor to Program.tensors with its home and layout; returns its index. */
   readonly registerTensor: (t: TensorId, home: 'sram' | 'dram', layout?: TensorLayout, shape?: readonly number[]) => number;
+  /** Records which cores hold a resident graph input or output (Program tensor `shards`). */
+  readonly setShards: (programIndex: number, shards: readonly TileShard[]) => void;
 }
 
 /** Total cores of the logical compute grid. */
@@ -135,6 +137,39 @@ export function placeConstant(ctx: LowerContext, t: TensorId, layout: TensorLayo
   const view = ctx.views(t);
   const firstChannel = t % ctx.arch.dram.channels.length;
   ctx.placed.set(t, { view, home: 'dram', readyOf: new Map(), bufferOf: new Map(), firstChannel, programIndex });
+}
+
+/** The non-empty blocks of `grid` over `view`, per core. */
+export function gridShards(grid: ShardGrid, view: MatrixView): TileShard[] {
+  const out: TileShard[] = [];
+  for (let i = 0; i < grid.gridRows; i++) {
+    for (let j = 0; j < grid.gridCols; j++) {
+      const r = cellRect(grid, view, i, j);
+      if (rectTiles(r) > 0) out.push({ core: grid.coreOf[i * grid.gridCols + j]!, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 });
+    }
+  }
+  return out;
+}
+
+/**
+ * Puts a graph input in SRAM before the program starts, block-sharded over `grid` (residentIo):
+ * each holder allocates its shard in a zero-work task of op `op`, its first task on that core.
+ */
+export function placeResidentInput(ctx: LowerContext, op: number, t: TensorId, grid: ShardGrid): void {
+  const view = ctx.views(t);
+  const programIndex = ctx.registerTensor(t, 'sram');
+  const shards = gridShards(grid, view);
+  ctx.setShards(programIndex, shards);
+  const readyOf = new Map<number, TaskId>();
+  const bufferOf = new Map<number, BufferId>();
+  for (const s of shards) {
+    const bytes = tilesBytes(ctx, s.rows * s.cols);
+    const buf = ctx.b.buffer(s.core, bytes, `${ctx.graph.tensors[t]!.name}/resident`);
+    bufferOf.set(s.core, buf);
+    readyOf.set(s.core, ctx.b.compute({ core: s.core, op, deps: [], alloc: [buf] }, [], 0, 0, 0));
+    ctx.residentBytes[s.core] = (ctx.residentBytes[s.core] ?? 0) + bytes;
+  }
+  ctx.placed.set(t, { view, home: 'sram', grid, readyOf, bufferOf, firstChannel: 0, programIndex });
 }
 
 /** The tasks that open the current op on the given cores (their buffers exist after them). */

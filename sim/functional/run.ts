@@ -7,13 +7,13 @@
 import { SpatialcError } from '../../arch/errors.js';
 import type { Graph, TensorValues } from '../../compiler/graph.js';
 import { isFloatDtype } from '../../compiler/ops/values.js';
-import type { Program } from '../../compiler/program.js';
+import type { Program, ProgramTensor, TileShard } from '../../compiler/program.js';
 import type { SimResult } from '../engine.js';
 import { createFunctionalContext, type FunctionalContext } from './context.js';
 import { runMapStep } from './map-step.js';
 import { runMatmulStep } from './matmul-step.js';
 import type { NumberModel } from './number-model.js';
-import { copyRegions, tensorToTiles, tilesToTensor } from './tile-store.js';
+import { copyRegions, tensorToTiles, TileStore, tilesToTensor } from './tile-store.js';
 
 export interface FunctionalOutput {
   readonly name: string;
@@ -33,7 +33,7 @@ export function runFunctional(
     if (t.isConstant && t.values !== undefined) return { name: t.name, shape: t.shape, values: Float32Array.from(t.values as ArrayLike<number>) };
     const pt = ctx.programTensorOf(o);
     if (pt === undefined) throw new SpatialcError('E_SIM', `graph output "${t.name}" is in no program tensor`);
-    return { name: t.name, shape: t.shape, values: tilesToTensor(pt, ctx.dram) };
+    return { name: t.name, shape: t.shape, values: tilesToTensor(pt, pt.shards === undefined ? ctx.dram : gatherShards(ctx, pt)) };
   });
 }
 
@@ -49,12 +49,35 @@ export function executeProgram(
   return ctx;
 }
 
-/** Puts graph inputs and weights into DRAM, rounded to the device format. */
+/** A resident graph output's tiles, collected from the cores holding its shards. */
+function gatherShards(ctx: FunctionalContext, pt: ProgramTensor): TileStore {
+  const store = new TileStore('outputs');
+  for (const s of pt.shards ?? []) copyRegions(ctx.cores[s.core]!, [store], [{ tensor: pt.id, ...without(s) }], ctx.program.tensors, `output "${pt.name}"`);
+  return store;
+}
+
+function without(s: TileShard): Omit<TileShard, 'core'> {
+  return { row0: s.row0, rows: s.rows, col0: s.col0, cols: s.cols };
+}
+
+/**
+ * Puts graph inputs and weights into DRAM, rounded to the device format; resident graph inputs
+ * go straight to the SRAM of the cores holding their shards.
+ */
 function loadDram(ctx: FunctionalContext, inputs: Readonly<Record<string, TensorValues>>): void {
   const byName = new Map(ctx.graph.tensors.map((t) => [t.name, t]));
   for (const pt of ctx.program.tensors) {
     const g = byName.get(pt.name);
-    if (g === undefined || pt.home !== 'dram') continue;
+    if (g === undefined) continue;
+    if (pt.home === 'sram' && pt.shards !== undefined && ctx.graph.inputs.includes(g.id)) {
+      const values = inputs[g.name];
+      if (values === undefined) throw new SpatialcError('E_SIM', `no value for graph input "${g.name}"`);
+      const staged = new TileStore('inputs');
+      tensorToTiles(pt, values as ArrayLike<number>, staged, isFloatDtype(g.dtype) ? ctx.model.load : (t) => t);
+      for (const s of pt.shards) copyRegions(staged, [ctx.cores[s.core]!], [{ tensor: pt.id, ...without(s) }], ctx.program.tensors, `input "${pt.name}"`);
+      continue;
+    }
+    if (pt.home !== 'dram') continue;
     const values = g.isConstant ? g.values : inputs[g.name];
     if (values === undefined) {
       if (ctx.graph.inputs.includes(g.id)) throw new SpatialcError('E_SIM', `no value for graph input "${g.name}"`);
