@@ -3,8 +3,9 @@
 //
 // Execution model (tt-metal style): every core runs three in-order engines, `reader`, `compute`
 // and `writer`. A task starts when its engine has finished the previous task of its stream and
-// every task in `deps` has completed. Data-movement tasks hold their engine until their last byte
-// has arrived (issue + barrier). SRAM buffers are allocated when a task that lists them in
+// every task in `deps` has completed. DRAM reads and writes hold their engine until their last
+// byte has arrived (issue + barrier); a send holds it only until its last packet has left the core
+// (posted NoC writes, as tt-metal's noc_async_write): it completes when every byte has landed. SRAM buffers are allocated when a task that lists them in
 // `alloc` starts and released when a task that lists them in `free` completes.
 
 import type { Coord, DeviceDtype, MathFidelity } from '../arch/spec.js';

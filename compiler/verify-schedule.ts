@@ -23,14 +23,8 @@ export function checkSchedule(p: Program, arch: ArchSpec, add: (d: ScheduleProbl
   const endOf = (id: number) => p.tasks[id]!.predictedStartCycle + p.tasks[id]!.predictedCycles;
   const name = (r: number) => (r < model.linkCount ? `link ${linkName(model.noc.topo, r as LinkId)}` : `DRAM channel ${r - model.linkCount}`);
   let makespan = 0;
-  for (const c of p.cores) {
-    for (const stream of [c.reader, c.compute, c.writer]) {
-      for (let i = 1; i < stream.length; i++) {
-        const t = p.tasks[stream[i]!]!;
-        if (t.predictedStartCycle < endOf(stream[i - 1]!)) add({ code: 'schedule', message: `task ${t.id} starts at cycle ${t.predictedStartCycle}, before the previous task of its engine ends (${endOf(stream[i - 1]!)})` });
-      }
-    }
-  }
+  // When each task lets its engine go on: at its end, or for a send once its packets are issued.
+  const released = p.tasks.map((t) => endOf(t.id));
   for (const t of p.tasks) {
     makespan = Math.max(makespan, endOf(t.id));
     for (const d of t.deps) {
@@ -42,6 +36,7 @@ export function checkSchedule(p: Program, arch: ArchSpec, add: (d: ScheduleProbl
       continue;
     }
     const tm = timeTransfer(model, transferOf(t, coords), p.deterministic.mergeGap);
+    if (t.kind === 'send') released[t.id] = t.predictedStartCycle + tm.issueCycles;
     if (tm.cycles !== t.predictedCycles) add({ code: 'schedule', message: `${t.kind} task ${t.id} is scheduled for ${t.predictedCycles} cycles; alone on the NoC it takes ${tm.cycles}` });
     const clash = table.firstClash(tm.spans, t.predictedStartCycle);
     if (clash !== undefined) {
@@ -49,6 +44,15 @@ export function checkSchedule(p: Program, arch: ArchSpec, add: (d: ScheduleProbl
       continue;
     }
     table.reserve(tm.spans, t.predictedStartCycle, t.id);
+  }
+  for (const c of p.cores) {
+    for (const stream of [c.reader, c.compute, c.writer]) {
+      for (let i = 1; i < stream.length; i++) {
+        const t = p.tasks[stream[i]!]!;
+        const free = released[stream[i - 1]!]!;
+        if (t.predictedStartCycle < free) add({ code: 'schedule', message: `task ${t.id} starts at cycle ${t.predictedStartCycle}, before its engine is free (${free})` });
+      }
+    }
   }
   if (makespan !== p.predictedCycles) add({ code: 'schedule', message: `the program's predicted cycles (${p.predictedCycles}) are not its last task's end (${makespan})` });
 }

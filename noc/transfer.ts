@@ -105,6 +105,8 @@ export function createTransferModel(arch: ArchSpec, linkBusyCycles?: Float64Arra
 export interface TransferTiming {
   /** Cycle its last byte has landed (reads, sends) or been stored (writes). */
   readonly cycles: number;
+  /** Cycle the tail of its last packet left the issuing core (what a posted write holds its engine for). */
+  readonly issueCycles: number;
   /** Busy intervals as flat triples (resource, start, end), integer cycles, ends exclusive. */
   readonly spans: readonly number[];
   readonly streams: readonly StreamPlan[];
@@ -135,6 +137,7 @@ export function timeTransfer(m: TransferModel, d: TransferDesc, mergeGap: number
     open.set(res, [a, b]);
   };
   let end = 0;
+  let issued = 0;
   for (;;) {
     let k = -1;
     for (let i = 0; i < streams.length; i++) if (left[i]! > 0 && (k < 0 || ready[i]! < ready[k]!)) k = i;
@@ -152,6 +155,7 @@ export function timeTransfer(m: TransferModel, d: TransferDesc, mergeGap: number
       busy(m.linkCount + s.channel, Math.floor(Math.max(before, t - payload / m.dram.bytesPerCycle[s.channel]!)), t);
     }
     if (t > end) end = t;
+    if (noc.lastInjectEndCycle > issued) issued = noc.lastInjectEndCycle;
     left[k]! -= payload;
     done[k]! += payload;
     if (left[k]! > 0) {
@@ -165,7 +169,7 @@ export function timeTransfer(m: TransferModel, d: TransferDesc, mergeGap: number
     busy(m.linkCount + s.channel, Math.floor(s.channelStartCycle), Math.ceil(s.channelStartCycle + s.bytes / m.dram.bytesPerCycle[s.channel]!));
   }
   for (const [res, [a, b]] of open) spans.push(res, a, b);
-  return { cycles: end, spans, streams };
+  return { cycles: end, issueCycles: issued, spans, streams };
 }
 
 /** The NoC description of a Program-like task on `coords`. */

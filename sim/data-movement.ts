@@ -36,7 +36,21 @@ export function startDataMovement(ctx: SimContext, task: MoveTask, cycle: number
     ctx.queue.push(s.firstReady, eventPayload(EVENT.streamPacket, id));
   }
   ctx.pendingStreams[task.id] = plans.length;
+  ctx.pendingIssue[task.id] = task.kind === 'send' ? plans.length : 0;
+  ctx.issueEndCycle[task.id] = cycle;
   if (plans.length === 0) ctx.queue.push(cycle, eventPayload(EVENT.taskDone, task.id));
+}
+
+/**
+ * A stream of a send has issued its last packet, whose tail left the core at `cycle`. Once every
+ * stream has, the core's engine goes on: NoC writes are posted (tt-metal's noc_async_write), and
+ * only the task's completion (every byte landed) releases what depends on the data.
+ */
+function streamIssued(ctx: SimContext, task: number, cycle: number): void {
+  if (cycle > (ctx.issueEndCycle[task] as number)) ctx.issueEndCycle[task] = cycle;
+  const left = (ctx.pendingIssue[task] as number) - 1;
+  ctx.pendingIssue[task] = left;
+  if (left === 0) ctx.queue.push(ctx.issueEndCycle[task] as number, eventPayload(EVENT.engineFree, task));
 }
 
 /**
@@ -52,6 +66,7 @@ function startTimedMovement(ctx: SimContext, timed: TimedState, task: MoveTask, 
     throw new SpatialcError('E_SCHEDULE', `deterministic program: task ${task.id} (op "${ctx.program.ops[task.op]?.name}") needs ${resourceName(ctx, timed, clash.resource)} over cycles ${clash.start}-${clash.end}, which task ${other.id} (op "${ctx.program.ops[other.op]?.name}") holds`);
   }
   timed.table.reserve(tm.spans, cycle, task.id);
+  if (task.kind === 'send') ctx.queue.push(cycle + tm.issueCycles, eventPayload(EVENT.engineFree, task.id));
   ctx.queue.push(cycle + tm.cycles, eventPayload(EVENT.taskDone, task.id));
 }
 
@@ -78,6 +93,7 @@ export function sendStreamPacket(ctx: SimContext, id: number, cycle: number): vo
     ctx.queue.push(next, eventPayload(EVENT.streamPacket, id));
     return;
   }
+  if (kind === STREAM_KIND.send) streamIssued(ctx, task, noc.lastInjectEndCycle);
   closeStream(p, id);
   const pending = (ctx.pendingStreams[task] as number) - 1;
   ctx.pendingStreams[task] = pending;
@@ -129,6 +145,7 @@ export function flitPacketInjected(ctx: SimContext, pkt: number, cycle: number):
   const id = ctx.flit!.net.pktTag[pkt] as number;
   const p = ctx.streams;
   if (p.kind[id] !== STREAM_KIND.dramRead && (p.bytesLeft[id] as number) > 0) ctx.queue.push(cycle + 1, eventPayload(EVENT.streamPacket, id));
+  else if (p.kind[id] === STREAM_KIND.send) streamIssued(ctx, p.task[id] as number, cycle);
 }
 
 /** Flit-level model: the tail of a stream's packet reached `node` at `cycle`. */

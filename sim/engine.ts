@@ -17,7 +17,7 @@ import { deadlockError } from './deadlock.js';
 import { createDramState } from '../noc/dram-channel.js';
 import { EventQueue } from './event-queue.js';
 import { createNocState } from '../noc/packet-model.js';
-import { completeTask, createScheduler, startTask, tryStart } from './scheduler.js';
+import { completeTask, createScheduler, releaseEngine, startTask, tryStart } from './scheduler.js';
 import { EVENT, type SimContext, type TimedState } from './state.js';
 import { ReservationTable } from '../noc/reservations.js';
 import { createTransferModel } from '../noc/transfer.js';
@@ -86,6 +86,10 @@ export function simulate(program: Program, arch: ArchSpec, opts: SimulateOptions
       startTask(ctx, id, cycle);
       continue;
     }
+    if (kind === EVENT.engineFree) {
+      releaseEngine(ctx, sched, id, cycle);
+      continue;
+    }
     completeTask(ctx, sched, id, cycle);
     if (opts.onProgress !== undefined && sched.completed % progressStep === 0) opts.onProgress(sched.completed / n);
   }
@@ -124,6 +128,8 @@ function createContext(program: Program, arch: ArchSpec, nocModel: 'flit' | 'pac
     taskStartCycle: new Float64Array(n),
     taskEndCycle: new Float64Array(n),
     pendingStreams: new Int32Array(n),
+    pendingIssue: new Int32Array(n),
+    issueEndCycle: new Float64Array(n),
     timed: program.deterministic === undefined ? undefined : timedState(arch, counters.linkBusyCycles, program.deterministic.mergeGap),
   };
 }

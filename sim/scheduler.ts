@@ -24,6 +24,8 @@ export interface Scheduler {
   readonly slotNext: Int32Array;
   readonly slotBusy: Uint8Array;
   readonly isDone: Uint8Array;
+  /** 1 once a task's engine went on to its next task (a send's, after issuing; others at completion). */
+  readonly released: Uint8Array;
   completed: number;
 }
 
@@ -58,6 +60,7 @@ export function createScheduler(program: Program): Scheduler {
     slotNext: new Int32Array(slotTasks.length),
     slotBusy: new Uint8Array(slotTasks.length),
     isDone: new Uint8Array(n),
+    released: new Uint8Array(n),
     completed: 0,
   };
 }
@@ -120,6 +123,15 @@ export function startTask(ctx: SimContext, id: number, cycle: number): void {
   }
 }
 
+/** Lets the engine of task `id` start its next task at `cycle` (once per task). */
+export function releaseEngine(ctx: SimContext, s: Scheduler, id: number, cycle: number): void {
+  if (s.released[id] === 1) return;
+  s.released[id] = 1;
+  const slot = s.taskSlot[id] as number;
+  s.slotBusy[slot] = 0;
+  tryStart(ctx, s, slot, cycle);
+}
+
 /** Completes task `id` at `cycle`: frees its buffers, its engine and the tasks waiting on it. */
 export function completeTask(ctx: SimContext, s: Scheduler, id: number, cycle: number): void {
   const task = ctx.program.tasks[id]!;
@@ -129,9 +141,7 @@ export function completeTask(ctx: SimContext, s: Scheduler, id: number, cycle: n
   freeBuffers(ctx, task);
   const last = ctx.counters.op.lastEndCycle;
   if (cycle > (last[task.op] as number)) last[task.op] = cycle;
-  const slot = s.taskSlot[id] as number;
-  s.slotBusy[slot] = 0;
-  tryStart(ctx, s, slot, cycle);
+  releaseEngine(ctx, s, id, cycle);
   const end = s.dependentsStart[id + 1] as number;
   for (let k = s.dependentsStart[id] as number; k < end; k++) {
     const d = s.dependents[k] as number;

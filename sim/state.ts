@@ -13,11 +13,14 @@ import type { StreamPool } from './streams.js';
 import type { ReservationTable } from '../noc/reservations.js';
 import type { TransferModel } from '../noc/transfer.js';
 
-/** Event kinds, packed with an id into one int32 payload: id * 4 + kind. */
-export const EVENT = { taskDone: 0, streamPacket: 1, taskStart: 2 } as const;
+/**
+ * Event kinds, packed with an id into one int32 payload: id * 4 + kind. `engineFree`: a send has
+ * issued its last packet, so its engine may go on before the data lands (posted NoC writes).
+ */
+export const EVENT = { taskDone: 0, streamPacket: 1, taskStart: 2, engineFree: 3 } as const;
 
 /** Packs an event payload. */
-export function eventPayload(kind: 0 | 1 | 2, id: number): number {
+export function eventPayload(kind: 0 | 1 | 2 | 3, id: number): number {
   return id * 4 + kind;
 }
 
@@ -60,6 +63,9 @@ export interface SimContext {
   readonly taskEndCycle: Float64Array;
   /** Streams of a data-movement task still sending packets. */
   readonly pendingStreams: Int32Array;
+  /** Sends: streams still issuing packets, and the cycle the last issued packet left the core. */
+  readonly pendingIssue: Int32Array;
+  readonly issueEndCycle: Float64Array;
   /** Set for a deterministic program (Program.timing), which runs time-triggered. */
   readonly timed: TimedState | undefined;
 }

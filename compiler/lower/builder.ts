@@ -42,6 +42,7 @@ export class ProgramBuilder {
   private interleaved: { read: number; write: number } | undefined;
   /** Per core: the task every new task on that core waits for (the end of the previous op there). */
   private readonly gate: (TaskId | undefined)[];
+  private readonly sendsSinceGate: TaskId[][];
 
   constructor(opts: BuilderOptions) {
     this.opts = opts;
@@ -49,6 +50,7 @@ export class ProgramBuilder {
     this.streams = opts.cores.map(() => ENGINES.map(() => []));
     this.engineFree = opts.cores.map(() => ENGINES.map(() => 0));
     this.gate = opts.cores.map(() => undefined);
+    this.sendsSinceGate = opts.cores.map(() => []);
     const d = opts.arch.dram;
     this.channelBytesPerCycle = d.channels.map((c) => (c.bytesPerSecond * d.efficiency) / opts.arch.clockHz);
   }
@@ -70,6 +72,7 @@ export class ProgramBuilder {
   /** Makes every later task on `core` wait for `task` (ops run one after another on a core). */
   setGate(core: number, task: TaskId): void {
     this.gate[core] = task;
+    this.sendsSinceGate[core] = [];
   }
 
   /** Predicted completion cycle of a task. */
@@ -121,10 +124,19 @@ export class ProgramBuilder {
     const multicast = dsts.length > 1 && this.opts.arch.noc.hasMulticast;
     const copies = multicast ? 1 : dsts.length;
     const cycles = this.transferCycles(bestHops, bytes * copies);
-    return this.push(c, engine, cycles, (base) => ({ kind: 'send', ...base, noc: best, dsts, multicast, bytes, reads }));
+    const issue = cycles - this.transferCycles(bestHops, 0) + this.opts.arch.noc.niuLatencyCycles;
+    const id = this.push(c, engine, cycles, (base) => ({ kind: 'send', ...base, noc: best, dsts, multicast, bytes, reads }), issue);
+    this.sendsSinceGate[c.core]!.push(id);
+    return id;
   }
 
-  private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task): TaskId {
+  /** Sends a core issued since its gate was last set (posted writes that may still be landing). */
+  sendsInFlight(core: number): readonly TaskId[] {
+    return this.sendsSinceGate[core]!;
+  }
+
+  /** `issue`: cycles the engine is held when less than the task's length (a send's posted writes). */
+  private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task, issue = cycles): TaskId {
     const id = this.tasks.length as TaskId;
     const e = ENGINES.indexOf(engine);
     const gate = this.gate[c.core];
@@ -144,7 +156,7 @@ export class ProgramBuilder {
     };
     this.tasks.push(make(base));
     this.endCycle[id] = start + cycles;
-    this.engineFree[c.core]![e] = start + cycles;
+    this.engineFree[c.core]![e] = start + Math.min(issue, cycles);
     this.streams[c.core]![e]!.push(id);
     return id;
   }

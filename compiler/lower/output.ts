@@ -85,12 +85,15 @@ export function closeOutput(ctx: LowerContext, grp: OpGroup, out: OutputPlan): P
   return placed;
 }
 
-/** The last task of each engine on a core (completing them means the core is idle). */
+/**
+ * The last task of each engine on a core, and its sends since the op began (posted writes may land
+ * after their engine's later tasks end): completing them all means the core is idle.
+ */
 export function lastTasksOn(ctx: LowerContext, core: number): TaskId[] {
-  const out: TaskId[] = [];
+  const out: TaskId[] = [...ctx.b.sendsInFlight(core)];
   for (const stream of ctx.b.streams[core] ?? []) {
     const last = stream[stream.length - 1];
-    if (last !== undefined) out.push(last);
+    if (last !== undefined && !out.includes(last)) out.push(last);
   }
   return out;
 }

@@ -36,15 +36,17 @@ export function scheduleDeterministic(p: Program, arch: ArchSpec, mergeGap = DEF
     for (const d of t.deps) if (end[d]! > ready) ready = end[d]!;
     let start = ready;
     let cycles: number;
-    if (t.kind === 'compute') cycles = computeCycles(arch, fmt, t.work);
+    let held: number;
+    if (t.kind === 'compute') cycles = held = computeCycles(arch, fmt, t.work);
     else {
       const tm = timeTransfer(model, transferOf(t, coords), mergeGap);
       start = table.earliestFit(tm.spans, ready);
       table.reserve(tm.spans, start, t.id);
       cycles = tm.cycles;
+      held = t.kind === 'send' ? tm.issueCycles : tm.cycles;
     }
     end[t.id] = start + cycles;
-    engineFree[slot] = start + cycles;
+    engineFree[slot] = start + held;
     if (start + cycles > makespan) makespan = start + cycles;
     return { ...t, predictedStartCycle: start, predictedCycles: cycles };
   });
