@@ -11,6 +11,7 @@ import type { Graph, TensorId } from './graph.js';
 import type { Program, ProgramTensor, TensorLayout } from './program.js';
 import { matrixSize, TILE } from './tensor-layout.js';
 import { ProgramBuilder } from './lower/builder.js';
+import { checkTensorsFitDram, checkWeightsFitDram } from './lower/capacity.js';
 import type { OpClass } from './lower/classify.js';
 import { gridShards, placeConstant, placeResidentInput, type LowerContext } from './lower/context.js';
 import { nodeMacs } from './ops/node-macs.js';
@@ -52,6 +53,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
     throw new SpatialcError('E_DOES_NOT_FIT', `arch "${arch.name}" has a compute grid of ${cores.length} core(s); spatialc needs at least 2`);
   }
   const tb = tileBytes(arch, opts.dtype);
+  checkWeightsFitDram(graph, arch, tb, opts.model);
   const b = new ProgramBuilder({ arch, dtype: opts.dtype, fidelity: opts.fidelity, cores });
   const grouping = groupNodes(graph);
   const featureMaps = findFeatureMaps(graph);
@@ -106,6 +108,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
       outputIndex: grp.outputIndex,
     };
   });
+  checkTensorsFitDram(tensors, arch, tb, opts.model);
   const programCores = cores.map((c, i) => ({
     x: c.x, y: c.y, reader: b.streams[i]![0]!, compute: b.streams[i]![1]!, writer: b.streams[i]![2]!,
   }));
