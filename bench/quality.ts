@@ -1,35 +1,54 @@
 // Benchmark: mapping quality against the roofline on wormhole_n150 (issue 5's targets). For each
-// model: the report's roofline lower bound (sim/roofline.ts: compute-bound at the fidelity used, or
-// inputs, weights and outputs moved once over DRAM), the simulated latency (packet-level NoC;
-// --flit for the flit-level one) and the ratio.
-// Target: within 1.5x of the roofline. Models come from `npm run models`; absent ones are skipped.
+// model and strategy (auto = the search, opbyop = every op height-sharded over the whole grid,
+// matmul2d = 2D block sharding): the report's roofline lower bound (sim/roofline.ts: compute-bound
+// at the fidelity used, or inputs, weights and outputs moved once over DRAM), the simulated latency
+// (packet-level NoC; --flit for the flit-level one), the ratio, the speedup of auto over each
+// forced strategy, the compile time, and data movement (byte-mm per MAC, by level, and the ops
+// moving the most). Target: within 1.5x of the roofline; auto >= 1.3x faster than opbyop on
+// ResNet-50 batch 16. Models come from `npm run models`; absent ones are skipped.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { archFingerprint, loadArch } from '../arch/index.js';
 import type { DeviceDtype, MathFidelity } from '../arch/spec.js';
 import { compileGraph } from '../compiler/compile.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
-import { buildReport, simulate } from '../sim/index.js';
+import type { Strategy } from '../compiler/partition/strategy.js';
+import { buildReport, simulate, type Report } from '../sim/index.js';
 
 const arch = loadArch('wormhole_n150');
 const dir = process.env['SPATIALC_MODELS'] ?? 'models';
 const nocModel = process.argv.includes('--flit') ? 'flit' : 'packet';
 const dtype: DeviceDtype = 'bf16';
 const fidelity: MathFidelity = 'HiFi2';
+const strategies: readonly Strategy[] = ['auto', 'opbyop', 'matmul2d'];
 
-console.log(`mapping quality on ${arch.name}, ${dtype} ${fidelity}, ${nocModel}-level NoC (us)`);
-console.log(`${'model'.padEnd(22)} ${'compute'.padStart(9)} ${'dram'.padStart(9)} ${'roofline'.padStart(9)} ${'simulated'.padStart(10)} ${'ratio'.padStart(6)}  target 1.5x`);
+const us = (s: number): string => (s * 1e6).toFixed(1);
+console.log(`mapping quality on ${arch.name}, ${dtype} ${fidelity}, ${nocModel}-level NoC; times in us, data movement in byte-mm per MAC (core / NoC / DRAM)`);
 for (const [name, file, batch] of [
   ['resnet50 b1', 'resnet50_op17.onnx', 1], ['resnet50 b16', 'resnet50_op17.onnx', 16],
   ['mobilenet_v2 b1', 'mobilenet_v2_op17.onnx', 1], ['bert_base s128 b1', 'bert_base_op17.onnx', 1],
 ] as const) {
   const f = path.join(dir, file);
-  if (!existsSync(f)) { console.log(`${name.padEnd(22)} skipped (no ${f}; npm run models)`); continue; }
+  if (!existsSync(f)) { console.log(`${name}: skipped (no ${f}; npm run models)`); continue; }
   const g = loadOnnxModel(f, { batch });
-  const p = compileGraph(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch) });
-  const r = buildReport(p, arch, simulate(p, arch, { nocModel }));
-  const rf = { compute: r.roofline.computeSeconds, dram: r.roofline.dramSeconds };
-  const bound = r.roofline.seconds;
-  const us = (s: number): string => (s * 1e6).toFixed(1).padStart(9);
-  console.log(`${name.padEnd(22)} ${us(rf.compute)} ${us(rf.dram)} ${us(bound)} ${us(r.latencySeconds).padStart(10)} ${(r.latencySeconds / bound).toFixed(2).padStart(6)}  ${r.latencySeconds / bound <= 1.5 ? 'ok' : 'not yet'}`);
+  const reports = new Map<Strategy, Report>();
+  for (const strategy of strategies) {
+    const t0 = performance.now();
+    const p = compileGraph(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch), strategy });
+    const compileMs = performance.now() - t0;
+    const r = buildReport(p, arch, simulate(p, arch, { nocModel }));
+    reports.set(strategy, r);
+    const bound = r.roofline.seconds;
+    const dm = r.dataMovement.byteMm;
+    const perMac = (x: number) => (x / Math.max(1, r.macs)).toFixed(3);
+    console.log(
+      `${name.padEnd(18)} ${strategy.padEnd(8)} roofline ${us(bound).padStart(8)} (compute ${us(r.roofline.computeSeconds)}, dram ${us(r.roofline.dramSeconds)})` +
+      `  simulated ${us(r.latencySeconds).padStart(8)}  ratio ${(r.latencySeconds / bound).toFixed(2)}  compile ${compileMs.toFixed(0)} ms` +
+      `  byte-mm/MAC ${perMac(dm.core)} / ${perMac(dm.noc)} / ${perMac(dm.dram)}`,
+    );
+  }
+  const auto = reports.get('auto')!;
+  console.log(`${name.padEnd(18)} auto speedup: ${strategies.slice(1).map((s) => `${(reports.get(s)!.latencySeconds / auto.latencySeconds).toFixed(2)}x over ${s}`).join(', ')}`);
+  const top = [...auto.dataMovement.perOp].sort((a, b) => b.byteMm.core + b.byteMm.noc + b.byteMm.dram - (a.byteMm.core + a.byteMm.noc + a.byteMm.dram)).slice(0, 3);
+  console.log(`${name.padEnd(18)} auto, most data movement: ${top.map((o) => `${o.name} ${(o.bytesMoved / 2 ** 20).toFixed(1)} MiB at ${o.mmPerByte.toFixed(2)} mm/B`).join('; ')}`);
 }

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { DEVICE_DTYPES, MATH_FIDELITIES, type DeviceDtype, type MathFidelity } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
+import { STRATEGIES, type Strategy } from '../compiler/partition/strategy.js';
 
 export interface RunArgs {
   readonly model: string;
@@ -26,6 +27,10 @@ export interface RunArgs {
   readonly deterministic: boolean;
   /** Graph inputs start and outputs stay in SRAM, block-sharded (CompileOptions.residentIo). */
   readonly residentIo: boolean;
+  /** Sharding strategy for matmuls and convs (compiler/partition/strategy.ts). */
+  readonly strategy: Strategy;
+  /** Seconds of strategy search (deterministic: converted to an amount of trial lowering). */
+  readonly compileBudgetSeconds?: number;
 }
 
 const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
@@ -45,6 +50,8 @@ const RUN_OPTIONS = {
   'noc-model': { type: 'string', default: 'flit' },
   deterministic: { type: 'boolean', default: false },
   'resident-io': { type: 'boolean', default: false },
+  strategy: { type: 'string', default: 'auto' },
+  'compile-budget': { type: 'string' },
 } as const;
 
 /** Parses the arguments of `run`, `compile` and `inspect` (a model path plus options). */
@@ -73,7 +80,16 @@ export function parseRunArgs(argv: readonly string[], command: string): RunArgs 
     nocModel: oneOf(values['noc-model'], ['flit', 'packet'] as const, '--noc-model'),
     deterministic: values.deterministic,
     residentIo: values['resident-io'],
+    strategy: oneOf(values.strategy, STRATEGIES, '--strategy'),
+    ...(values['compile-budget'] !== undefined ? { compileBudgetSeconds: parseSeconds(values['compile-budget'], '--compile-budget') } : {}),
   };
+}
+
+/** A non-negative number of seconds. */
+export function parseSeconds(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(n)) throw usage(`${flag}: expected a number of seconds >= 0, got "${text}"`);
+  return n;
 }
 
 /** A positive integer flag value. */

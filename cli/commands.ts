@@ -43,6 +43,8 @@ function compileFor(args: RunArgs, arch: ArchSpec, graph: Graph = loadGraph(args
     batch: batchOf(graph),
     archFingerprint: archFingerprint(arch),
     residentIo: args.residentIo,
+    strategy: args.strategy,
+    ...(args.compileBudgetSeconds !== undefined ? { compileBudgetSeconds: args.compileBudgetSeconds } : {}),
   });
   const program = args.deterministic ? scheduleDeterministic(compiled, arch) : compiled;
   if (args.verify) {

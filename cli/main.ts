@@ -20,6 +20,9 @@ usage:
                [--deterministic]   (the compiler fixes every start cycle and reserves links and
                                     DRAM channels; the simulation is time-triggered and must match)
                [--resident-io]   (inputs start and outputs stay in SRAM, block-sharded)
+               [--strategy auto|opbyop|matmul2d] [--compile-budget SECONDS]
+                 (how matmuls and convs are sharded: auto searches per op with the cost model;
+                  opbyop: every op height-sharded over the whole grid; matmul2d: 2D blocks)
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json|PROGRAM.lst
   spatialc sim PROGRAM.json|PROGRAM.lst --arch A [--json] [--noc-model flit|packet]

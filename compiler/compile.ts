@@ -18,7 +18,12 @@ import { nodeMacs } from './ops/node-macs.js';
 import { groupNodes, type OpGroup } from './lower/group.js';
 import type { MatrixView, ShardGrid } from './lower/layout.js';
 import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './lower/map-op.js';
-import { chooseMatmulGrid, lowerMatmul2d, type MatmulShape } from './lower/matmul2d.js';
+import { lowerMatmul2d, type MatmulShape } from './lower/matmul2d.js';
+import { OpCostModel } from './partition/cost.js';
+import { matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './partition/strategy.js';
+import type { BuilderCheckpoint } from './lower/builder.js';
+import type { PlacedTensor } from './lower/context.js';
+import type { TaskId } from './program.js';
 import { closeOutput, planOutput, releaseTensor } from './lower/output.js';
 import { findFeatureMaps } from './lower/views.js';
 
@@ -34,6 +39,10 @@ export interface CompileOptions {
    * longer on-device pipeline; tt-metal's sharded L1 operands). Default: both in DRAM.
    */
   readonly residentIo?: boolean;
+  /** How matmuls and convs are sharded (compiler/partition/strategy.ts); default 'auto'. */
+  readonly strategy?: Strategy;
+  /** Seconds of strategy search (converted to a deterministic amount of trial lowering); default 2. */
+  readonly compileBudgetSeconds?: number;
 }
 
 /** Fraction of the per-core budget an op's working set must keep for its output to stay in SRAM. */
@@ -94,12 +103,29 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   };
   const resident = new Set<TensorId>(opts.residentIo === true ? graph.inputs : []);
   placeGraphInputs(ctx, resident);
+  const strategy = opts.strategy ?? 'auto';
+  const search: Search = {
+    search: new StrategySearch(strategy, opts.compileBudgetSeconds ?? DEFAULT_BUDGET_SECONDS),
+    model: new OpCostModel(arch, cores),
+    snapshot: () => ({ b: b.checkpoint(), placed: new Map(ctx.placed), openOf: new Map(ctx.openOf), residentBytes: [...ctx.residentBytes], tensors: tensors.length, resident: new Set(resident) }),
+    restore: (s) => {
+      b.rollback(s.b);
+      ctx.placed.clear();
+      for (const [k, v] of s.placed) ctx.placed.set(k, v);
+      ctx.openOf.clear();
+      for (const [k, v] of s.openOf) ctx.openOf.set(k, v);
+      s.residentBytes.forEach((v, i) => { ctx.residentBytes[i] = v; });
+      tensors.length = s.tensors;
+      resident.clear();
+      for (const t of s.resident) resident.add(t);
+    },
+  };
   const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);
   const outputs = new Set(graph.outputs.map((o) => grouping.rootOf[o] ?? o));
   let macs = 0;
   const ops = grouping.groups.map((grp) => {
     const resolved = resolveGroup(grp, grouping.rootOf);
-    const r = lowerGroup(ctx, resolved, outputs.has(grp.output), resident, opts.residentIo === true);
+    const r = lowerGroup(ctx, resolved, outputs.has(grp.output), resident, opts.residentIo === true, search);
     macs += r.macs;
     for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     return {
@@ -114,7 +140,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   }));
   return {
     format: 'spatialc-program/1', archName: arch.name, archFingerprint: opts.archFingerprint, model: opts.model,
-    dtype: opts.dtype, fidelity: opts.fidelity, batch: opts.batch, strategy: 'opbyop',
+    dtype: opts.dtype, fidelity: opts.fidelity, batch: opts.batch, strategy,
     cores: programCores, tasks: b.tasks, buffers: b.buffers, tensors, ops, macs, predictedCycles: b.makespan(),
   };
 }
@@ -170,12 +196,52 @@ function shardGrid(ctx: LowerContext, view: MatrixView, gr: number, gc: number):
   return { gridRows: gr, gridCols: gc, rowChunk: Math.ceil(view.tileRows / gr), colChunk: Math.ceil(view.tileCols / gc), coreOf };
 }
 
-function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean, resident: Set<TensorId>, residentIo: boolean): Lowered {
-  const outT = grp.output;
-  const view = ctx.views(outT);
-  const cls = grp.cls;
+/** The strategy search and how to try a lowering and take it back. */
+interface Search {
+  readonly search: StrategySearch;
+  readonly model: OpCostModel;
+  readonly snapshot: () => Snapshot;
+  readonly restore: (s: Snapshot) => void;
+}
+
+interface Snapshot {
+  readonly b: BuilderCheckpoint;
+  readonly placed: Map<TensorId, PlacedTensor>;
+  readonly openOf: Map<number, TaskId>;
+  readonly residentBytes: readonly number[];
+  readonly tensors: number;
+  readonly resident: ReadonlySet<TensorId>;
+}
+
+const DEFAULT_BUDGET_SECONDS = 2;
+
+/** Lowers a group: map ops row-distributed, matmul-like ops on the grid the strategy picks. */
+function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean, resident: Set<TensorId>, residentIo: boolean, s: Search): Lowered {
+  const view = ctx.views(grp.output);
   const mm = matmulShape(ctx, grp, view);
-  const { gr, gc } = mm !== undefined ? chooseMatmulGrid(ctx, view.tileRows, view.tileCols) : chooseMapGrid(ctx, view, canSplitCols(cls));
+  if (mm === undefined) {
+    const { gr, gc } = chooseMapGrid(ctx, view, canSplitCols(grp.cls));
+    return lowerOnGrid(ctx, grp, undefined, { kind: 'height', gr, gc }, isGraphOutput, resident, residentIo);
+  }
+  const cands = matmulCandidates(s.search.strategy, ctx, view.tileRows, view.tileCols);
+  const best = s.search.choose(cands, (c) => {
+    const snap = s.snapshot();
+    const ready = ctx.b.makespan();
+    lowerOnGrid(ctx, grp, mm, c, isGraphOutput, resident, residentIo);
+    const cost = s.model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), ready).cycles;
+    const tasks = ctx.b.tasks.length - snap.b.tasks;
+    s.restore(snap);
+    return { cost, tasks };
+  });
+  return lowerOnGrid(ctx, grp, mm, best, isGraphOutput, resident, residentIo);
+}
+
+function lowerOnGrid(
+  ctx: LowerContext, grp: OpGroup, mm: MatmulShape | undefined, choice: GridChoice, isGraphOutput: boolean, resident: Set<TensorId>, residentIo: boolean,
+): Lowered {
+  const view = ctx.views(grp.output);
+  const cls = grp.cls;
+  const { gr, gc } = choice;
   const grid = shardGrid(ctx, view, gr, gc);
   for (const t of anchorInputs(cls, grp.anchor, ctx.rootOf, ctx.graph).concat(grp.extraInputs)) {
     if (!resident.has(t)) continue;
@@ -196,7 +262,7 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean, res
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
   closeOutput(ctx, grp, out);
   if (isGraphOutput && out.home === 'sram') ctx.setShards(out.programIndex, gridShards(out.grid, view));
-  const strategy = mm !== undefined ? `matmul2d ${gr}x${gc}` : `rows ${gr}x${gc}`;
+  const strategy = mm !== undefined ? `${choice.kind} ${gr}x${gc}` : `rows ${gr}x${gc}`;
   return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
 }
 

@@ -1,6 +1,6 @@
 // `npm run validate:gemm`: the n150 GEMM measurements (../shared/reference/tenstorrent-gemm/
 // n150_manual.csv, tt-metal's GEMM_FLOPS report) against the simulator. Each row's matmul is
-// compiled with the 2D block (row/column multicast) strategy on the row's grid and simulated;
+// compiled with the 2D block (row/column multicast) strategy forced (--strategy matmul2d) on the row's grid and simulated;
 // measured device time = ideal cycles / device utilization, ideal cycles = M*K*N / 32768 x
 // cycles per tile (LoFi 16, HiFi2 32, HiFi4 64) / cores, at the arch's clock. Prints every row
 // and the share within 20%. `--csv FILE` and `--arch A` take other measurements and presets.
@@ -47,7 +47,7 @@ for (const f of rows.slice(0, limit)) {
   const measuredUs = ideal / (util / 100) / (arch.clockHz / 1e6);
   // Rows with in0 and the output sharded in L1 start and end there (in1 always streams from DRAM).
   const residentIo = f[col('in0_storage_type')]!.trim() === 'L1';
-  const p = compileGraph(matmulGraph(m, k, nn), arch, { dtype, fidelity, model: 'gemm', batch: 1, archFingerprint: archFingerprint(arch), residentIo });
+  const p = compileGraph(matmulGraph(m, k, nn), arch, { dtype, fidelity, model: 'gemm', batch: 1, archFingerprint: archFingerprint(arch), residentIo, strategy: 'matmul2d' });
   const r = simulate(p, arch, { nocModel: values['noc-model'] === 'flit' ? 'flit' : 'packet' });
   const simUs = r.cycles / (arch.clockHz / 1e6);
   const ratio = simUs / measuredUs;

@@ -29,12 +29,24 @@ interface Common {
 
 const ENGINES: readonly Engine[] = ['reader', 'compute', 'writer'];
 
+/** What ProgramBuilder.rollback restores. */
+export interface BuilderCheckpoint {
+  readonly tasks: number;
+  readonly buffers: number;
+  readonly streams: readonly (readonly number[])[];
+  readonly engineFree: readonly (readonly number[])[];
+  readonly gate: readonly (TaskId | undefined)[];
+  readonly sends: readonly (readonly TaskId[])[];
+  readonly lastEnd: number;
+}
+
 /** Accumulates the tasks of a program and their predicted timing. */
 export class ProgramBuilder {
   readonly tasks: Task[] = [];
   readonly buffers: ProgramBuffer[] = [];
   readonly streams: TaskId[][][];
   private readonly endCycle: number[] = [];
+  private lastEnd = 0;
   private readonly engineFree: number[][];
   private readonly opts: BuilderOptions;
   private readonly topo: Topology;
@@ -69,6 +81,31 @@ export class ProgramBuilder {
     this.buffers[id] = { ...b, bytes: Math.ceil(bytes) };
   }
 
+  /** The builder's state, to try a lowering and take it back (the strategy search). */
+  checkpoint(): BuilderCheckpoint {
+    return {
+      tasks: this.tasks.length,
+      buffers: this.buffers.length,
+      streams: this.streams.map((engines) => engines.map((s) => s.length)),
+      engineFree: this.engineFree.map((e) => [...e]),
+      gate: [...this.gate],
+      sends: this.sendsSinceGate.map((s) => [...s]),
+      lastEnd: this.lastEnd,
+    };
+  }
+
+  /** Drops every task and buffer added since `cp` and restores the engines' timing. */
+  rollback(cp: BuilderCheckpoint): void {
+    this.tasks.length = cp.tasks;
+    this.endCycle.length = cp.tasks;
+    this.buffers.length = cp.buffers;
+    this.streams.forEach((engines, c) => engines.forEach((s, e) => { s.length = cp.streams[c]![e]!; }));
+    cp.engineFree.forEach((e, c) => { this.engineFree[c] = [...e]; });
+    cp.gate.forEach((g, c) => { this.gate[c] = g; });
+    cp.sends.forEach((s, c) => { this.sendsSinceGate[c] = [...s]; });
+    this.lastEnd = cp.lastEnd;
+  }
+
   /** Makes every later task on `core` wait for `task` (ops run one after another on a core). */
   setGate(core: number, task: TaskId): void {
     this.gate[core] = task;
@@ -82,9 +119,7 @@ export class ProgramBuilder {
 
   /** Predicted completion of the whole program. */
   makespan(): number {
-    let m = 0;
-    for (const e of this.endCycle) m = Math.max(m, e);
-    return m;
+    return this.lastEnd;
   }
 
   compute(
@@ -156,6 +191,7 @@ export class ProgramBuilder {
     };
     this.tasks.push(make(base));
     this.endCycle[id] = start + cycles;
+    if (start + cycles > this.lastEnd) this.lastEnd = start + cycles;
     this.engineFree[c.core]![e] = start + Math.min(issue, cycles);
     this.streams[c.core]![e]!.push(id);
     return id;

@@ -1,0 +1,79 @@
+// Sharding strategies for matmul-like ops (MatMul, Gemm, dense Conv) over the compute grid:
+// - height: output rows over every core (Tenstorrent's height sharding / matmul_1d): each core
+//   computes whole rows, the weights are multicast to all cores;
+// - block: a 2D grid (matmul_2d): rows over grid rows, columns over grid columns, in0 multicast
+//   along rows and in1 down columns;
+// - width: output columns over every core: each core owns a slice of the weights and the
+//   activation is multicast to all.
+// `--strategy opbyop` runs every op height-sharded over the whole grid, `matmul2d` block-sharded,
+// `auto` (the default) tries each candidate on the op, estimates it with the cost model
+// (partition/cost.ts) and keeps the cheapest; ties keep the earlier candidate, so the choice is
+// deterministic. The search stops trying alternatives once its budget of trial-lowered tasks is
+// spent (`--compile-budget`), and later ops take the block candidate.
+
+import type { LowerContext } from '../lower/context.js';
+import { chooseMatmulGrid } from '../lower/matmul2d.js';
+
+export const STRATEGIES = ['auto', 'opbyop', 'matmul2d'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface GridChoice {
+  readonly kind: 'height' | 'block' | 'width';
+  readonly gr: number;
+  readonly gc: number;
+}
+
+/**
+ * Trial-lowered tasks per second of compile budget: an assumption measured on the development
+ * machine (ResNet-50 lowers about 250k tasks/s), so that a budget in seconds maps to a
+ * deterministic amount of search.
+ */
+export const TASKS_PER_BUDGET_SECOND = 250_000;
+
+/** Grid (rows x cols of cores) as a balanced split of `mt` x `nt` output tiles. */
+function balanced(mt: number, nt: number, gr: number, gc: number): { gr: number; gc: number } {
+  return { gr: Math.ceil(mt / Math.ceil(mt / gr)), gc: Math.ceil(nt / Math.ceil(nt / gc)) };
+}
+
+/** The candidate grids of an op with `mt` x `nt` output tiles under `strategy` (block first). */
+export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: number, nt: number): GridChoice[] {
+  const p = ctx.gridRows * ctx.gridCols;
+  const block: GridChoice = { kind: 'block', ...chooseMatmulGrid(ctx, mt, nt) };
+  const height: GridChoice = { kind: 'height', ...balanced(mt, nt, Math.min(p, mt), 1) };
+  const width: GridChoice = { kind: 'width', ...balanced(mt, nt, 1, Math.min(p, nt)) };
+  if (strategy === 'opbyop') return [height];
+  if (strategy === 'matmul2d') return [block];
+  const out: GridChoice[] = [block];
+  for (const c of [height, width]) if (!out.some((o) => o.gr === c.gr && o.gc === c.gc)) out.push(c);
+  return out;
+}
+
+/** The search's state across ops: its strategy and what is left of its budget. */
+export class StrategySearch {
+  private tasksLeft: number;
+  readonly strategy: Strategy;
+
+  constructor(strategy: Strategy, budgetSeconds: number) {
+    this.strategy = strategy;
+    this.tasksLeft = budgetSeconds * TASKS_PER_BUDGET_SECOND;
+  }
+
+  /**
+   * Picks one of `cands`: with one candidate or no budget left, the first; otherwise each is tried
+   * (`attempt` lowers it, returns its cost and the tasks it made, and takes it back).
+   */
+  choose(cands: readonly GridChoice[], attempt: (c: GridChoice) => { cost: number; tasks: number }): GridChoice {
+    if (cands.length === 1 || this.tasksLeft <= 0) return cands[0]!;
+    let best = cands[0]!;
+    let bestCost = Infinity;
+    for (const c of cands) {
+      const r = attempt(c);
+      this.tasksLeft -= r.tasks;
+      if (r.cost < bestCost) {
+        best = c;
+        bestCost = r.cost;
+      }
+    }
+    return best;
+  }
+}
