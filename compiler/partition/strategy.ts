@@ -5,6 +5,7 @@
 //   along rows and in1 down columns;
 // - width: output columns over every core: each core owns a slice of the weights and the
 //   activation is multicast to all.
+// Block candidates: the grid with the fewest output tiles per core, then 2, 4, 16 and 32 grid rows.
 // `--strategy opbyop` runs every op height-sharded over the whole grid, `matmul2d` block-sharded,
 // `auto` (the default) tries each candidate on the op, estimates it with the cost model
 // (partition/cost.ts) and keeps the cheapest; ties keep the earlier candidate, so the choice is
@@ -44,7 +45,9 @@ export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: numb
   if (strategy === 'opbyop') return [height];
   if (strategy === 'matmul2d') return [block];
   const out: GridChoice[] = [block];
-  for (const c of [height, width]) if (!out.some((o) => o.gr === c.gr && o.gc === c.gc)) out.push(c);
+  // Other block shapes: 2, 4, 16 and 32 grid rows over every core.
+  const shapes = [2, 4, 16, 32].map((r): GridChoice => ({ kind: 'block', ...balanced(mt, nt, Math.min(r, mt), Math.min(nt, Math.floor(p / Math.min(r, mt)))) }));
+  for (const c of [height, width, ...shapes]) if (!out.some((o) => o.gr === c.gr && o.gc === c.gc)) out.push(c);
   return out;
 }
 
