@@ -170,6 +170,11 @@ export class ProgramBuilder {
     return this.sendsSinceGate[core]!;
   }
 
+  /** Forgets a core's sends in flight once a task on its compute stream waited for all of them. */
+  sendsSettled(core: number): void {
+    this.sendsSinceGate[core] = [];
+  }
+
   /** `issue`: cycles the engine is held when less than the task's length (a send's posted writes). */
   private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task, issue = cycles): TaskId {
     const id = this.tasks.length as TaskId;

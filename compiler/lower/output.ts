@@ -104,6 +104,8 @@ export function releaseTensor(ctx: LowerContext, op: number, t: TensorId): void 
   if (p === undefined || p.home !== 'sram') return;
   for (const [core, buf] of p.bufferOf) {
     ctx.b.compute({ core, op, deps: lastTasksOn(ctx, core), free: [buf] }, [], 0, 0, 0);
+    // Later tasks of the compute stream complete after this one, hence after those sends.
+    ctx.b.sendsSettled(core);
     const size = ctx.b.buffers[buf]?.bytes ?? 0;
     ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - size);
   }

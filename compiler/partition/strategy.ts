@@ -46,7 +46,7 @@ export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: numb
   if (strategy === 'matmul2d') return [block];
   const out: GridChoice[] = [block];
   // Other block shapes: 2, 4, 16 and 32 grid rows over every core.
-  const shapes = [2, 4, 16, 32].map((r): GridChoice => ({ kind: 'block', ...balanced(mt, nt, Math.min(r, mt), Math.min(nt, Math.floor(p / Math.min(r, mt)))) }));
+  const shapes = [2, 4, 16, 32].filter((r) => r <= Math.min(p, mt)).map((r): GridChoice => ({ kind: 'block', ...balanced(mt, nt, r, Math.max(1, Math.min(nt, Math.floor(p / r)))) }));
   for (const c of [height, width, ...shapes]) if (!out.some((o) => o.gr === c.gr && o.gc === c.gc)) out.push(c);
   return out;
 }

@@ -16,6 +16,9 @@ import { simulate } from '../../sim/index.js';
 import { checkProgram, randomInputs } from '../../cli/check.js';
 import { main } from '../../cli/main.js';
 import { matmulGraph, smallResidualCnn } from './helpers/graphs.js';
+import fc from 'fast-check';
+import { matmulCandidates, STRATEGIES } from '../../compiler/partition/strategy.js';
+import type { LowerContext } from '../../compiler/lower/context.js';
 
 const arch = loadArch('wormhole_n150');
 const fp = archFingerprint(arch);
@@ -59,6 +62,17 @@ Strategy('a zero compile budget keeps the block candidate everywhere (the matmul
   const z = compile(g, { compileBudgetSeconds: 0 });
   const b = compile(g, { strategy: 'matmul2d' });
   assert.equal(z.tasks, b.tasks);
+});
+
+Strategy('every candidate grid is a non-empty split that fits the cores, on any mesh (fast-check)', () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }), (rows, cols, mt, nt) => {
+    const ctx = { gridRows: rows, gridCols: cols } as LowerContext;
+    for (const strategy of STRATEGIES) {
+      for (const c of matmulCandidates(strategy, ctx, mt, nt)) {
+        assert.ok(c.gr >= 1 && c.gc >= 1 && c.gr <= mt && c.gc <= nt && c.gr * c.gc <= rows * cols, `${strategy} ${c.kind} ${c.gr}x${c.gc} for ${mt}x${nt} tiles on ${cols}x${rows}`);
+      }
+    }
+  }), { numRuns: 300, seed: 3 });
 });
 
 Strategy('--strategy and --compile-budget reject bad values in one line', async () => {
