@@ -15,13 +15,19 @@ export interface NumberFormat {
   readonly fidelity: MathFidelity;
 }
 
-/** Cycles of one 32x32x32 tile product with `rows` useful rows (narrow inputs still cost a full pass). */
+/**
+ * Cycles of one 32x32x32 tile product with `rows` useful rows (narrow inputs still cost a full
+ * pass): the math phases of the fidelity, or the unpackers' time to feed a tile of operands when
+ * that is longer (core.unpackBytesPerCycle).
+ */
 export function matmulTileCycles(arch: ArchSpec, fmt: NumberFormat, rows: number): number {
   const t = arch.core.tileSize;
   const passRows = arch.core.matmulMinRows;
   const usedRows = Math.min(t, Math.ceil(Math.max(rows, 1) / passRows) * passRows);
   const perPhase = (usedRows * t * t) / arch.core.matmulMacsPerCyclePerPhase;
-  return perPhase * arch.core.fidelityPhases[fmt.fidelity];
+  const math = perPhase * arch.core.fidelityPhases[fmt.fidelity];
+  const unpack = arch.core.unpackBytesPerCycle;
+  return unpack === undefined ? math : Math.max(math, dtypeSpec(arch, fmt.dtype).tileBytes / unpack);
 }
 
 /** Cycles of a list of work items, plus the fixed per-block overhead. */

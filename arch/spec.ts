@@ -33,6 +33,11 @@ export interface CoreSpec {
   readonly matmulMacsPerCyclePerPhase: number;
   /** Minimum rows of a matmul pass (an input with fewer rows still costs a full pass). */
   readonly matmulMinRows: number;
+  /**
+   * Operand bytes the unpackers feed the matrix unit per cycle: a tile product takes at least
+   * tileBytes / unpackBytesPerCycle cycles, whatever the fidelity (optional; no bound when absent).
+   */
+  readonly unpackBytesPerCycle?: number;
   /** Fidelity phases per math fidelity setting. */
   readonly fidelityPhases: Readonly<Record<MathFidelity, number>>;
   /** Number formats the core supports, with their tile sizes and element-wise costs. */

@@ -190,9 +190,16 @@ interface Lowered {
   readonly programIndex: number;
 }
 
+/**
+ * A gr x gc logical grid on the cores: on the physical rectangle when it fits (grid rows on core
+ * rows), else transposed when that fits (grid rows on core columns, tt-metal's transpose_mcast),
+ * else row-major over all cores (row and column multicasts then zigzag).
+ */
 function shardGrid(ctx: LowerContext, view: MatrixView, gr: number, gc: number): ShardGrid {
   const coreOf: number[] = [];
-  for (let i = 0; i < gr; i++) for (let j = 0; j < gc; j++) coreOf.push(gc <= ctx.gridCols && gr <= ctx.gridRows ? i * ctx.gridCols + j : i * gc + j);
+  const fits = gc <= ctx.gridCols && gr <= ctx.gridRows;
+  const transposed = !fits && gr <= ctx.gridCols && gc <= ctx.gridRows;
+  for (let i = 0; i < gr; i++) for (let j = 0; j < gc; j++) coreOf.push(fits ? i * ctx.gridCols + j : transposed ? j * ctx.gridCols + i : i * gc + j);
   return { gridRows: gr, gridCols: gc, rowChunk: Math.ceil(view.tileRows / gr), colChunk: Math.ceil(view.tileCols / gc), coreOf };
 }
 

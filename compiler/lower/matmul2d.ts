@@ -33,8 +33,8 @@ export interface MatmulShape {
 
 /**
  * Picks the logical grid (rows x cols of cores) for an Mt x Nt tile output: the fewest output
- * tiles per core, then a grid that fits the physical rectangle (row/column multicasts stay on
- * physical rows and columns), then fewer cores.
+ * tiles per core, with grids off the physical rectangle (row/column multicasts no longer on
+ * physical rows and columns) counted 1.5x, then fewer cores.
  */
 export function chooseMatmulGrid(ctx: LowerContext, mt: number, nt: number): { gr: number; gc: number } {
   const p = coreCount(ctx);
@@ -42,8 +42,10 @@ export function chooseMatmulGrid(ctx: LowerContext, mt: number, nt: number): { g
   for (let gr = 1; gr <= Math.min(mt, p); gr++) {
     const gc = Math.min(nt, Math.floor(p / gr));
     const perCore = Math.ceil(mt / gr) * Math.ceil(nt / gc);
-    const rect = gr <= ctx.gridRows && gc <= ctx.gridCols ? 0 : 0.5;
-    const cost = perCore + rect + (gr * gc) / (p * 1000);
+    // Off the physical rectangle, row and column multicasts no longer run along core rows and
+    // columns (they turn corners and cross each other): counted as half as many tiles again.
+    const rect = gr <= ctx.gridRows && gc <= ctx.gridCols ? 1 : 1.5;
+    const cost = perCore * rect + (gr * gc) / (p * 1000);
     if (cost < best.cost) best = { gr: Math.ceil(mt / Math.ceil(mt / gr)), gc: Math.ceil(nt / Math.ceil(nt / gc)), cost };
   }
   return { gr: best.gr, gc: best.gc };
