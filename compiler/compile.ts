@@ -5,7 +5,7 @@
 // the predicted schedule come from the ProgramBuilder.
 
 import type { ArchSpec, Coord, DeviceDtype, MathFidelity } from '../arch/spec.js';
-import { tileBytes } from '../arch/core-timing.js';
+import { matmulTileCycles, tileBytes } from '../arch/core-timing.js';
 import { SpatialcError } from '../arch/errors.js';
 import type { Graph, TensorId } from './graph.js';
 import type { Program, ProgramTensor, TensorLayout } from './program.js';
@@ -231,9 +231,13 @@ function lowerGroup(ctx: LowerContext, grp: OpGroup, isGraphOutput: boolean, res
     return lowerOnGrid(ctx, grp, undefined, { kind: 'height', gr, gc }, isGraphOutput, resident, residentIo);
   }
   const cands = matmulCandidates(s.search.strategy, ctx, view.tileRows, view.tileCols);
-  const best = s.search.choose(cands, (c) => {
+  const ready = ctx.b.makespan();
+  // A candidate cannot finish before its busiest core has done its tile products.
+  const tileCycles = matmulTileCycles(ctx.arch, { dtype: ctx.dtype, fidelity: ctx.fidelity }, mm.usefulRows);
+  const kTiles = ctx.views(mm.a).tileCols * mm.taps;
+  const bound = (c: GridChoice) => ready + Math.ceil(view.tileRows / c.gr) * Math.ceil(view.tileCols / c.gc) * kTiles * tileCycles;
+  const best = s.search.choose(cands, bound, (c) => {
     const snap = s.snapshot();
-    const ready = ctx.b.makespan();
     lowerOnGrid(ctx, grp, mm, c, isGraphOutput, resident, residentIo);
     const cost = s.model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), ready).cycles;
     const tasks = ctx.b.tasks.length - snap.b.tasks;

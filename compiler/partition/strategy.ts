@@ -63,13 +63,17 @@ export class StrategySearch {
 
   /**
    * Picks one of `cands`: with one candidate or no budget left, the first; otherwise each is tried
-   * (`attempt` lowers it, returns its cost and the tasks it made, and takes it back).
+   * (`attempt` lowers it, returns its cost and the tasks it made, and takes it back), except those
+   * whose lower bound (`bound`, the same units as the cost) already reaches the best cost found.
    */
-  choose(cands: readonly GridChoice[], attempt: (c: GridChoice) => { cost: number; tasks: number }): GridChoice {
+  choose(cands: readonly GridChoice[], bound: (c: GridChoice) => number, attempt: (c: GridChoice) => { cost: number; tasks: number }): GridChoice {
     if (cands.length === 1 || this.tasksLeft <= 0) return cands[0]!;
     let best = cands[0]!;
     let bestCost = Infinity;
-    for (const c of cands) {
+    // Most promising first (stable: equal bounds keep the candidates' order), so more are pruned.
+    const order = cands.map((c, i) => ({ c, i, b: bound(c) })).sort((x, y) => x.b - y.b || x.i - y.i);
+    for (const { c, b } of order) {
+      if (b >= bestCost) continue;
       const r = attempt(c);
       this.tasksLeft -= r.tasks;
       if (r.cost < bestCost) {
