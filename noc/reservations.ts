@@ -39,17 +39,19 @@ export class ReservationTable {
     return lo;
   }
 
+  /** Index of the reservation of `r` overlapping [a, b), or -1. */
+  private clashAt(r: number, a: number, b: number): number {
+    if (b <= a) return -1;
+    const i = this.firstEndingAfter(r, a);
+    return i < this.starts[r]!.length && this.starts[r]![i]! < b ? i : -1;
+  }
+
   /** The first reservation overlapping one of `spans` (flat resource, start, end triples) shifted by `shift`. */
   firstClash(spans: readonly number[], shift: number): Clash | undefined {
     for (let k = 0; k < spans.length; k += 3) {
       const r = spans[k]!;
-      const a = spans[k + 1]! + shift;
-      const b = spans[k + 2]! + shift;
-      if (b <= a) continue;
-      const i = this.firstEndingAfter(r, a);
-      if (i < this.starts[r]!.length && this.starts[r]![i]! < b) {
-        return { resource: r, owner: this.owners[r]![i]!, start: this.starts[r]![i]!, end: this.ends[r]![i]! };
-      }
+      const i = this.clashAt(r, spans[k + 1]! + shift, spans[k + 2]! + shift);
+      if (i >= 0) return { resource: r, owner: this.owners[r]![i]!, start: this.starts[r]![i]!, end: this.ends[r]![i]! };
     }
     return undefined;
   }
@@ -61,11 +63,8 @@ export class ReservationTable {
       let moved = false;
       for (let k = 0; k < spans.length; k += 3) {
         const r = spans[k]!;
-        const a = spans[k + 1]! + shift;
-        const b = spans[k + 2]! + shift;
-        if (b <= a) continue;
-        const i = this.firstEndingAfter(r, a);
-        if (i < this.starts[r]!.length && this.starts[r]![i]! < b) {
+        const i = this.clashAt(r, spans[k + 1]! + shift, spans[k + 2]! + shift);
+        if (i >= 0) {
           shift = this.ends[r]![i]! - spans[k + 1]!;
           moved = true;
         }
