@@ -60,10 +60,16 @@ interface Blocking {
   readonly workingSetBytes: number;
 }
 
-/** Candidate block edges for `per` tiles: all of it, then halving. */
+/**
+ * Candidate block edges for `per` tiles, largest first: the balanced split into k blocks,
+ * ceil(per / k), for every k (so 37 rows may go as 19, 13, 10, 8, ... and not only by halving).
+ */
 function edges(per: number): number[] {
   const out: number[] = [];
-  for (let e = per; e >= 1; e = e > 8 ? Math.ceil(e / 2) : e - 1) out.push(e);
+  for (let k = 1; k <= per; k++) {
+    const e = Math.ceil(per / k);
+    if (out[out.length - 1] !== e) out.push(e);
+  }
   return out;
 }
 
