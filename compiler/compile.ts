@@ -16,7 +16,7 @@ import type { OpClass } from './lower/classify.js';
 import { gridShards, placeConstant, placeResidentInput, type LowerContext } from './lower/context.js';
 import { nodeMacs } from './ops/node-macs.js';
 import { groupNodes, type OpGroup } from './lower/group.js';
-import type { MatrixView, ShardGrid } from './lower/layout.js';
+import { shardGrid, type MatrixView } from './lower/layout.js';
 import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './lower/map-op.js';
 import { lowerMatmul2d, type MatmulShape } from './lower/matmul2d.js';
 import { OpCostModel } from './partition/cost.js';
@@ -190,19 +190,6 @@ interface Lowered {
   readonly programIndex: number;
 }
 
-/**
- * A gr x gc logical grid on the cores: on the physical rectangle when it fits (grid rows on core
- * rows), else transposed when that fits (grid rows on core columns, tt-metal's transpose_mcast),
- * else row-major over all cores (row and column multicasts then zigzag).
- */
-function shardGrid(ctx: LowerContext, view: MatrixView, gr: number, gc: number): ShardGrid {
-  const coreOf: number[] = [];
-  const fits = gc <= ctx.gridCols && gr <= ctx.gridRows;
-  const transposed = !fits && gr <= ctx.gridCols && gc <= ctx.gridRows;
-  for (let i = 0; i < gr; i++) for (let j = 0; j < gc; j++) coreOf.push(fits ? i * ctx.gridCols + j : transposed ? j * ctx.gridCols + i : i * gc + j);
-  return { gridRows: gr, gridCols: gc, rowChunk: Math.ceil(view.tileRows / gr), colChunk: Math.ceil(view.tileCols / gc), coreOf };
-}
-
 /** The strategy search and how to try a lowering and take it back. */
 interface Search {
   readonly search: StrategySearch;
@@ -253,12 +240,12 @@ function lowerOnGrid(
   const view = ctx.views(grp.output);
   const cls = grp.cls;
   const { gr, gc } = choice;
-  const grid = shardGrid(ctx, view, gr, gc);
+  const grid = shardGrid(ctx.gridRows, ctx.gridCols, view, gr, gc);
   for (const t of anchorInputs(cls, grp.anchor, ctx.rootOf, ctx.graph).concat(grp.extraInputs)) {
     if (!resident.has(t)) continue;
     resident.delete(t);
     const v = ctx.views(t);
-    placeResidentInput(ctx, grp.index, t, shardGrid(ctx, v, Math.min(gr, v.tileRows), Math.min(gc, v.tileCols)));
+    placeResidentInput(ctx, grp.index, t, shardGrid(ctx.gridRows, ctx.gridCols, v, Math.min(gr, v.tileRows), Math.min(gc, v.tileCols)));
   }
   const budgetAll = ctx.sramBudgetBytes - Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
   const shardBytes = grid.rowChunk * grid.colChunk * ctx.tileBytes;

@@ -102,3 +102,16 @@ export function mapRows(r0: number, r1: number, fromRows: number, toRows: number
   const b = Math.max(a + 1, Math.ceil((r1 * toRows) / fromRows));
   return [Math.min(a, toRows), Math.min(b, toRows)];
 }
+
+/**
+ * A gr x gc logical grid on the cores: on the physical rectangle when it fits (grid rows on core
+ * rows), else transposed when that fits (grid rows on core columns, tt-metal's transpose_mcast),
+ * else row-major over all cores (row and column multicasts then zigzag).
+ */
+export function shardGrid(gridRows: number, gridCols: number, view: MatrixView, gr: number, gc: number): ShardGrid {
+  const coreOf: number[] = [];
+  const fits = gc <= gridCols && gr <= gridRows;
+  const transposed = !fits && gr <= gridCols && gc <= gridRows;
+  for (let i = 0; i < gr; i++) for (let j = 0; j < gc; j++) coreOf.push(fits ? i * gridCols + j : transposed ? j * gridCols + i : i * gc + j);
+  return { gridRows: gr, gridCols: gc, rowChunk: Math.ceil(view.tileRows / gr), colChunk: Math.ceil(view.tileCols / gc), coreOf };
+}
