@@ -7,8 +7,7 @@
 import type { ArchSpec } from '../arch/spec.js';
 import { computeCycles } from '../arch/core-timing.js';
 import { ReservationTable } from '../noc/reservations.js';
-import { linkName, type LinkId } from '../noc/topology.js';
-import { createTransferModel, timeTransfer, transferOf } from '../noc/transfer.js';
+import { createTransferModel, resourceName, timeTransfer, transferOf } from '../noc/transfer.js';
 import type { Program } from './program.js';
 
 export type ScheduleProblem = { readonly code: 'schedule'; readonly message: string };
@@ -21,7 +20,6 @@ export function checkSchedule(p: Program, arch: ArchSpec, add: (d: ScheduleProbl
   const coords = p.cores.map((c) => ({ x: c.x, y: c.y }));
   const fmt = { dtype: p.dtype, fidelity: p.fidelity };
   const endOf = (id: number) => p.tasks[id]!.predictedStartCycle + p.tasks[id]!.predictedCycles;
-  const name = (r: number) => (r < model.linkCount ? `link ${linkName(model.noc.topo, r as LinkId)}` : `DRAM channel ${r - model.linkCount}`);
   let makespan = 0;
   // When each task lets its engine go on: at its end, or for a send once its packets are issued.
   const released = p.tasks.map((t) => endOf(t.id));
@@ -40,7 +38,7 @@ export function checkSchedule(p: Program, arch: ArchSpec, add: (d: ScheduleProbl
     if (tm.cycles !== t.predictedCycles) add({ code: 'schedule', message: `${t.kind} task ${t.id} is scheduled for ${t.predictedCycles} cycles; alone on the NoC it takes ${tm.cycles}` });
     const clash = table.firstClash(tm.spans, t.predictedStartCycle);
     if (clash !== undefined) {
-      add({ code: 'schedule', message: `task ${t.id} holds ${name(clash.resource)} while task ${clash.owner} does (cycles ${clash.start}-${clash.end})` });
+      add({ code: 'schedule', message: `task ${t.id} holds ${resourceName(model, clash.resource)} while task ${clash.owner} does (cycles ${clash.start}-${clash.end})` });
       continue;
     }
     table.reserve(tm.spans, t.predictedStartCycle, t.id);

@@ -18,9 +18,14 @@ export interface DramState {
   readonly latencyCycles: number;
 }
 
+/** Sustained bytes per core cycle of each DRAM channel (bytesPerSecond x efficiency / clockHz). */
+export function channelBytesPerCycle(arch: ArchSpec): number[] {
+  return arch.dram.channels.map((c) => (c.bytesPerSecond * arch.dram.efficiency) / arch.clockHz);
+}
+
 /** Fresh DRAM state for `arch`. */
 export function createDramState(arch: ArchSpec): DramState {
-  const bpc = arch.dram.channels.map((c) => (c.bytesPerSecond * arch.dram.efficiency) / arch.clockHz);
+  const bpc = channelBytesPerCycle(arch);
   assert(bpc.every((b) => b > 0), 'every DRAM channel needs a positive bandwidth');
   return {
     channelFreeCycle: new Float64Array(bpc.length),

@@ -12,7 +12,7 @@ import type { ArchSpec, Coord } from '../arch/spec.js';
 import { dramEndpoint } from './dram-endpoint.js';
 import { absorbWrite, chooseEndpoint, createDramState, readReadyCycle, reserveRead, type DramState } from './dram-channel.js';
 import { createNocState, multicastRoute, transmitPacket, unicastRoute, type NocState, type Route } from './packet-model.js';
-import { buildTopology, hopCount } from './topology.js';
+import { buildTopology, hopCount, linkName, type LinkId } from './topology.js';
 
 /** What a stream carries (numeric so it fits a typed array). */
 export const STREAM_KIND = { send: 0, dramRead: 1, dramWrite: 2 } as const;
@@ -85,6 +85,28 @@ export function planStreams(arch: ArchSpec, noc: NocState, dram: DramState, d: T
   return out;
 }
 
+/** Payload and wire bytes (header included) of a stream's next packet, with `bytesLeft` to send. */
+export function packetBytes(noc: NocState, bytesLeft: number): { payload: number; wire: number } {
+  const payload = bytesLeft < noc.maxPayloadBytes ? bytesLeft : noc.maxPayloadBytes;
+  return { payload, wire: payload + noc.headerBytes };
+}
+
+/** Moves one packet of a stream, ready at `ready`; returns the cycle it landed (a DRAM write: was stored). */
+export function movePacket(noc: NocState, dram: DramState, s: Pick<StreamPlan, 'kind' | 'route' | 'channel'>, ready: number, payload: number, wire: number): number {
+  const end = transmitPacket(noc, s.route, ready, wire);
+  return s.kind === STREAM_KIND.dramWrite ? absorbWrite(dram, s.channel, end, payload) : end;
+}
+
+/**
+ * The cycle a stream's next packet is ready, `done` bytes sent and `left` to go: a DRAM read's as
+ * the channel reads it out, the others' once the previous packet's tail has left the core.
+ */
+export function nextPacketReady(noc: NocState, dram: DramState, s: Pick<StreamPlan, 'kind' | 'channel' | 'channelStartCycle'>, done: number, left: number): number {
+  return s.kind === STREAM_KIND.dramRead
+    ? readReadyCycle(dram, s.channel, s.channelStartCycle, done + Math.min(left, noc.maxPayloadBytes))
+    : noc.lastInjectEndCycle;
+}
+
 /** Scratch NoC and DRAM state for timing tasks alone. */
 export interface TransferModel {
   readonly arch: ArchSpec;
@@ -99,6 +121,11 @@ export interface TransferModel {
 export function createTransferModel(arch: ArchSpec, linkBusyCycles?: Float64Array): TransferModel {
   const noc = createNocState(arch, linkBusyCycles ?? new Float64Array(buildTopology(arch).linkCount));
   return { arch, noc, dram: createDramState(arch), linkCount: noc.topo.linkCount, resources: noc.topo.linkCount + arch.dram.channels.length };
+}
+
+/** The name of a resource of `m`'s spans: a NoC link or a DRAM channel. */
+export function resourceName(m: TransferModel, r: number): string {
+  return r < m.linkCount ? `link ${linkName(m.noc.topo, r as LinkId)}` : `DRAM channel ${r - m.linkCount}`;
 }
 
 /** A task timed alone from cycle 0. */
@@ -143,26 +170,18 @@ export function timeTransfer(m: TransferModel, d: TransferDesc, mergeGap: number
     for (let i = 0; i < streams.length; i++) if (left[i]! > 0 && (k < 0 || ready[i]! < ready[k]!)) k = i;
     if (k < 0) break;
     const s = streams[k]!;
-    const payload = Math.min(left[k]!, noc.maxPayloadBytes);
-    const wire = payload + noc.headerBytes;
+    const { payload, wire } = packetBytes(noc, left[k]!);
     onPacket?.(s, payload, wire);
-    let t = transmitPacket(noc, s.route, ready[k]!, wire);
+    const channelFree = s.kind === STREAM_KIND.dramWrite ? m.dram.channelFreeCycle[s.channel]! : 0;
+    const t = movePacket(noc, m.dram, s, ready[k]!, payload, wire);
     const ser = Math.ceil(wire / noc.linkBytesPerCycle);
     for (let i = 0; i < s.route.links.length; i++) busy(s.route.links[i]!, noc.head[i]!, noc.head[i]! + ser);
-    if (s.kind === STREAM_KIND.dramWrite) {
-      const before = m.dram.channelFreeCycle[s.channel]!;
-      t = absorbWrite(m.dram, s.channel, t, payload);
-      busy(m.linkCount + s.channel, Math.floor(Math.max(before, t - payload / m.dram.bytesPerCycle[s.channel]!)), t);
-    }
+    if (s.kind === STREAM_KIND.dramWrite) busy(m.linkCount + s.channel, Math.floor(Math.max(channelFree, t - payload / m.dram.bytesPerCycle[s.channel]!)), t);
     if (t > end) end = t;
     if (noc.lastInjectEndCycle > issued) issued = noc.lastInjectEndCycle;
     left[k]! -= payload;
     done[k]! += payload;
-    if (left[k]! > 0) {
-      ready[k] = s.kind === STREAM_KIND.dramRead
-        ? readReadyCycle(m.dram, s.channel, s.channelStartCycle, done[k]! + Math.min(left[k]!, noc.maxPayloadBytes))
-        : noc.lastInjectEndCycle;
-    }
+    if (left[k]! > 0) ready[k] = nextPacketReady(noc, m.dram, s, done[k]!, left[k]!);
   }
   for (const s of streams) {
     if (s.kind !== STREAM_KIND.dramRead) continue;

@@ -8,12 +8,11 @@
 import type { Coord } from '../arch/spec.js';
 import type { DramReadTask, DramWriteTask, SendTask } from '../compiler/program.js';
 import { SpatialcError } from '../arch/errors.js';
-import { linkName, type LinkId } from '../noc/topology.js';
-import { absorbWrite, readReadyCycle } from '../noc/dram-channel.js';
-import { planStreams, STREAM_KIND, timeTransfer, transferOf } from '../noc/transfer.js';
+import { absorbWrite } from '../noc/dram-channel.js';
+import { movePacket, nextPacketReady, packetBytes, planStreams, resourceName, STREAM_KIND, timeTransfer, transferOf, type StreamKind } from '../noc/transfer.js';
 import type { MulticastTree } from '../noc/flit/routing.js';
 import { flitTree, queueFlitPacket, type FlitNocState } from './flit-noc.js';
-import { transmitPacket, type Route } from '../noc/packet-model.js';
+import type { Route } from '../noc/packet-model.js';
 import { EVENT, eventPayload, type SimContext, type TimedState } from './state.js';
 import { closeStream, openStream } from './streams.js';
 
@@ -63,15 +62,11 @@ function startTimedMovement(ctx: SimContext, timed: TimedState, task: MoveTask, 
   const clash = timed.table.firstClash(tm.spans, cycle);
   if (clash !== undefined) {
     const other = ctx.program.tasks[clash.owner]!;
-    throw new SpatialcError('E_SCHEDULE', `deterministic program: task ${task.id} (op "${ctx.program.ops[task.op]?.name}") needs ${resourceName(ctx, timed, clash.resource)} over cycles ${clash.start}-${clash.end}, which task ${other.id} (op "${ctx.program.ops[other.op]?.name}") holds`);
+    throw new SpatialcError('E_SCHEDULE', `deterministic program: task ${task.id} (op "${ctx.program.ops[task.op]?.name}") needs ${resourceName(timed.model, clash.resource)} over cycles ${clash.start}-${clash.end}, which task ${other.id} (op "${ctx.program.ops[other.op]?.name}") holds`);
   }
   timed.table.reserve(tm.spans, cycle, task.id);
   if (task.kind === 'send') ctx.queue.push(cycle + tm.issueCycles, eventPayload(EVENT.engineFree, task.id));
   ctx.queue.push(cycle + tm.cycles, eventPayload(EVENT.taskDone, task.id));
-}
-
-function resourceName(ctx: SimContext, timed: TimedState, r: number): string {
-  return r < timed.model.linkCount ? `link ${linkName(ctx.noc.topo, r as LinkId)}` : `DRAM channel ${r - timed.model.linkCount}`;
 }
 
 /** Moves the next packet of stream `id`, ready at `cycle`, and schedules what follows it. */
@@ -85,12 +80,10 @@ export function sendStreamPacket(ctx: SimContext, id: number, cycle: number): vo
   const task = p.task[id] as number;
   const kind = p.kind[id] as number;
   const { payload, wire, left } = takePacket(ctx, id);
-  let end = transmitPacket(noc, p.routes[id]!, cycle, wire);
-  if (kind === STREAM_KIND.dramWrite) end = absorbWrite(ctx.dram, p.channel[id] as number, end, payload);
+  const end = movePacket(noc, ctx.dram, streamOf(ctx, id), cycle, payload, wire);
   if (end > (ctx.taskEndCycle[task] as number)) ctx.taskEndCycle[task] = end;
   if (left > 0) {
-    const next = kind === STREAM_KIND.dramRead ? nextReadReady(ctx, id) : noc.lastInjectEndCycle;
-    ctx.queue.push(next, eventPayload(EVENT.streamPacket, id));
+    ctx.queue.push(nextReady(ctx, id), eventPayload(EVENT.streamPacket, id));
     return;
   }
   if (kind === STREAM_KIND.send) streamIssued(ctx, task, noc.lastInjectEndCycle);
@@ -117,7 +110,7 @@ function queueStreamPacket(ctx: SimContext, f: FlitNocState, id: number): void {
   }
   queueFlitPacket(f, plane, src, dest, wire, payload, kind === STREAM_KIND.dramRead, id);
   p.outstanding[id] = (p.outstanding[id] as number) + 1;
-  if (kind === STREAM_KIND.dramRead && left > 0) ctx.queue.push(Math.max(nextReadReady(ctx, id), f.net.t), eventPayload(EVENT.streamPacket, id));
+  if (kind === STREAM_KIND.dramRead && left > 0) ctx.queue.push(Math.max(nextReady(ctx, id), f.net.t), eventPayload(EVENT.streamPacket, id));
 }
 
 /** Takes stream `id`'s next packet off its bytes (counting it); returns its payload, wire bytes and what is left. */
@@ -125,19 +118,23 @@ function takePacket(ctx: SimContext, id: number): { payload: number; wire: numbe
   const p = ctx.streams;
   const noc = ctx.noc;
   const before = p.bytesLeft[id] as number;
-  const payload = before < noc.maxPayloadBytes ? before : noc.maxPayloadBytes;
-  const wire = payload + noc.headerBytes;
+  const { payload, wire } = packetBytes(noc, before);
   countPacket(ctx, p.kind[id] as number, ctx.program.tasks[p.task[id] as number]!.op, p.routes[id]!, payload, wire);
   p.bytesDone[id] = (p.bytesDone[id] as number) + payload;
   p.bytesLeft[id] = before - payload;
   return { payload, wire, left: before - payload };
 }
 
-/** The cycle the channel has read stream `id`'s next packet (a DRAM read with bytes left). */
-function nextReadReady(ctx: SimContext, id: number): number {
+/** The kind, route and DRAM channel of stream `id` (what noc/transfer.ts moves packets by). */
+function streamOf(ctx: SimContext, id: number): { kind: StreamKind; route: Route; channel: number; channelStartCycle: number } {
   const p = ctx.streams;
-  const nextPayload = Math.min(p.bytesLeft[id] as number, ctx.noc.maxPayloadBytes);
-  return readReadyCycle(ctx.dram, p.channel[id] as number, p.channelStartCycle[id] as number, (p.bytesDone[id] as number) + nextPayload);
+  return { kind: p.kind[id] as StreamKind, route: p.routes[id]!, channel: p.channel[id] as number, channelStartCycle: p.channelStartCycle[id] as number };
+}
+
+/** The cycle stream `id`'s next packet is ready (it has bytes left). */
+function nextReady(ctx: SimContext, id: number): number {
+  const p = ctx.streams;
+  return nextPacketReady(ctx.noc, ctx.dram, streamOf(ctx, id), p.bytesDone[id] as number, p.bytesLeft[id] as number);
 }
 
 /** Flit-level model: the tail of a stream's packet entered the network at `cycle`. */

@@ -8,6 +8,7 @@ import { computeCycles } from '../../arch/core-timing.js';
 import { assert } from '../../arch/errors.js';
 import { buildTopology, hopCount, type Topology } from '../../noc/topology.js';
 import { channelHops, interleavedDramNocs } from './dram-noc.js';
+import { channelBytesPerCycle } from '../../noc/dram-channel.js';
 import type {
   BufferId, Engine, ProgramBuffer, Task, TaskId, TileRegion, WorkItem,
 } from '../program.js';
@@ -63,8 +64,7 @@ export class ProgramBuilder {
     this.engineFree = opts.cores.map(() => ENGINES.map(() => 0));
     this.gate = opts.cores.map(() => undefined);
     this.sendsSinceGate = opts.cores.map(() => []);
-    const d = opts.arch.dram;
-    this.channelBytesPerCycle = d.channels.map((c) => (c.bytesPerSecond * d.efficiency) / opts.arch.clockHz);
+    this.channelBytesPerCycle = channelBytesPerCycle(opts.arch);
   }
 
   /** Declares an SRAM buffer on a core. */
@@ -109,7 +109,7 @@ export class ProgramBuilder {
   /** Makes every later task on `core` wait for `task` (ops run one after another on a core). */
   setGate(core: number, task: TaskId): void {
     this.gate[core] = task;
-    this.sendsSinceGate[core] = [];
+    this.sendsSettled(core);
   }
 
   /** Predicted completion cycle of a task. */

@@ -9,6 +9,7 @@
 // the overlap. Shared with nothing in sim/ (the simulator never sees the search).
 
 import type { ArchSpec, Coord } from '../../arch/spec.js';
+import { channelBytesPerCycle } from '../../noc/dram-channel.js';
 import { dramEndpoint } from '../../noc/dram-endpoint.js';
 import { createNocState, multicastRoute, unicastRoute, type NocState, type Route } from '../../noc/packet-model.js';
 import { buildTopology } from '../../noc/topology.js';
@@ -43,7 +44,7 @@ export class OpCostModel {
     this.linkBytes = new Float64Array(links);
     this.channelBytes = new Float64Array(arch.dram.channels.length);
     this.coreCycles = new Float64Array(cores.length);
-    this.channelRate = arch.dram.channels.map((c) => (c.bytesPerSecond * arch.dram.efficiency) / arch.clockHz);
+    this.channelRate = channelBytesPerCycle(arch);
     this.totalRate = this.channelRate.reduce((a, b) => a + b, 0);
   }
 
