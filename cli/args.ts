@@ -31,6 +31,8 @@ export interface RunArgs {
   readonly strategy: Strategy;
   /** Seconds of strategy search (deterministic: converted to an amount of trial lowering). */
   readonly compileBudgetSeconds?: number;
+  /** Pipeline stage and micro-batch counts fixed for experiments (`--stages`, `--micro-batches`). */
+  readonly pipeline?: { readonly stages?: number; readonly microBatches?: number };
 }
 
 const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
@@ -52,6 +54,8 @@ const RUN_OPTIONS = {
   'resident-io': { type: 'boolean', default: false },
   strategy: { type: 'string', default: 'auto' },
   'compile-budget': { type: 'string' },
+  stages: { type: 'string' },
+  'micro-batches': { type: 'string' },
 } as const;
 
 /** Parses the arguments of `run`, `compile` and `inspect` (a model path plus options). */
@@ -82,6 +86,12 @@ export function parseRunArgs(argv: readonly string[], command: string): RunArgs 
     residentIo: values['resident-io'],
     strategy: oneOf(values.strategy, STRATEGIES, '--strategy'),
     ...(values['compile-budget'] !== undefined ? { compileBudgetSeconds: parseSeconds(values['compile-budget'], '--compile-budget') } : {}),
+    ...(values.stages !== undefined || values['micro-batches'] !== undefined ? {
+      pipeline: {
+        ...(values.stages !== undefined ? { stages: parsePositiveInt(values.stages, '--stages') } : {}),
+        ...(values['micro-batches'] !== undefined ? { microBatches: parsePositiveInt(values['micro-batches'], '--micro-batches') } : {}),
+      },
+    } : {}),
   };
 }
 

@@ -45,6 +45,7 @@ function compileFor(args: RunArgs, arch: ArchSpec, graph: Graph = loadGraph(args
     residentIo: args.residentIo,
     strategy: args.strategy,
     ...(args.compileBudgetSeconds !== undefined ? { compileBudgetSeconds: args.compileBudgetSeconds } : {}),
+    ...(args.pipeline !== undefined ? { pipeline: args.pipeline } : {}),
   });
   const program = args.deterministic ? scheduleDeterministic(compiled, arch) : compiled;
   if (args.verify) {

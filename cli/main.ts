@@ -20,9 +20,11 @@ usage:
                [--deterministic]   (the compiler fixes every start cycle and reserves links and
                                     DRAM channels; the simulation is time-triggered and must match)
                [--resident-io]   (inputs start and outputs stay in SRAM, block-sharded)
-               [--strategy auto|opbyop|matmul2d] [--compile-budget SECONDS]
-                 (how matmuls and convs are sharded: auto searches per op with the cost model;
-                  opbyop: every op height-sharded over the whole grid; matmul2d: 2D blocks)
+               [--strategy auto|opbyop|matmul2d|pipeline] [--compile-budget SECONDS]
+                 (opbyop: every op height-sharded over the whole grid; matmul2d: 2D blocks;
+                  pipeline: stages of ops on bands of grid rows, run in micro-batches;
+                  auto: the per-op search with the cost model, or the pipeline if faster)
+               [--stages N] [--micro-batches N]   (fix the pipeline's counts; else planned)
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json|PROGRAM.lst
   spatialc sim PROGRAM.json|PROGRAM.lst --arch A [--json] [--noc-model flit|packet]

@@ -8,18 +8,35 @@ import { numElements } from '../graph.js';
 import type { BufferId, Engine, TaskId, TensorLayout, TileShard } from '../program.js';
 import type { Footprint, PlacedShape } from './footprint.js';
 import type { ProgramBuilder } from './builder.js';
-import { cellRect, channelBytesOf, holdersOf, rectTiles, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { isReleased } from './output.js';
+import { cellRect, channelBytesOf, holdersOf, rectTiles, type CoreArea, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+
+/** A block of a tensor and the task after which it is ready (computed in SRAM, or written to DRAM). */
+export interface ReadyBlock {
+  readonly rect: TileRect;
+  readonly task: TaskId;
+}
+
+/**
+ * The tiles of a tensor one lowering produced: the whole tensor, or one micro-batch of rows
+ * (pipeline mode lowers an op once per micro-batch).
+ */
+export interface TensorPart {
+  /** SRAM shards on the grid's cores, or interleaved in DRAM (written back block by block). */
+  readonly home: 'sram' | 'dram';
+  /** The producer's distribution (its rows: [grid.row0, grid.rowEnd)). */
+  readonly grid: ShardGrid;
+  /** Per core of the grid: its blocks in the order they became ready. */
+  readonly ready: ReadonlyMap<number, readonly ReadyBlock[]>;
+  /** Per core: the SRAM buffer holding its shard (home 'sram'). */
+  readonly bufferOf: ReadonlyMap<number, BufferId>;
+}
 
 /** Where a tensor's data is and which tasks make it ready. */
 export interface PlacedTensor {
   readonly view: MatrixView;
-  readonly home: 'sram' | 'dram';
-  /** The producer's distribution (undefined for graph inputs and weights in DRAM). */
-  readonly grid?: ShardGrid;
-  /** Per core of the grid: the task after which that core's part is ready (computed or written). */
-  readonly readyOf: ReadonlyMap<number, TaskId>;
-  /** Per core: the SRAM buffer holding its shard (home 'sram'). */
-  readonly bufferOf: ReadonlyMap<number, BufferId>;
+  /** What produced it, part by part (none: graph inputs and weights, in DRAM). */
+  readonly parts: readonly TensorPart[];
   readonly firstChannel: number;
   /** Index in Program.tensors. */
   readonly programIndex: number;
@@ -32,7 +49,9 @@ export interface LowerContext {
   readonly graph: Graph;
   readonly b: ProgramBuilder;
   readonly rootOf: readonly TensorId[];
-  /** Logical compute grid (program core index = i * gridCols + j). */
+  /** The cores the op being lowered may use (the whole grid, or its pipeline stage's region). */
+  readonly area: CoreArea;
+  /** The area's rows and columns of cores. */
   readonly gridRows: number;
   readonly gridCols: number;
   readonly tileBytes: number;
@@ -50,6 +69,10 @@ export interface LowerContext {
   readonly shapeOf: (t: TensorId) => PlacedShape;
   /** Adds a tensor to Program.tensors with its home and layout; returns its index. */
   readonly registerTensor: (t: TensorId, home: 'sram' | 'dram', layout?: TensorLayout, shape?: readonly number[]) => number;
+  /** Tensors may be partly produced (pipeline micro-batches): reading what is not there throws NotYetProduced. */
+  readonly partial?: boolean;
+  /** Marks a Program tensor as (partly) DRAM-resident. */
+  readonly setDramHome: (programIndex: number) => void;
   /** Records which cores hold a resident graph input or output (Program tensor `shards`). */
   readonly setShards: (programIndex: number, shards: readonly TileShard[]) => void;
 }
@@ -83,6 +106,17 @@ export interface FetchRequest {
 }
 
 /**
+ * Thrown by fetchRect when an op needs rows of a tensor that no lowering has produced yet (a
+ * micro-batch of a consumer whose window reaches into its producer's next micro-batch). The
+ * pipeline catches it, takes the attempt back and lowers those rows with the next micro-batch.
+ */
+export class NotYetProduced extends Error {
+  constructor(tensor: string) {
+    super(`rows of "${tensor}" are not produced yet`);
+  }
+}
+
+/**
  * Brings tiles of a tensor to a set of cores. Returns, per destination core, the tasks whose
  * completion means the data is there. SRAM-resident data is sent by each holder (one multicast
  * per holder carrying all its pieces); DRAM-resident data is read by the first destination and
@@ -91,39 +125,61 @@ export interface FetchRequest {
 export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, TaskId[]> {
   if (!ctx.placed.has(req.tensor) && ctx.graph.tensors[req.tensor]!.isConstant) placeConstant(ctx, req.tensor, 'rows');
   const p = ctx.placed.get(req.tensor);
+  if (p === undefined && ctx.partial === true) throw new NotYetProduced(ctx.graph.tensors[req.tensor]!.name);
   assert(p !== undefined, `tensor "${ctx.graph.tensors[req.tensor]!.name}" is read by op ${req.op} before any op produced it`);
   const arrive = new Map<number, TaskId[]>(req.dsts.map((d) => [d, []]));
   const rects = req.rects.filter((r) => rectTiles(r) > 0);
   if (rects.length === 0) return arrive;
-  const region = (r: TileRect) => ({ tensor: p.programIndex, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 });
-  if (p.home === 'sram' && p.grid !== undefined) {
-    const byHolder = new Map<number, TileRect[]>();
-    for (const rect of rects) {
-      for (const piece of holdersOf(p.grid, rect)) byHolder.set(piece.core, [...(byHolder.get(piece.core) ?? []), piece.rect]);
-    }
-    for (const [holder, pieces] of byHolder) {
-      const ready = p.readyOf.get(holder);
-      const remote = req.dsts.filter((d) => d !== holder);
-      if (ready !== undefined && req.dsts.includes(holder)) arrive.get(holder)!.push(ready);
-      if (remote.length === 0) continue;
-      const deps = [...req.deps, ...opensOf(ctx, remote), ...(ready === undefined ? [] : [ready])];
-      const tiles = pieces.reduce((n, r) => n + rectTiles(r), 0);
-      const t = ctx.b.send({ core: holder, op: req.op, deps }, req.engine, remote, tilesBytes(ctx, tiles), pieces.map(region));
-      for (const d of remote) arrive.get(d)!.push(t);
-    }
-    return arrive;
+  if (p.parts.length > 0) {
+    // Parts cover rows [0, their last rowEnd) in order (micro-batches are lowered first to last).
+    const produced = p.parts[p.parts.length - 1]!.grid.rowEnd;
+    if (rects.some((r) => r.r1 > produced)) throw new NotYetProduced(ctx.graph.tensors[req.tensor]!.name);
   }
+  const region = (r: TileRect) => ({ tensor: p.programIndex, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 });
+  // SRAM parts: each holder sends its pieces; DRAM parts (and tensors no op produced): one read.
+  const byHolder = new Map<number, { pieces: TileRect[]; ready: TaskId[] }>();
+  const fromDram: TileRect[] = p.parts.length === 0 ? rects : [];
+  const dramDeps: TaskId[] = [];
+  for (const part of p.parts) {
+    for (const rect of rects) {
+      if (part.home === 'dram') {
+        const clipped = { ...rect, r0: Math.max(rect.r0, part.grid.row0), r1: Math.min(rect.r1, part.grid.rowEnd) };
+        if (rectTiles(clipped) === 0) continue;
+        fromDram.push(clipped);
+        for (const piece of holdersOf(part.grid, clipped)) dramDeps.push(...readyFor(part, piece.core, piece.rect));
+        continue;
+      }
+      for (const piece of holdersOf(part.grid, rect)) {
+        assert(!isReleased(part), `op ${req.op} reads rows ${piece.rect.r0}-${piece.rect.r1} of "${ctx.graph.tensors[req.tensor]!.name}" after they were freed`);
+        const h = byHolder.get(piece.core) ?? { pieces: [], ready: [] };
+        byHolder.set(piece.core, h);
+        h.pieces.push(piece.rect);
+        h.ready.push(...readyFor(part, piece.core, piece.rect));
+      }
+    }
+  }
+  for (const [holder, { pieces, ready: readyList }] of byHolder) {
+    const ready = [...new Set(readyList)];
+    const remote = req.dsts.filter((d) => d !== holder);
+    if (req.dsts.includes(holder)) arrive.get(holder)!.push(...ready);
+    if (remote.length === 0) continue;
+    const deps = [...req.deps, ...opensOf(ctx, remote), ...ready];
+    const tiles = pieces.reduce((n, r) => n + rectTiles(r), 0);
+    const t = ctx.b.send({ core: holder, op: req.op, deps }, req.engine, remote, tilesBytes(ctx, tiles), pieces.map(region));
+    for (const d of remote) arrive.get(d)!.push(t);
+  }
+  if (fromDram.length === 0) return arrive;
   const leader = req.dsts[0]!;
-  const deps = [...req.deps, ...opensOf(ctx, [leader]), ...rects.flatMap((r) => dramWritersOf(p, r))];
+  const deps = [...req.deps, ...opensOf(ctx, [leader]), ...dramDeps];
   const channels = ctx.arch.dram.channels.length;
   const bytes = new Array<number>(channels).fill(0);
-  for (const r of rects) channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b; });
-  const regions = rects.map(region);
+  for (const r of fromDram) channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b; });
+  const regions = fromDram.map(region);
   const read = ctx.b.dramRead({ core: leader, op: req.op, deps: [...new Set(deps)] }, req.engine, bytes, regions);
   arrive.get(leader)!.push(read);
   const rest = req.dsts.slice(1);
   if (rest.length > 0) {
-    const tiles = rects.reduce((n, r) => n + rectTiles(r), 0);
+    const tiles = fromDram.reduce((n, r) => n + rectTiles(r), 0);
     const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read, ...opensOf(ctx, rest)] }, req.engine, rest, tilesBytes(ctx, tiles), regions);
     for (const d of rest) arrive.get(d)!.push(fwd);
   }
@@ -136,7 +192,22 @@ export function placeConstant(ctx: LowerContext, t: TensorId, layout: TensorLayo
   const programIndex = ctx.registerTensor(t, 'dram', layout);
   const view = ctx.views(t);
   const firstChannel = t % ctx.arch.dram.channels.length;
-  ctx.placed.set(t, { view, home: 'dram', readyOf: new Map(), bufferOf: new Map(), firstChannel, programIndex });
+  ctx.placed.set(t, { view, parts: [], firstChannel, programIndex });
+}
+
+/**
+ * The tasks after which `piece` (held by `core` in `part`) is ready: the blocks overlapping it, so
+ * that a consumer may start on the first rows of an op before its last rows are computed.
+ */
+function readyFor(part: TensorPart, core: number, piece: TileRect): TaskId[] {
+  const blocks = part.ready.get(core) ?? [];
+  const out: TaskId[] = [];
+  for (const b of blocks) {
+    if (b.rect.r0 < piece.r1 && piece.r0 < b.rect.r1 && b.rect.c0 < piece.c1 && piece.c0 < b.rect.c1) out.push(b.task);
+  }
+  // A piece no block covers (a grid cell left empty) still waits for the core's last block.
+  if (out.length === 0 && blocks.length > 0) out.push(blocks[blocks.length - 1]!.task);
+  return out;
 }
 
 /** The non-empty blocks of `grid` over `view`, per core. */
@@ -160,16 +231,17 @@ export function placeResidentInput(ctx: LowerContext, op: number, t: TensorId, g
   const programIndex = ctx.registerTensor(t, 'sram');
   const shards = gridShards(grid, view);
   ctx.setShards(programIndex, shards);
-  const readyOf = new Map<number, TaskId>();
+  const ready = new Map<number, ReadyBlock[]>();
   const bufferOf = new Map<number, BufferId>();
   for (const s of shards) {
     const bytes = tilesBytes(ctx, s.rows * s.cols);
     const buf = ctx.b.buffer(s.core, bytes, `${ctx.graph.tensors[t]!.name}/resident`);
     bufferOf.set(s.core, buf);
-    readyOf.set(s.core, ctx.b.compute({ core: s.core, op, deps: [], alloc: [buf] }, [], 0, 0, 0));
+    const task = ctx.b.compute({ core: s.core, op, deps: [], alloc: [buf] }, [], 0, 0, 0);
+    ready.set(s.core, [{ rect: { r0: s.row0, r1: s.row0 + s.rows, c0: s.col0, c1: s.col0 + s.cols }, task }]);
     ctx.residentBytes[s.core] = (ctx.residentBytes[s.core] ?? 0) + bytes;
   }
-  ctx.placed.set(t, { view, home: 'sram', grid, readyOf, bufferOf, firstChannel: 0, programIndex });
+  ctx.placed.set(t, { view, parts: [{ home: 'sram', grid, ready, bufferOf }], firstChannel: 0, programIndex });
 }
 
 /** The tasks that open the current op on the given cores (their buffers exist after them). */
@@ -182,13 +254,3 @@ function opensOf(ctx: LowerContext, cores: readonly number[]): TaskId[] {
   return out;
 }
 
-/** The DRAM writes a read of `rect` must wait for (producer cores whose blocks overlap it). */
-function dramWritersOf(p: PlacedTensor, rect: TileRect): TaskId[] {
-  if (p.grid === undefined) return [];
-  const out: TaskId[] = [];
-  for (const piece of holdersOf(p.grid, rect)) {
-    const t = p.readyOf.get(piece.core);
-    if (t !== undefined) out.push(t);
-  }
-  return out;
-}

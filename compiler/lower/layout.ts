@@ -20,12 +20,17 @@ export interface TileRect {
   readonly c1: number;
 }
 
-/** A block distribution of tiles over a logical grid of cores. */
+/**
+ * A block distribution of tiles over a logical grid of cores: tile rows [row0, rowEnd) (the whole
+ * matrix, or one micro-batch of it) split in chunks of rowChunk over grid rows, columns likewise.
+ */
 export interface ShardGrid {
   readonly gridRows: number;
   readonly gridCols: number;
   readonly rowChunk: number;
   readonly colChunk: number;
+  readonly row0: number;
+  readonly rowEnd: number;
   /** Program core index of logical grid cell (i, j) at i * gridCols + j. */
   readonly coreOf: readonly number[];
 }
@@ -42,8 +47,8 @@ export function rectTiles(r: TileRect): number {
 /** The tiles of grid cell (i, j), clipped to the matrix. */
 export function cellRect(grid: ShardGrid, view: MatrixView, i: number, j: number): TileRect {
   return {
-    r0: Math.min(view.tileRows, i * grid.rowChunk),
-    r1: Math.min(view.tileRows, (i + 1) * grid.rowChunk),
+    r0: Math.min(grid.rowEnd, grid.row0 + i * grid.rowChunk),
+    r1: Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk),
     c0: Math.min(view.tileCols, j * grid.colChunk),
     c1: Math.min(view.tileCols, (j + 1) * grid.colChunk),
   };
@@ -52,15 +57,16 @@ export function cellRect(grid: ShardGrid, view: MatrixView, i: number, j: number
 /** The pieces of `rect` held by each core of an SRAM-sharded tensor. */
 export function holdersOf(grid: ShardGrid, rect: TileRect): { core: number; tiles: number; rect: TileRect }[] {
   const out: { core: number; tiles: number; rect: TileRect }[] = [];
+  rect = { ...rect, r0: Math.max(rect.r0, grid.row0), r1: Math.min(rect.r1, grid.rowEnd) };
   if (rectTiles(rect) === 0) return out;
-  const i0 = Math.floor(rect.r0 / grid.rowChunk);
-  const i1 = Math.min(grid.gridRows - 1, Math.floor((rect.r1 - 1) / grid.rowChunk));
+  const i0 = Math.floor((rect.r0 - grid.row0) / grid.rowChunk);
+  const i1 = Math.min(grid.gridRows - 1, Math.floor((rect.r1 - 1 - grid.row0) / grid.rowChunk));
   const j0 = Math.floor(rect.c0 / grid.colChunk);
   const j1 = Math.min(grid.gridCols - 1, Math.floor((rect.c1 - 1) / grid.colChunk));
   for (let i = i0; i <= i1; i++) {
     for (let j = j0; j <= j1; j++) {
-      const r0 = Math.max(rect.r0, i * grid.rowChunk);
-      const r1 = Math.min(rect.r1, (i + 1) * grid.rowChunk);
+      const r0 = Math.max(rect.r0, grid.row0 + i * grid.rowChunk);
+      const r1 = Math.min(rect.r1, grid.row0 + (i + 1) * grid.rowChunk);
       const c0 = Math.max(rect.c0, j * grid.colChunk);
       const c1 = Math.min(rect.c1, (j + 1) * grid.colChunk);
       const core = grid.coreOf[i * grid.gridCols + j];
@@ -104,14 +110,35 @@ export function mapRows(r0: number, r1: number, fromRows: number, toRows: number
 }
 
 /**
- * A gr x gc logical grid on the cores: on the physical rectangle when it fits (grid rows on core
- * rows), else transposed when that fits (grid rows on core columns, tt-metal's transpose_mcast),
- * else row-major over all cores (row and column multicasts then zigzag).
+ * The cores an op may use: a rectangle of the compute grid (the whole grid, or a pipeline
+ * stage's region). Program core index of cell (r, c) = (row0 + r) * stride + col0 + c.
  */
-export function shardGrid(gridRows: number, gridCols: number, view: MatrixView, gr: number, gc: number): ShardGrid {
+export interface CoreArea {
+  readonly rows: number;
+  readonly cols: number;
+  readonly row0: number;
+  readonly col0: number;
+  /** Columns of the whole compute grid. */
+  readonly stride: number;
+}
+
+/** The whole compute grid of `rows` x `cols` cores. */
+export function wholeGrid(rows: number, cols: number): CoreArea {
+  return { rows, cols, row0: 0, col0: 0, stride: cols };
+}
+
+/**
+ * A gr x gc logical grid on the area's cores, for tile rows [rows[0], rows[1]) (default: all): on
+ * the area's rectangle when it fits (grid rows on core rows), else transposed when that fits (grid
+ * rows on core columns, tt-metal's transpose_mcast), else row-major over the area (row and column
+ * multicasts then zigzag).
+ */
+export function shardGrid(area: CoreArea, view: MatrixView, gr: number, gc: number, rows: readonly [number, number] = [0, view.tileRows]): ShardGrid {
   const coreOf: number[] = [];
-  const fits = gc <= gridCols && gr <= gridRows;
-  const transposed = !fits && gr <= gridCols && gc <= gridRows;
-  for (let i = 0; i < gr; i++) for (let j = 0; j < gc; j++) coreOf.push(fits ? i * gridCols + j : transposed ? j * gridCols + i : i * gc + j);
-  return { gridRows: gr, gridCols: gc, rowChunk: Math.ceil(view.tileRows / gr), colChunk: Math.ceil(view.tileCols / gc), coreOf };
+  const fits = gc <= area.cols && gr <= area.rows;
+  const transposed = !fits && gr <= area.cols && gc <= area.rows;
+  const at = (k: number) => (area.row0 + Math.floor(k / area.cols)) * area.stride + area.col0 + (k % area.cols);
+  for (let i = 0; i < gr; i++) for (let j = 0; j < gc; j++) coreOf.push(at(fits ? i * area.cols + j : transposed ? j * area.cols + i : i * gc + j));
+  const [row0, rowEnd] = rows;
+  return { gridRows: gr, gridCols: gc, rowChunk: Math.ceil((rowEnd - row0) / gr), colChunk: Math.ceil(view.tileCols / gc), coreOf, row0, rowEnd };
 }

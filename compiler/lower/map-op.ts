@@ -49,7 +49,7 @@ export function anchorInputs(cls: OpClass, anchor?: Node, rootOf?: readonly Tens
 }
 
 /** Matrix-unit and FPU work of the anchor for `outTiles` output tiles. */
-function anchorWork(cls: OpClass, outTiles: number): { work: WorkItem[]; hasMacs: boolean } {
+export function anchorWork(cls: OpClass, outTiles: number): { work: WorkItem[]; hasMacs: boolean } {
   switch (cls.kind) {
     case 'matmul':
       return { work: [{ unit: 'matmul', tiles: outTiles * Math.ceil(cls.k / 32), rows: Math.min(32, cls.m) }], hasMacs: true };
@@ -98,8 +98,9 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
       const c1 = Math.min(view.tileCols, c0 + grid.colChunk);
       const constDeps = fetchConstants(ctx, grp, core, tilesBytes(ctx, grid.rowChunk * (c1 - c0)));
       const done: TaskId[] = [];
-      for (let r0 = i * grid.rowChunk; r0 < Math.min(view.tileRows, (i + 1) * grid.rowChunk); r0 += rb) {
-        const r1 = Math.min(view.tileRows, (i + 1) * grid.rowChunk, r0 + rb);
+      const end = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk);
+      for (let r0 = grid.row0 + i * grid.rowChunk; r0 < end; r0 += rb) {
+        const r1 = Math.min(end, r0 + rb);
         const rect: TileRect = { r0, r1, c0, c1 };
         const deps = [...constDeps];
         for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done));

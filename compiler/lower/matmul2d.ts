@@ -6,7 +6,7 @@
 // every kernel tap. Weight slices stay resident in SRAM when they fit.
 
 import type { TensorId } from '../graph.js';
-import type { TaskId, WorkItem } from '../program.js';
+import type { BufferId, TaskId, WorkItem } from '../program.js';
 import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
 import { mapRows, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
@@ -49,6 +49,23 @@ export function chooseMatmulGrid(ctx: LowerContext, mt: number, nt: number): { g
     if (cost < best.cost) best = { gr: Math.ceil(mt / Math.ceil(mt / gr)), gc: Math.ceil(nt / Math.ceil(nt / gc)), cost };
   }
   return { gr: best.gr, gc: best.gc };
+}
+
+/**
+ * Weights a matmul keeps in SRAM across its micro-batches (pipeline mode): the first micro-batch
+ * chooses the blocking and, when the weights fit, loads each core's slice into a buffer of its
+ * own; later micro-batches reuse both. The caller frees the buffers after the last micro-batch.
+ */
+export interface KeptWeights {
+  blocking?: Blocking;
+  /** Set when the weights cannot stay (not resident, or over the pool's cap): every micro-batch fetches them. */
+  refused?: boolean;
+  /** Kept-weight bytes per core over all ops, and the most a core may keep. */
+  readonly pool: { readonly bytes: number[]; readonly cap: number };
+  /** Arrival of each (grid column, column block, K-step) in1 block on each core. */
+  readonly arrived: Map<string, Map<number, TaskId[]>>;
+  /** Per core: the buffer holding its weights (empty when they did not fit and stream each time). */
+  readonly buffers: Map<number, BufferId>;
 }
 
 interface Blocking {
@@ -114,20 +131,26 @@ function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: n
   }
 }
 
-/** Lowers a matmul or convolution group with 2D block sharding. */
-export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, out: OutputPlan, budget: number): number {
+/**
+ * Lowers a matmul or convolution group with 2D block sharding; returns the per-core working set.
+ * With `kept` (pipeline micro-batches), weights that fit stay in SRAM from one micro-batch to the next.
+ */
+export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, out: OutputPlan, budget: number, kept?: KeptWeights): number {
   const { grid } = out;
   const aView = ctx.views(s.a);
   const mt = s.outView.tileRows;
   const aColTiles = aView.tileCols;
   const aRowsPerOutRow = aView.tileRows / Math.max(1, mt);
-  const blk = chooseBlocking(ctx, s, grid.rowChunk, grid.colChunk, aRowsPerOutRow, aColTiles, budget);
+  const keep = kept?.refused === true ? undefined : kept;
+  const blk = keptBlocking(ctx, grid, keep, aRowsPerOutRow, budget) ?? chooseBlocking(ctx, s, grid.rowChunk, grid.colChunk, aRowsPerOutRow, aColTiles, budget);
+  if (keep !== undefined && keep.blocking === undefined) keepWeights(ctx, grp, s, grid, blk, aColTiles, keep);
+  const kept1 = keep?.refused === true ? undefined : keep;
   const kSteps = Math.ceil(aColTiles / blk.cb);
   const mBlocks = Math.ceil(grid.rowChunk / blk.mb);
   const nBlocks = Math.ceil(grid.colChunk / blk.nb);
   const op = grp.index;
   const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
-  const in1Arrived = new Map<string, Map<number, TaskId[]>>();
+  const in1Arrived = kept1?.arrived ?? new Map<string, Map<number, TaskId[]>>();
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
   let counter = 0;
   for (let mbi = 0; mbi < mBlocks; mbi++) {
@@ -136,10 +159,10 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
         const c0 = st * blk.cb;
         const c1 = Math.min(aColTiles, c0 + blk.cb);
         const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
-        const in1 = fetchWeights(ctx, grp, s, grid, blk, mbi, nbi, st, c0, c1, slotDeps, in1Arrived);
+        const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived);
         for (let i = 0; i < grid.gridRows; i++) {
-          const r0 = i * grid.rowChunk + mbi * blk.mb;
-          const r1 = Math.min(mt, (i + 1) * grid.rowChunk, r0 + blk.mb);
+          const r0 = grid.row0 + i * grid.rowChunk + mbi * blk.mb;
+          const r1 = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk, r0 + blk.mb);
           if (r0 >= r1) continue;
           const rowCores = rowOf(grid, i);
           const [ar0, ar1] = in0Rows(s, r0, r1, mt, aView);
@@ -172,11 +195,47 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
       }
     }
   }
-  return blk.workingSetBytes;
+  return kept1 !== undefined ? blk.workingSetBytes - aColTiles * s.taps * grid.colChunk * ctx.tileBytes : blk.workingSetBytes;
+}
+
+/**
+ * A later micro-batch's blocking: the first one's K-step and column block, with the tallest row
+ * block (no taller than the first's or this shard) whose in0 and accumulator fit `budget`.
+ */
+function keptBlocking(ctx: LowerContext, grid: ShardGrid, kept: KeptWeights | undefined, aRowsPerOutRow: number, budget: number): Blocking | undefined {
+  const first = kept?.refused === true ? undefined : kept?.blocking;
+  if (first === undefined) return undefined;
+  const tb = ctx.tileBytes;
+  const bytes = (mb: number) => 2 * Math.ceil(mb * aRowsPerOutRow + 1) * first.cb * tb + mb * first.nb * tb * 2;
+  let mb = Math.max(1, Math.min(first.mb, grid.rowChunk));
+  while (mb > 1 && bytes(mb) > budget) mb--;
+  return { ...first, mb, workingSetBytes: bytes(mb) + (first.workingSetBytes - bytes(first.mb)) };
+}
+
+/**
+ * The first micro-batch of an op with kept weights: records its blocking and, when its weights
+ * are resident, gives them a buffer on every core of the grid that outlives the micro-batch.
+ */
+function keepWeights(ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, aColTiles: number, kept: KeptWeights): void {
+  const bytes = aColTiles * s.taps * grid.colChunk * ctx.tileBytes;
+  if (!blk.weightsResident || grid.coreOf.some((c) => (kept.pool.bytes[c] ?? 0) + bytes > kept.pool.cap)) {
+    kept.refused = true;
+    return;
+  }
+  kept.blocking = blk;
+  for (const core of grid.coreOf) {
+    kept.pool.bytes[core] = (kept.pool.bytes[core] ?? 0) + bytes;
+    const buf = ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
+    kept.buffers.set(core, buf);
+    ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
+    const open = ctx.openOf.get(core);
+    // Transfers into the core wait for its open task: now the one that also allocates the weights.
+    ctx.openOf.set(core, ctx.b.compute({ core, op: grp.index, deps: open === undefined ? [] : [open], alloc: [buf] }, [], 0, 0, 0));
+  }
 }
 
 /** in0 tile rows an output block reads: the conv window with its halo, else the same rows. */
-function in0Rows(s: MatmulShape, r0: number, r1: number, mt: number, aView: MatrixView): [number, number] {
+export function in0Rows(s: MatmulShape, r0: number, r1: number, mt: number, aView: MatrixView): [number, number] {
   if (s.geometry !== undefined) {
     const [a, b] = windowInputRows(s.geometry, r0 * TILE, Math.min(s.outView.rows, r1 * TILE));
     return [Math.floor(a / TILE), Math.min(aView.tileRows, Math.ceil(b / TILE))];
@@ -194,13 +253,13 @@ function colOf(grid: ShardGrid, j: number): number[] {
 
 /** in1 blocks for one K-step and column block, multicast down each grid column (once, when weights stay resident). */
 function fetchWeights(
-  ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, mbi: number, nbi: number, st: number,
+  ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, nbi: number, st: number,
   c0: number, c1: number, slotDeps: (cores: readonly number[]) => TaskId[], cache: Map<string, Map<number, TaskId[]>>,
 ): Map<number, Map<number, TaskId[]>> {
   const byCol = new Map<number, Map<number, TaskId[]>>();
   for (let j = 0; j < grid.gridCols; j++) {
     const key = `${j}:${nbi}:${st}`;
-    const cached = blk.weightsResident && mbi > 0 ? cache.get(key) : undefined;
+    const cached = blk.weightsResident ? cache.get(key) : undefined;
     if (cached !== undefined) {
       byCol.set(j, cached);
       continue;

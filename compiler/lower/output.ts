@@ -5,7 +5,7 @@
 import type { TensorId } from '../graph.js';
 import type { BufferId, TaskId, WorkItem } from '../program.js';
 import { channelBytesOf, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
-import { tilesBytes, type LowerContext, type PlacedTensor } from './context.js';
+import { tilesBytes, type LowerContext, type PlacedTensor, type ReadyBlock, type TensorPart } from './context.js';
 import type { OpGroup } from './group.js';
 
 export interface OutputPlan {
@@ -15,11 +15,15 @@ export interface OutputPlan {
   readonly home: 'sram' | 'dram';
   readonly programIndex: number;
   readonly workBuffers: ReadonlyMap<number, BufferId>;
-  readonly readyOf: Map<number, TaskId>;
+  readonly ready: Map<number, ReadyBlock[]>;
   readonly bufferOf: Map<number, BufferId>;
 }
 
-/** Decides the output's home and declares the op's per-core buffers. */
+/**
+ * Decides the output's home and declares the op's per-core buffers. A later micro-batch of an
+ * output already placed (pipeline mode) keeps its Program tensor; each micro-batch's part has a
+ * home of its own.
+ */
 export function planOutput(
   ctx: LowerContext, grp: OpGroup, view: MatrixView, grid: ShardGrid, workingSetBytes: number, forceDram: boolean,
 ): OutputPlan {
@@ -27,7 +31,9 @@ export function planOutput(
   const worstResident = Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
   const fits = worstResident + shardBytes + workingSetBytes <= ctx.sramBudgetBytes;
   const home: 'sram' | 'dram' = !forceDram && fits ? 'sram' : 'dram';
-  const programIndex = ctx.registerTensor(grp.output, home);
+  const earlier = ctx.placed.get(grp.output);
+  const programIndex = earlier?.programIndex ?? ctx.registerTensor(grp.output, home);
+  if (home === 'dram') ctx.setDramHome(programIndex);
   const bufferOf = new Map<number, BufferId>();
   const workBuffers = new Map<number, BufferId>();
   const name = grp.anchor.name;
@@ -46,7 +52,7 @@ export function planOutput(
   }
   return {
     tensor: grp.output, view, grid, home, programIndex, workBuffers, bufferOf,
-    readyOf: new Map(),
+    ready: new Map(),
   };
 }
 
@@ -60,14 +66,16 @@ export function fusedWorkItems(grp: OpGroup, tiles: number): WorkItem[] {
 
 /** After the compute task that completes an output block: write it back if DRAM-resident. */
 export function finishOutputBlock(ctx: LowerContext, grp: OpGroup, out: OutputPlan, core: number, rect: TileRect, computed: TaskId): void {
+  const ready = out.ready.get(core) ?? [];
+  out.ready.set(core, ready);
   if (out.home === 'sram') {
-    out.readyOf.set(core, computed);
+    ready.push({ rect, task: computed });
     return;
   }
   const bytes = channelBytesOf(out.view, rect, 0, ctx.arch.dram.channels.length, ctx.tileBytes);
   const writes = { tensor: out.programIndex, row0: rect.r0, rows: rect.r1 - rect.r0, col0: rect.c0, cols: rect.c1 - rect.c0 };
   const w = ctx.b.dramWrite({ core, op: grp.index, deps: [computed] }, 'writer', bytes, writes);
-  out.readyOf.set(core, w);
+  ready.push({ rect, task: w });
 }
 
 /** Ends the op on every core: frees the working set, publishes the output for consumers. */
@@ -77,9 +85,10 @@ export function closeOutput(ctx: LowerContext, grp: OpGroup, out: OutputPlan): P
     const closed = ctx.b.compute({ core, op: grp.index, deps, free: [buf] }, [], 0, 0, 0);
     ctx.b.setGate(core, closed);
   }
+  const part = { home: out.home, grid: out.grid, ready: out.ready, bufferOf: out.bufferOf };
+  const earlier = ctx.placed.get(out.tensor);
   const placed: PlacedTensor = {
-    view: out.view, home: out.home, grid: out.grid, readyOf: out.readyOf,
-    bufferOf: out.bufferOf, firstChannel: 0, programIndex: out.programIndex,
+    view: out.view, parts: [...(earlier?.parts ?? []), part], firstChannel: 0, programIndex: out.programIndex,
   };
   ctx.placed.set(out.tensor, placed);
   return placed;
@@ -98,11 +107,28 @@ export function lastTasksOn(ctx: LowerContext, core: number): TaskId[] {
   return out;
 }
 
-/** Frees the SRAM shards of a tensor on every holder once all its readers are done. */
-export function releaseTensor(ctx: LowerContext, op: number, t: TensorId): void {
+/**
+ * Frees the SRAM shards of a tensor (or only of `parts`, by index) on every holder once all
+ * their readers are done. Each buffer is freed once.
+ */
+export function releaseTensor(ctx: LowerContext, op: number, t: TensorId, parts?: readonly number[]): void {
   const p = ctx.placed.get(t);
-  if (p === undefined || p.home !== 'sram') return;
-  for (const [core, buf] of p.bufferOf) {
+  if (p === undefined) return;
+  const chosen = parts === undefined ? p.parts : parts.map((k) => p.parts[k]!);
+  for (const part of chosen) releasePart(ctx, op, part);
+}
+
+const released = new WeakSet<object>();
+
+/** True once a part's SRAM shards were freed (reading them again would be a compiler bug). */
+export function isReleased(part: TensorPart): boolean {
+  return released.has(part);
+}
+
+function releasePart(ctx: LowerContext, op: number, part: TensorPart): void {
+  if (part.home !== 'sram' || released.has(part)) return;
+  released.add(part);
+  for (const [core, buf] of part.bufferOf) {
     ctx.b.compute({ core, op, deps: lastTasksOn(ctx, core), free: [buf] }, [], 0, 0, 0);
     // Later tasks of the compute stream complete after this one, hence after those sends.
     ctx.b.sendsSettled(core);

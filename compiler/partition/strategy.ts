@@ -14,15 +14,12 @@
 
 import type { LowerContext } from '../lower/context.js';
 import { chooseMatmulGrid } from '../lower/matmul2d.js';
+import type { GridChoice } from '../lower/op.js';
 
-export const STRATEGIES = ['auto', 'opbyop', 'matmul2d'] as const;
+export const STRATEGIES = ['auto', 'opbyop', 'matmul2d', 'pipeline'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
-export interface GridChoice {
-  readonly kind: 'height' | 'block' | 'width';
-  readonly gr: number;
-  readonly gc: number;
-}
+export type { GridChoice };
 
 /**
  * Trial-lowered tasks per second of compile budget: an assumption measured on the development

@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { archFingerprint } from '../../arch/index.js';
 import type { ArchSpec } from '../../arch/spec.js';
 import type { Graph } from '../../compiler/graph.js';
-import { compileGraph } from '../../compiler/compile.js';
+import { compileGraph, type CompileOptions } from '../../compiler/compile.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import type { TensorData } from '../../compiler/reference/interpret.js';
 import { maxErrors } from '../../compiler/reference/compare.js';
@@ -21,10 +21,12 @@ export function withMesh(arch: ArchSpec, cols: number, rows: number): ArchSpec {
 }
 
 /** Compiles (verified) and runs the program functionally in exact float32 (tile order from the given NoC model). */
-export function runFunctionalFp32(graph: Graph, arch: ArchSpec, inputs: Readonly<Record<string, TensorData>>, nocModel: 'flit' | 'packet' = 'flit'): Record<string, TensorData> {
+export function runFunctionalFp32(
+  graph: Graph, arch: ArchSpec, inputs: Readonly<Record<string, TensorData>>, nocModel: 'flit' | 'packet' = 'flit', opts: Partial<CompileOptions> = {},
+): Record<string, TensorData> {
   const fp = archFingerprint(arch);
   const batch = graph.tensors[graph.inputs[0]!]?.shape[0] ?? 1;
-  const program = compileGraph(graph, arch, { dtype: 'fp32', fidelity: 'HiFi4', model: graph.name, batch, archFingerprint: fp });
+  const program = compileGraph(graph, arch, { dtype: 'fp32', fidelity: 'HiFi4', model: graph.name, batch, archFingerprint: fp, ...opts });
   const problems = verifyProgram(program, arch);
   if (problems.length > 0) throw new Error(`verifier: ${problems.map((p) => p.message).join('; ')}`);
   return runProgram(program, graph, simulate(program, arch, { fingerprint: fp, nocModel }), inputs);

@@ -8,6 +8,7 @@ import type { AttrValue, Graph, TensorId } from '../../compiler/graph.js';
 import { runReference } from '../../compiler/reference/interpret.js';
 import { maxErrors } from '../../compiler/reference/compare.js';
 import { randomInputs } from '../../cli/check.js';
+import type { CompileOptions } from '../../compiler/compile.js';
 import { graphBuilder } from '../compiler/helpers/graphs.js';
 import { runFunctionalFp32, withMesh } from '../helpers/oracle.js';
 
@@ -64,13 +65,13 @@ function seqGraph(b: number, s: number, d: number, steps: readonly SeqStep[], wi
   return g.build([x]);
 }
 
-function agrees(graph: Graph, cols: number, rows: number): void {
+function agrees(graph: Graph, cols: number, rows: number, opts: Partial<CompileOptions> = {}): void {
   const inputs = randomInputs(graph, 11);
   const want = runReference(graph, inputs);
-  const got = runFunctionalFp32(graph, withMesh(base, cols, rows), inputs);
+  const got = runFunctionalFp32(graph, withMesh(base, cols, rows), inputs, 'flit', opts);
   for (const [name, w] of Object.entries(want)) {
     const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
-    assert.ok(e.rel < 1e-4, `${graph.name} on ${cols}x${rows}: output ${name} rel error ${e.rel}`);
+    assert.ok(e.rel < 1e-4, `${graph.name} on ${cols}x${rows} ${JSON.stringify(opts)}: output ${name} rel error ${e.rel}`);
   }
 }
 
@@ -92,6 +93,28 @@ Props('random transformer-like chains on random meshes', () => {
     fc.array(fc.constantFrom<SeqStep>('linear', 'relu', 'softmax', 'transpose', 'layernorm', 'gelu'), { minLength: 1, maxLength: 5 }),
     fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 3 }), mesh,
     (b, s, d, steps, widths, [cols, rows]) => agrees(seqGraph(b, s, d, steps, widths), cols, rows),
+  ), { seed: FC_SEED, numRuns: Number(process.env["FC_RUNS"] ?? 20) });
+});
+
+// The layer pipeline with forced stage and micro-batch counts: ops on disjoint regions, every op
+// lowered once per micro-batch, tiles streaming between regions, parts of tensors freed early.
+const pipeline = fc.record({ stages: fc.integer({ min: 1, max: 4 }), microBatches: fc.integer({ min: 1, max: 5 }) });
+
+Props('random CNN chains, layer-pipelined', () => {
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }),
+    fc.array(fc.constantFrom<CnnStep>('conv', 'relu', 'pool', 'residual'), { minLength: 1, maxLength: 4 }),
+    fc.array(fc.integer({ min: 1, max: 48 }), { minLength: 1, maxLength: 3 }), mesh, pipeline,
+    (b, c, hw, steps, widths, [cols, rows], force) => agrees(cnnGraph(b, c, hw, steps, widths), cols, rows, { strategy: 'pipeline', pipeline: force }),
+  ), { seed: FC_SEED, numRuns: Number(process.env["FC_RUNS"] ?? 20) });
+});
+
+Props('random transformer-like chains, layer-pipelined', () => {
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }),
+    fc.array(fc.constantFrom<SeqStep>('linear', 'relu', 'softmax', 'transpose', 'layernorm', 'gelu'), { minLength: 1, maxLength: 5 }),
+    fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 3 }), mesh, pipeline,
+    (b, s, d, steps, widths, [cols, rows], force) => agrees(seqGraph(b, s, d, steps, widths), cols, rows, { strategy: 'pipeline', pipeline: force }),
   ), { seed: FC_SEED, numRuns: Number(process.env["FC_RUNS"] ?? 20) });
 });
 

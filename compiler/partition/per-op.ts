@@ -1,0 +1,69 @@
+// Op-by-op lowering (Tenstorrent's way): groups in topological order, each over the whole
+// compute grid, one after another on every core. For matmul-like ops the strategy search picks
+// the grid (height, width or a block shape): each candidate is lowered on a builder checkpoint,
+// costed (partition/cost.ts) and taken back; the cheapest is lowered for good.
+
+import { matmulTileCycles } from '../../arch/core-timing.js';
+import type { Graph } from '../graph.js';
+import type { ProgramOp, TaskId } from '../program.js';
+import type { Grouping, OpGroup } from '../lower/group.js';
+import { canSplitCols, chooseMapGrid } from '../lower/map-op.js';
+import { anchorInputsOf, lastReaders, lowerOnGrid, matmulShape, resolveGroup, type GridChoice, type Lowered } from '../lower/op.js';
+import { releaseTensor } from '../lower/output.js';
+import type { Session } from '../lower/session.js';
+import { OpCostModel } from './cost.js';
+import { matmulCandidates, StrategySearch, type Strategy } from './strategy.js';
+
+export interface PerOpOptions {
+  readonly strategy: Exclude<Strategy, 'pipeline'>;
+  readonly budgetSeconds: number;
+  readonly residentIo: boolean;
+}
+
+/** Lowers every group of `grouping` op by op; returns the Program's op records. */
+export function lowerPerOp(s: Session, graph: Graph, grouping: Grouping, o: PerOpOptions): ProgramOp[] {
+  const search = new StrategySearch(o.strategy, o.budgetSeconds);
+  const model = new OpCostModel(s.ctx.arch, s.cores);
+  const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);
+  const outputs = new Set(graph.outputs.map((t) => grouping.rootOf[t] ?? t));
+  return grouping.groups.map((grp) => {
+    const r = lowerGroup(s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model);
+    for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(s.ctx, grp.index, t);
+    return opRecord(grp, r);
+  });
+}
+
+/** The Program's record of a lowered group. */
+export function opRecord(grp: OpGroup, r: Lowered): ProgramOp {
+  return {
+    index: grp.index, name: grp.anchor.name, op: grp.anchor.op, fused: grp.nodes.map((n) => n.name),
+    macs: r.macs, strategy: r.strategy, lowering: r.lowering, coresUsed: r.coresUsed, output: r.programIndex,
+    outputIndex: grp.outputIndex,
+  };
+}
+
+/** Lowers a group: map ops row-distributed, matmul-like ops on the grid the search picks. */
+function lowerGroup(s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo: boolean, search: StrategySearch, model: OpCostModel): Lowered {
+  const { ctx } = s;
+  const view = ctx.views(grp.output);
+  const mm = matmulShape(ctx, grp, view);
+  if (mm === undefined) {
+    const { gr, gc } = chooseMapGrid(ctx, view, canSplitCols(grp.cls));
+    return lowerOnGrid(ctx, grp, undefined, { kind: 'height', gr, gc }, isGraphOutput, s.resident, residentIo);
+  }
+  const cands = matmulCandidates(search.strategy, ctx, view.tileRows, view.tileCols);
+  const ready = ctx.b.makespan();
+  // A candidate cannot finish before its busiest core has done its tile products.
+  const tileCycles = matmulTileCycles(ctx.arch, { dtype: ctx.dtype, fidelity: ctx.fidelity }, mm.usefulRows);
+  const kTiles = ctx.views(mm.a).tileCols * mm.taps;
+  const bound = (c: GridChoice) => ready + Math.ceil(view.tileRows / c.gr) * Math.ceil(view.tileCols / c.gc) * kTiles * tileCycles;
+  const best = search.choose(cands, bound, (c) => {
+    const snap = s.snapshot();
+    lowerOnGrid(ctx, grp, mm, c, isGraphOutput, s.resident, residentIo);
+    const cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), ready).cycles;
+    const tasks = ctx.b.tasks.length - snap.b.tasks;
+    s.restore(snap);
+    return { cost, tasks };
+  });
+  return lowerOnGrid(ctx, grp, mm, best, isGraphOutput, s.resident, residentIo);
+}
