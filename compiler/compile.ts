@@ -66,13 +66,14 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
     return { s, ops: lowerPerOp(s, graph, grouping, { strategy: st, budgetSeconds, residentIo }), label: st };
   };
   let best: Lowering;
-  if (strategy === 'pipeline') best = pipelined(session(), graph, grouping, opts, residentIo);
+  if (strategy === 'pipeline') best = pipelined(session(), graph, grouping, opts, residentIo, false)!;
   else if (strategy !== 'auto') best = perOp(strategy);
   else if (budgetSeconds <= 0) best = { ...perOp('auto'), label: 'auto: per-op search' };
   else {
-    best = perOp('auto');
-    const p = pipelined(session(), graph, grouping, opts, residentIo);
-    best = p.s.b.makespan() < best.s.b.makespan() ? { ...p, label: `auto: ${p.label}` } : { ...best, label: 'auto: per-op search' };
+    best = { ...perOp('auto'), label: 'auto: per-op search' };
+    // A one-stage, one-micro-batch plan is the per-op lowering with block sharding: not worth lowering again.
+    const p = pipelined(session(), graph, grouping, opts, residentIo, true);
+    if (p !== undefined && p.s.b.makespan() < best.s.b.makespan()) best = { ...p, label: `auto: ${p.label}` };
   }
   return assemble(best, arch, cores, opts);
 }
@@ -86,9 +87,11 @@ interface Lowering {
   readonly label: string;
 }
 
-function pipelined(s: Session, graph: Graph, grouping: Grouping, opts: CompileOptions, residentIo: boolean): Lowering {
+/** The pipelined lowering (undefined when `skipTrivial` and the plan is one stage of one micro-batch). */
+function pipelined(s: Session, graph: Graph, grouping: Grouping, opts: CompileOptions, residentIo: boolean, skipTrivial: boolean): Lowering | undefined {
   // Micro-batches: images of the batch, or at batch 1 bands of rows (at most 8).
   const plan = planStages(s.ctx, grouping.groups, opts.batch > 1 ? opts.batch : 8, opts.pipeline);
+  if (skipTrivial && plan.stages.length === 1 && plan.microBatches === 1) return undefined;
   const ops = lowerPipelined(s, graph, grouping, plan, residentIo);
   return { s, ops, label: `pipeline, ${plan.stages.length} stage(s) x ${plan.microBatches} micro-batch(es)` };
 }

@@ -6,6 +6,7 @@ import type { ArchSpec, DeviceDtype, MathFidelity } from '../../arch/spec.js';
 import type { Graph, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import type { BufferId, Engine, TaskId, TensorLayout, TileShard } from '../program.js';
+import { TILE } from '../tensor-layout.js';
 import type { Footprint, PlacedShape } from './footprint.js';
 import type { ProgramBuilder } from './builder.js';
 import { isReleased } from './output.js';
@@ -40,6 +41,11 @@ export interface PlacedTensor {
   readonly firstChannel: number;
   /** Index in Program.tensors. */
   readonly programIndex: number;
+  /**
+   * Stored row-major in DRAM, as the host wrote it (graph inputs): a read moves only the real
+   * columns of its tiles, not the padding of a last partial tile column (the reader tilizes).
+   */
+  readonly rowMajor?: boolean;
 }
 
 export interface LowerContext {
@@ -173,7 +179,11 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   const deps = [...req.deps, ...opensOf(ctx, [leader]), ...dramDeps];
   const channels = ctx.arch.dram.channels.length;
   const bytes = new Array<number>(channels).fill(0);
-  for (const r of fromDram) channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b; });
+  for (const r of fromDram) {
+    const real = p.rowMajor === true ? (Math.min(p.view.cols, r.c1 * TILE) - r.c0 * TILE) / ((r.c1 - r.c0) * TILE) : 1;
+    channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b * real; });
+  }
+  for (let i = 0; i < channels; i++) bytes[i] = Math.ceil(bytes[i]!);
   const regions = fromDram.map(region);
   const read = ctx.b.dramRead({ core: leader, op: req.op, deps: [...new Set(deps)] }, req.engine, bytes, regions);
   arrive.get(leader)!.push(read);

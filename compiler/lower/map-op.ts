@@ -62,7 +62,7 @@ export function anchorWork(cls: OpClass, outTiles: number): { work: WorkItem[]; 
       return { work: w, hasMacs: false };
     }
     case 'conv':
-      return { work: [{ unit: 'matmul', tiles: outTiles * cls.taps * Math.ceil(cls.cin / 32), rows: 32 }], hasMacs: true };
+      return { work: [{ unit: 'matmul', tiles: outTiles * Math.ceil((cls.taps * cls.cin) / 32), rows: 32 }], hasMacs: true };
     case 'data': case 'view':
       return { work: [{ unit: 'eltwise', tiles: outTiles }], hasMacs: false };
   }

@@ -172,17 +172,17 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
             const n0 = j * grid.colChunk + nbi * blk.nb;
             const n1 = Math.min(s.outView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
             if (n0 >= n1) continue;
-            const tiles = (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0);
+            const tiles = (r1 - r0) * packedK(s, aView, c0, c1) * (n1 - n0);
             const work: WorkItem[] = [{ unit: 'matmul', tiles, rows: s.usefulRows }];
             const deps = [...(in0.get(core) ?? []), ...(in1.get(j)?.get(core) ?? [])];
             const isLast = st === kSteps - 1;
             const rect = { r0, r1, c0: n0, c1: n1 };
             const extra = isLast ? finishInputs(ctx, grp, out, rect, core) : [];
             if (isLast) work.push(...fusedWorkItems(grp, (r1 - r0) * (n1 - n0)));
-            const sramRead = tilesBytes(ctx, (r1 - r0) * (c1 - c0) * s.taps * (n1 - n0) * 2);
+            const sramRead = tilesBytes(ctx, tiles * 2);
             const t = ctx.b.compute(
               { core, op, deps: [...deps, ...extra] },
-              work, Math.round(tiles * macsPerTile), sramRead, tilesBytes(ctx, (r1 - r0) * (n1 - n0)),
+              work, Math.round((r1 - r0) * (c1 - c0) * s.taps * (n1 - n0) * macsPerTile), sramRead, tilesBytes(ctx, (r1 - r0) * (n1 - n0)),
               isLast ? { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 } : undefined,
               { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 }, [c0, c1],
             );
@@ -232,6 +232,18 @@ function keepWeights(ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: Shar
     // Transfers into the core wait for its open task: now the one that also allocates the weights.
     ctx.openOf.set(core, ctx.b.compute({ core, op: grp.index, deps: open === undefined ? [] : [open], alloc: [buf] }, [], 0, 0, 0));
   }
+}
+
+/**
+ * Tile products along K of one K-step over in0 column tiles [c0, c1): the im2col width (taps x
+ * input channels) in tiles, so a convolution with few input channels packs its kernel positions
+ * into K (tt-metal's conv1: 7x7 taps x 3 channels = 147 -> 5 tiles, not 49 tiles of 3 channels).
+ * Equal to taps x (c1 - c0) when the channels fill their tiles.
+ */
+export function packedK(s: MatmulShape, aView: MatrixView, c0: number, c1: number): number {
+  if (s.taps === 1) return c1 - c0;
+  const channels = Math.min(aView.cols, c1 * TILE) - c0 * TILE;
+  return Math.ceil((s.taps * channels) / TILE);
 }
 
 /** in0 tile rows an output block reads: the conv window with its halo, else the same rows. */

@@ -110,7 +110,7 @@ function placeGraphInputs(ctx: LowerContext, resident: ReadonlySet<TensorId>): v
     if (resident.has(t)) continue;
     const view = ctx.views(t);
     const programIndex = ctx.registerTensor(t, 'dram');
-    ctx.placed.set(t, { view, parts: [], firstChannel: channel, programIndex });
+    ctx.placed.set(t, { view, parts: [], firstChannel: channel, programIndex, rowMajor: true });
     channel = (channel + 5) % ctx.arch.dram.channels.length;
   }
 }

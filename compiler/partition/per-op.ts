@@ -8,6 +8,7 @@ import type { Graph } from '../graph.js';
 import type { ProgramOp, TaskId } from '../program.js';
 import type { Grouping, OpGroup } from '../lower/group.js';
 import { canSplitCols, chooseMapGrid } from '../lower/map-op.js';
+import { packedK } from '../lower/matmul2d.js';
 import { anchorInputsOf, lastReaders, lowerOnGrid, matmulShape, resolveGroup, type GridChoice, type Lowered } from '../lower/op.js';
 import { releaseTensor } from '../lower/output.js';
 import type { Session } from '../lower/session.js';
@@ -55,7 +56,8 @@ function lowerGroup(s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo
   const ready = ctx.b.makespan();
   // A candidate cannot finish before its busiest core has done its tile products.
   const tileCycles = matmulTileCycles(ctx.arch, { dtype: ctx.dtype, fidelity: ctx.fidelity }, mm.usefulRows);
-  const kTiles = ctx.views(mm.a).tileCols * mm.taps;
+  const aView = ctx.views(mm.a);
+  const kTiles = packedK(mm, aView, 0, aView.tileCols);
   const bound = (c: GridChoice) => ready + Math.ceil(view.tileRows / c.gr) * Math.ceil(view.tileCols / c.gc) * kTiles * tileCycles;
   const best = search.choose(cands, bound, (c) => {
     const snap = s.snapshot();
