@@ -26,6 +26,8 @@ interface Common {
   readonly deps: readonly TaskId[];
   readonly alloc?: readonly BufferId[];
   readonly free?: readonly BufferId[];
+  /** Not made to wait for the core's gate (a prefetch; its deps say when it is safe). */
+  readonly ungated?: boolean;
 }
 
 const ENGINES: readonly Engine[] = ['reader', 'compute', 'writer'];
@@ -122,6 +124,11 @@ export class ProgramBuilder {
     return this.lastEnd;
   }
 
+  /** A task that does no work and only allocates or frees buffers, on any engine. */
+  bookkeeping(c: Common, engine: Engine): TaskId {
+    return this.push(c, engine, 0, (base) => ({ kind: 'compute', ...base, work: [], macs: 0, sramReadBytes: 0, sramWriteBytes: 0, produces: undefined, region: undefined, kTiles: undefined }));
+  }
+
   compute(
     c: Common, work: readonly WorkItem[], macs: number, sramReadBytes: number, sramWriteBytes: number,
     produces?: TileRegion, region?: TileRegion, kTiles?: readonly [number, number],
@@ -179,7 +186,7 @@ export class ProgramBuilder {
   private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task, issue = cycles): TaskId {
     const id = this.tasks.length as TaskId;
     const e = ENGINES.indexOf(engine);
-    const gate = this.gate[c.core];
+    const gate = c.ungated === true ? undefined : this.gate[c.core];
     if (gate !== undefined && !c.deps.includes(gate)) c = { ...c, deps: [gate, ...c.deps] };
     let start = this.engineFree[c.core]![e]!;
     for (const d of c.deps) {

@@ -70,6 +70,10 @@ export interface LowerContext {
   readonly openOf: Map<number, TaskId>;
   /** Bytes of resident tensor shards per core right now. */
   readonly residentBytes: number[];
+  /** Per core, as of the last op lowered on it: what weight prefetch must not collide with. */
+  readonly lastOp: LastOpOnCore;
+  /** Matmul weights may be fetched into their own buffers while the previous op still runs (op by op). */
+  readonly prefetchWeights?: boolean;
   readonly views: (t: TensorId) => MatrixView;
   /** Shape, layout and matrix view of a tensor (activations; weights once placed). */
   readonly shapeOf: (t: TensorId) => PlacedShape;
@@ -99,6 +103,14 @@ export function constBytes(ctx: LowerContext, t: TensorId): number {
   return Math.ceil((numElements(tensor.shape) * ctx.tileBytes) / (32 * 32));
 }
 
+/** Per core: the last op lowered there, the task that opened it, and the SRAM it held while running. */
+export interface LastOpOnCore {
+  readonly op: number[];
+  readonly open: (TaskId | undefined)[];
+  /** Resident shards (including its output) plus its working set, at its close. */
+  readonly busyBytes: number[];
+}
+
 export interface FetchRequest {
   readonly op: number;
   readonly tensor: TensorId;
@@ -109,6 +121,8 @@ export interface FetchRequest {
   readonly engine: Engine;
   /** Extra dependencies (e.g. the destination buffer slot being free). */
   readonly deps: readonly TaskId[];
+  /** A prefetch: its tasks ignore the cores' gates, and land in buffers these tasks allocate (not the op's). */
+  readonly prefetch?: { readonly opens: ReadonlyMap<number, TaskId> };
 }
 
 /**
@@ -142,6 +156,8 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     if (rects.some((r) => r.r1 > produced)) throw new NotYetProduced(ctx.graph.tensors[req.tensor]!.name);
   }
   const region = (r: TileRect) => ({ tensor: p.programIndex, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 });
+  const opens = (cores: readonly number[]): TaskId[] => (req.prefetch !== undefined ? cores.flatMap((c) => { const t = req.prefetch!.opens.get(c); return t === undefined ? [] : [t]; }) : opensOf(ctx, cores));
+  const ungated = req.prefetch !== undefined;
   // SRAM parts: each holder sends its pieces; DRAM parts (and tensors no op produced): one read.
   const byHolder = new Map<number, { pieces: TileRect[]; ready: TaskId[] }>();
   const fromDram: TileRect[] = p.parts.length === 0 ? rects : [];
@@ -169,14 +185,14 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     const remote = req.dsts.filter((d) => d !== holder);
     if (req.dsts.includes(holder)) arrive.get(holder)!.push(...ready);
     if (remote.length === 0) continue;
-    const deps = [...req.deps, ...opensOf(ctx, remote), ...ready];
+    const deps = [...req.deps, ...opens(remote), ...ready];
     const tiles = pieces.reduce((n, r) => n + rectTiles(r), 0);
-    const t = ctx.b.send({ core: holder, op: req.op, deps }, req.engine, remote, tilesBytes(ctx, tiles), pieces.map(region));
+    const t = ctx.b.send({ core: holder, op: req.op, deps, ungated }, req.engine, remote, tilesBytes(ctx, tiles), pieces.map(region));
     for (const d of remote) arrive.get(d)!.push(t);
   }
   if (fromDram.length === 0) return arrive;
   const leader = req.dsts[0]!;
-  const deps = [...req.deps, ...opensOf(ctx, [leader]), ...dramDeps];
+  const deps = [...req.deps, ...opens([leader]), ...dramDeps];
   const channels = ctx.arch.dram.channels.length;
   const bytes = new Array<number>(channels).fill(0);
   for (const r of fromDram) {
@@ -185,12 +201,12 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   }
   for (let i = 0; i < channels; i++) bytes[i] = Math.ceil(bytes[i]!);
   const regions = fromDram.map(region);
-  const read = ctx.b.dramRead({ core: leader, op: req.op, deps: [...new Set(deps)] }, req.engine, bytes, regions);
+  const read = ctx.b.dramRead({ core: leader, op: req.op, deps: [...new Set(deps)], ungated }, req.engine, bytes, regions);
   arrive.get(leader)!.push(read);
   const rest = req.dsts.slice(1);
   if (rest.length > 0) {
     const tiles = fromDram.reduce((n, r) => n + rectTiles(r), 0);
-    const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read, ...opensOf(ctx, rest)] }, req.engine, rest, tilesBytes(ctx, tiles), regions);
+    const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read, ...opens(rest)], ungated }, req.engine, rest, tilesBytes(ctx, tiles), regions);
     for (const d of rest) arrive.get(d)!.push(fwd);
   }
   return arrive;

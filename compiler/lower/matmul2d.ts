@@ -151,6 +151,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const op = grp.index;
   const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
   const in1Arrived = kept1?.arrived ?? new Map<string, Map<number, TaskId[]>>();
+  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchWeights(ctx, grp, grid, aColTiles * s.taps * grid.colChunk * ctx.tileBytes, out) : undefined;
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
   let counter = 0;
   for (let mbi = 0; mbi < mBlocks; mbi++) {
@@ -159,7 +160,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
         const c0 = st * blk.cb;
         const c1 = Math.min(aColTiles, c0 + blk.cb);
         const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
-        const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived);
+        const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived, prefetch);
         for (let i = 0; i < grid.gridRows; i++) {
           const r0 = grid.row0 + i * grid.rowChunk + mbi * blk.mb;
           const r1 = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk, r0 + blk.mb);
@@ -195,7 +196,35 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
       }
     }
   }
-  return kept1 !== undefined ? blk.workingSetBytes - aColTiles * s.taps * grid.colChunk * ctx.tileBytes : blk.workingSetBytes;
+  return kept1 !== undefined || prefetch !== undefined ? blk.workingSetBytes - aColTiles * s.taps * grid.colChunk * ctx.tileBytes : blk.workingSetBytes;
+}
+
+/**
+ * Weight prefetch (op by op): when every core of the grid can hold its weight slice in a buffer of
+ * its own while the previous op there still runs (its SRAM then, plus the slice, within budget),
+ * the slices get such buffers and their DRAM reads and multicasts ignore the cores' gates: they
+ * start once the previous op on each core has opened (or, on a core it did not use, once the
+ * core's earlier tasks are done), overlapping that op instead of following it. The op's close
+ * frees them. Returns the buffers' allocating tasks per core, or undefined (no prefetch).
+ */
+function prefetchWeights(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, bytes: number, out: OutputPlan): Map<number, TaskId> | undefined {
+  if (ctx.prefetchWeights !== true) return undefined;
+  const after = new Map<number, TaskId | undefined>();
+  for (const core of grid.coreOf) {
+    const previous = ctx.lastOp.op[core] === grp.index - 1;
+    const held = previous ? ctx.lastOp.busyBytes[core]! : (ctx.residentBytes[core] ?? 0);
+    if (held + bytes > ctx.sramBudgetBytes) return undefined;
+    const stream = ctx.b.streams[core]![1]!;
+    after.set(core, previous ? ctx.lastOp.open[core] : stream[stream.length - 1]);
+  }
+  const opens = new Map<number, TaskId>();
+  for (const [core, dep] of after) {
+    const buf = ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
+    opens.set(core, ctx.b.bookkeeping({ core, op: grp.index, deps: dep === undefined ? [] : [dep], alloc: [buf], ungated: true }, 'writer'));
+    out.freeAtClose.set(core, [...(out.freeAtClose.get(core) ?? []), buf]);
+    ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
+  }
+  return opens;
 }
 
 /**
@@ -267,6 +296,7 @@ function colOf(grid: ShardGrid, j: number): number[] {
 function fetchWeights(
   ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, nbi: number, st: number,
   c0: number, c1: number, slotDeps: (cores: readonly number[]) => TaskId[], cache: Map<string, Map<number, TaskId[]>>,
+  prefetch?: ReadonlyMap<number, TaskId>,
 ): Map<number, Map<number, TaskId[]>> {
   const byCol = new Map<number, Map<number, TaskId[]>>();
   for (let j = 0; j < grid.gridCols; j++) {
@@ -282,7 +312,7 @@ function fetchWeights(
     const cores = colOf(grid, j);
     const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };
     const deps = blk.weightsResident ? [] : slotDeps(cores);
-    const arrived = fetchRect(ctx, { op: grp.index, tensor: s.b, rects: [rect], dsts: cores, engine: 'writer', deps });
+    const arrived = fetchRect(ctx, { op: grp.index, tensor: s.b, rects: [rect], dsts: cores, engine: 'writer', deps, ...(prefetch !== undefined ? { prefetch: { opens: prefetch } } : {}) });
     cache.set(key, arrived);
     byCol.set(j, arrived);
   }

@@ -17,6 +17,8 @@ export interface OutputPlan {
   readonly workBuffers: ReadonlyMap<number, BufferId>;
   readonly ready: Map<number, ReadyBlock[]>;
   readonly bufferOf: Map<number, BufferId>;
+  /** Buffers the op's close also frees (prefetched weights), per core. */
+  readonly freeAtClose: Map<number, BufferId[]>;
 }
 
 /**
@@ -52,7 +54,7 @@ export function planOutput(
   }
   return {
     tensor: grp.output, view, grid, home, programIndex, workBuffers, bufferOf,
-    ready: new Map(),
+    ready: new Map(), freeAtClose: new Map(),
   };
 }
 
@@ -82,8 +84,13 @@ export function finishOutputBlock(ctx: LowerContext, grp: OpGroup, out: OutputPl
 export function closeOutput(ctx: LowerContext, grp: OpGroup, out: OutputPlan): PlacedTensor {
   for (const [core, buf] of out.workBuffers) {
     const deps = lastTasksOn(ctx, core);
-    const closed = ctx.b.compute({ core, op: grp.index, deps, free: [buf] }, [], 0, 0, 0);
+    const extra = out.freeAtClose.get(core) ?? [];
+    ctx.lastOp.op[core] = grp.index;
+    ctx.lastOp.open[core] = ctx.openOf.get(core);
+    ctx.lastOp.busyBytes[core] = (ctx.residentBytes[core] ?? 0) + (ctx.b.buffers[buf]?.bytes ?? 0);
+    const closed = ctx.b.compute({ core, op: grp.index, deps, free: [buf, ...extra] }, [], 0, 0, 0);
     ctx.b.setGate(core, closed);
+    for (const b of extra) ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - (ctx.b.buffers[b]?.bytes ?? 0));
   }
   const part = { home: out.home, grid: out.grid, ready: out.ready, bufferOf: out.bufferOf };
   const earlier = ctx.placed.get(out.tensor);

@@ -12,6 +12,7 @@ import { packedK } from '../lower/matmul2d.js';
 import { anchorInputsOf, lastReaders, lowerOnGrid, matmulShape, resolveGroup, type GridChoice, type Lowered } from '../lower/op.js';
 import { releaseTensor } from '../lower/output.js';
 import type { Session } from '../lower/session.js';
+import type { LowerContext } from '../lower/context.js';
 import { OpCostModel } from './cost.js';
 import { matmulCandidates, StrategySearch, type Strategy } from './strategy.js';
 
@@ -27,9 +28,10 @@ export function lowerPerOp(s: Session, graph: Graph, grouping: Grouping, o: PerO
   const model = new OpCostModel(s.ctx.arch, s.cores);
   const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);
   const outputs = new Set(graph.outputs.map((t) => grouping.rootOf[t] ?? t));
+  const ctx: LowerContext = { ...s.ctx, prefetchWeights: true };
   return grouping.groups.map((grp) => {
-    const r = lowerGroup(s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model);
-    for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(s.ctx, grp.index, t);
+    const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model);
+    for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     return opRecord(grp, r);
   });
 }
@@ -44,8 +46,7 @@ export function opRecord(grp: OpGroup, r: Lowered): ProgramOp {
 }
 
 /** Lowers a group: map ops row-distributed, matmul-like ops on the grid the search picks. */
-function lowerGroup(s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo: boolean, search: StrategySearch, model: OpCostModel): Lowered {
-  const { ctx } = s;
+function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo: boolean, search: StrategySearch, model: OpCostModel): Lowered {
   const view = ctx.views(grp.output);
   const mm = matmulShape(ctx, grp, view);
   if (mm === undefined) {
