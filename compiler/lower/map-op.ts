@@ -54,7 +54,12 @@ export function anchorWork(cls: OpClass, outTiles: number): { work: WorkItem[]; 
     case 'matmul':
       return { work: [{ unit: 'matmul', tiles: outTiles * Math.ceil(cls.k / 32), rows: Math.min(32, cls.m) }], hasMacs: true };
     case 'window':
-      return { work: [{ unit: 'eltwise', tiles: outTiles * cls.taps }], hasMacs: false };
+      // A depthwise conv multiplies each tap's input tile by a diagonal weight tile on the matrix
+      // unit (ttnn expands grouped weights block-diagonally; only the diagonal tile is non-zero,
+      // so the others are skipped); pooling accumulates taps on the FPU.
+      return cls.hasWeights
+        ? { work: [{ unit: 'matmul', tiles: outTiles * cls.taps, rows: 32 }], hasMacs: true }
+        : { work: [{ unit: 'eltwise', tiles: outTiles * cls.taps }], hasMacs: false };
     case 'rowwise': case 'eltwise': {
       const w: WorkItem[] = [];
       if (cls.work.eltwise > 0) w.push({ unit: 'eltwise', tiles: Math.ceil(outTiles * cls.work.eltwise) });
@@ -91,36 +96,45 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
   const outShape = ctx.shapeOf(out.tensor);
   const footprints = new Map([...new Set(inputs)].map((x) => [x, anchorFootprint(ctx, grp, x, outShape)] as const));
   let macsLeft = macsTotal;
+  // Block-major: the k-th block of every core before any core's (k+1)-th, so a core holding input
+  // rows serves its readers in the order they need them (core by core, a holder's sends to the
+  // next core would queue behind every block of the previous one).
+  const cores = [];
   for (let i = 0; i < grid.gridRows; i++) {
     for (let j = 0; j < grid.gridCols; j++) {
       const core = grid.coreOf[i * grid.gridCols + j]!;
       const c0 = j * grid.colChunk;
       const c1 = Math.min(view.tileCols, c0 + grid.colChunk);
-      const constDeps = fetchConstants(ctx, grp, core, tilesBytes(ctx, grid.rowChunk * (c1 - c0)));
-      const done: TaskId[] = [];
+      const start = grid.row0 + i * grid.rowChunk;
       const end = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk);
-      for (let r0 = grid.row0 + i * grid.rowChunk; r0 < end; r0 += rb) {
-        const r1 = Math.min(end, r0 + rb);
-        const rect: TileRect = { r0, r1, c0, c1 };
-        const deps = [...constDeps];
-        for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done));
-        deps.push(...finishInputs(ctx, grp, out, rect, core));
-        const tiles = (r1 - r0) * (c1 - c0);
-        const { work, hasMacs } = anchorWork(grp.cls, tiles);
-        const share = macsTotal > 0 ? Math.min(macsLeft, Math.round((macsTotal * tiles) / Math.max(1, totalOutTiles))) : 0;
-        // Ops the class does not price on the matrix unit (integer / quantized matmuls) still pay for their MACs.
-        if (!hasMacs && share > 0) work.push({ unit: 'matmul', tiles: Math.ceil(share / (32 * 32 * 32)), rows: 32 });
-        macsLeft -= share;
-        work.push(...fusedWorkItems(grp, tiles));
-        const t = ctx.b.compute(
-          { core, op, deps },
-          work, share, tilesBytes(ctx, tiles * (inputs.length + 1)), tilesBytes(ctx, tiles),
-          { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
-          { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
-        );
-        done.push(t);
-        finishOutputBlock(ctx, grp, out, core, rect, t);
-      }
+      if (start >= end || c0 >= c1) continue;
+      cores.push({ core, c0, c1, start, end, done: [] as TaskId[], constDeps: fetchConstants(ctx, grp, core, tilesBytes(ctx, grid.rowChunk * (c1 - c0))) });
+    }
+  }
+  for (let k = 0; cores.some((c) => c.start + k * rb < c.end); k++) {
+    for (const { core, c0, c1, start, end, done, constDeps } of cores) {
+      const r0 = start + k * rb;
+      if (r0 >= end) continue;
+      const r1 = Math.min(end, r0 + rb);
+      const rect: TileRect = { r0, r1, c0, c1 };
+      const deps = [...constDeps];
+      for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done));
+      deps.push(...finishInputs(ctx, grp, out, rect, core));
+      const tiles = (r1 - r0) * (c1 - c0);
+      const { work, hasMacs } = anchorWork(grp.cls, tiles);
+      const share = macsTotal > 0 ? Math.min(macsLeft, Math.round((macsTotal * tiles) / Math.max(1, totalOutTiles))) : 0;
+      // Ops the class does not price on the matrix unit (integer / quantized matmuls) still pay for their MACs.
+      if (!hasMacs && share > 0) work.push({ unit: 'matmul', tiles: Math.ceil(share / (32 * 32 * 32)), rows: 32 });
+      macsLeft -= share;
+      work.push(...fusedWorkItems(grp, tiles));
+      const t = ctx.b.compute(
+        { core, op, deps },
+        work, share, tilesBytes(ctx, tiles * (inputs.length + 1)), tilesBytes(ctx, tiles),
+        { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
+        { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
+      );
+      done.push(t);
+      finishOutputBlock(ctx, grp, out, core, rect, t);
     }
   }
   return workingSetBytes;
