@@ -3,7 +3,7 @@
 // matmul2d = 2D block sharding): the report's roofline lower bound (sim/roofline.ts: compute-bound
 // at the fidelity used, or inputs, weights and outputs moved once over DRAM), the simulated latency
 // (packet-level NoC; --flit for the flit-level one), the ratio, the speedup of auto over each
-// forced strategy, the compile time, and data movement (byte-mm per MAC, by level, and the ops
+// forced strategy (pipeline: the planner's stages and micro-batches), the compile time, and data movement (byte-mm per MAC, by level, and the ops
 // moving the most). Target: within 1.5x of the roofline; auto >= 1.3x faster than opbyop on
 // ResNet-50 batch 16. Models come from `npm run models`; absent ones are skipped.
 import { existsSync } from 'node:fs';
@@ -20,7 +20,7 @@ const dir = process.env['SPATIALC_MODELS'] ?? 'models';
 const nocModel = process.argv.includes('--flit') ? 'flit' : 'packet';
 const dtype: DeviceDtype = 'bf16';
 const fidelity: MathFidelity = 'HiFi2';
-const strategies: readonly Strategy[] = ['auto', 'opbyop', 'matmul2d'];
+const strategies: readonly Strategy[] = ['auto', 'opbyop', 'matmul2d', 'pipeline'];
 
 const us = (s: number): string => (s * 1e6).toFixed(1);
 console.log(`mapping quality on ${arch.name}, ${dtype} ${fidelity}, ${nocModel}-level NoC; times in us, data movement in byte-mm per MAC (core / NoC / DRAM)`);
@@ -42,7 +42,7 @@ for (const [name, file, batch] of [
     const dm = r.dataMovement.byteMm;
     const perMac = (x: number) => (x / Math.max(1, r.macs)).toFixed(3);
     console.log(
-      `${name.padEnd(18)} ${strategy.padEnd(8)} roofline ${us(bound).padStart(8)} (compute ${us(r.roofline.computeSeconds)}, dram ${us(r.roofline.dramSeconds)})` +
+      `${name.padEnd(18)} ${strategy.padEnd(8)} [${p.strategy}] roofline ${us(bound).padStart(8)} (compute ${us(r.roofline.computeSeconds)}, dram ${us(r.roofline.dramSeconds)})` +
       `  simulated ${us(r.latencySeconds).padStart(8)}  ratio ${(r.latencySeconds / bound).toFixed(2)}  compile ${compileMs.toFixed(0)} ms` +
       `  byte-mm/MAC ${perMac(dm.core)} / ${perMac(dm.noc)} / ${perMac(dm.dram)}`,
     );

@@ -13,7 +13,8 @@ import { checkTensorsFitDram, checkWeightsFitDram } from './lower/capacity.js';
 import { groupNodes, type Grouping } from './lower/group.js';
 import { createSession, type Session } from './lower/session.js';
 import { lowerPerOp } from './partition/per-op.js';
-import { lowerPipelined, planStages, type PipelineForce } from './partition/pipeline.js';
+import { lowerPipelined } from './partition/pipeline.js';
+import { planStages, type PipelineForce } from './partition/pipeline-plan.js';
 import type { Strategy } from './partition/strategy.js';
 
 export interface CompileOptions {
@@ -90,9 +91,9 @@ interface Lowering {
 /** The pipelined lowering (undefined when `skipTrivial` and the plan is one stage of one micro-batch). */
 function pipelined(s: Session, graph: Graph, grouping: Grouping, opts: CompileOptions, residentIo: boolean, skipTrivial: boolean): Lowering | undefined {
   // Micro-batches: images of the batch, or at batch 1 bands of rows (at most 8).
-  const plan = planStages(s.ctx, grouping.groups, opts.batch > 1 ? opts.batch : 8, opts.pipeline);
+  const plan = planStages(s.ctx, grouping.groups, opts.batch > 1 ? opts.batch : 8, opts.pipeline, skipTrivial ? 1 : 2);
   if (skipTrivial && plan.stages.length === 1 && plan.microBatches === 1) return undefined;
-  const ops = lowerPipelined(s, graph, grouping, plan, residentIo);
+  const ops = lowerPipelined(s, graph, grouping, plan, residentIo, opts.compileBudgetSeconds ?? DEFAULT_BUDGET_SECONDS);
   return { s, ops, label: `pipeline, ${plan.stages.length} stage(s) x ${plan.microBatches} micro-batch(es)` };
 }
 

@@ -17,7 +17,7 @@ import type { Program } from '../../compiler/program.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { groupNodes } from '../../compiler/lower/group.js';
 import { createSession } from '../../compiler/lower/session.js';
-import { planStages } from '../../compiler/partition/pipeline.js';
+import { planStages } from '../../compiler/partition/pipeline-plan.js';
 import { scheduleDeterministic } from '../../compiler/schedule/deterministic.js';
 import { tileBytes } from '../../arch/core-timing.js';
 import { computeCores } from '../../compiler/compile.js';
