@@ -123,6 +123,13 @@ export interface FetchRequest {
   readonly deps: readonly TaskId[];
   /** A prefetch: its tasks ignore the cores' gates, and land in buffers these tasks allocate (not the op's). */
   readonly prefetch?: { readonly opens: ReadonlyMap<number, TaskId> };
+  /**
+   * Tiles' worth of elements the destination needs at most, when fewer than the rects hold (a data
+   * op copies each output element from one input element, so a reshape's block needs a few rows of
+   * many tiles): transfers then move that share of the bytes, as rows of tiles, each row with a
+   * header flit of its own.
+   */
+  readonly neededTiles?: number;
 }
 
 /**
@@ -158,6 +165,9 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   const region = (r: TileRect) => ({ tensor: p.programIndex, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 });
   const opens = (cores: readonly number[]): TaskId[] => (req.prefetch !== undefined ? cores.flatMap((c) => { const t = req.prefetch!.opens.get(c); return t === undefined ? [] : [t]; }) : opensOf(ctx, cores));
   const ungated = req.prefetch !== undefined;
+  const fetched = rects.reduce((n, r) => n + rectTiles(r), 0);
+  const share = req.neededTiles !== undefined && req.neededTiles < fetched ? req.neededTiles / fetched : 1;
+  const moved = (bytes: number, tiles: number) => (share < 1 ? Math.ceil(bytes * share + Math.ceil(tiles * TILE * share) * ctx.arch.noc.flitBytes) : bytes);
   // SRAM parts: each holder sends its pieces; DRAM parts (and tensors no op produced): one read.
   const byHolder = new Map<number, { pieces: TileRect[]; ready: TaskId[] }>();
   const fromDram: TileRect[] = p.parts.length === 0 ? rects : [];
@@ -187,7 +197,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     if (remote.length === 0) continue;
     const deps = [...req.deps, ...opens(remote), ...ready];
     const tiles = pieces.reduce((n, r) => n + rectTiles(r), 0);
-    const t = ctx.b.send({ core: holder, op: req.op, deps, ungated }, req.engine, remote, tilesBytes(ctx, tiles), pieces.map(region));
+    const t = ctx.b.send({ core: holder, op: req.op, deps, ungated }, req.engine, remote, moved(tilesBytes(ctx, tiles), tiles), pieces.map(region));
     for (const d of remote) arrive.get(d)!.push(t);
   }
   if (fromDram.length === 0) return arrive;
@@ -199,14 +209,14 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     const real = p.rowMajor === true ? (Math.min(p.view.cols, r.c1 * TILE) - r.c0 * TILE) / ((r.c1 - r.c0) * TILE) : 1;
     channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b * real; });
   }
-  for (let i = 0; i < channels; i++) bytes[i] = Math.ceil(bytes[i]!);
+  const dramTiles = fromDram.reduce((n, r) => n + rectTiles(r), 0);
+  for (let i = 0; i < channels; i++) bytes[i] = Math.ceil(share < 1 ? bytes[i]! * share + (Math.ceil(dramTiles * TILE * share) * ctx.arch.noc.flitBytes) / channels : bytes[i]!);
   const regions = fromDram.map(region);
   const read = ctx.b.dramRead({ core: leader, op: req.op, deps: [...new Set(deps)], ungated }, req.engine, bytes, regions);
   arrive.get(leader)!.push(read);
   const rest = req.dsts.slice(1);
   if (rest.length > 0) {
-    const tiles = fromDram.reduce((n, r) => n + rectTiles(r), 0);
-    const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read, ...opens(rest)], ungated }, req.engine, rest, tilesBytes(ctx, tiles), regions);
+    const fwd = ctx.b.send({ core: leader, op: req.op, deps: [read, ...opens(rest)], ungated }, req.engine, rest, moved(tilesBytes(ctx, dramTiles), dramTiles), regions);
     for (const d of rest) arrive.get(d)!.push(fwd);
   }
   return arrive;

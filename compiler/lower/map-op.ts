@@ -118,7 +118,8 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
       const r1 = Math.min(end, r0 + rb);
       const rect: TileRect = { r0, r1, c0, c1 };
       const deps = [...constDeps];
-      for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done));
+      const needed = COPY_OPS.has(grp.anchor.op) ? (r1 - r0) * (c1 - c0) : undefined;
+      for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed));
       deps.push(...finishInputs(ctx, grp, out, rect, core));
       const tiles = (r1 - r0) * (c1 - c0);
       const { work, hasMacs } = anchorWork(grp.cls, tiles);
@@ -141,10 +142,19 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
 }
 
 /** Brings the input tiles an output block needs to its core (double-buffered). */
-function fetchInput(ctx: LowerContext, op: number, x: TensorId, fp: Footprint, rect: TileRect, core: number, done: readonly TaskId[]): TaskId[] {
+function fetchInput(ctx: LowerContext, op: number, x: TensorId, fp: Footprint, rect: TileRect, core: number, done: readonly TaskId[], neededTiles?: number): TaskId[] {
   const slot = done.length >= 2 ? [done[done.length - 2]!] : [];
-  return fetchRect(ctx, { op, tensor: x, rects: fp(rect), dsts: [core], engine: 'reader', deps: slot }).get(core) ?? [];
+  return fetchRect(ctx, { op, tensor: x, rects: fp(rect), dsts: [core], engine: 'reader', deps: slot, ...(neededTiles !== undefined ? { neededTiles } : {}) }).get(core) ?? [];
 }
+
+/**
+ * Ops whose every output element is a copy of at most one input element (or a constant): a block
+ * needs at most its own size of input, however many tiles that input is spread over.
+ */
+const COPY_OPS = new Set([
+  'Transpose', 'Reshape', 'Slice', 'Concat', 'Split', 'Gather', 'Tile', 'Expand', 'Pad', 'DepthToSpace', 'SpaceToDepth',
+  'Flatten', 'Squeeze', 'Unsqueeze', 'Identity',
+]);
 
 /** Reads the group's constants (biases, scales, embedding rows) a core needs from DRAM. */
 function fetchConstants(ctx: LowerContext, grp: OpGroup, core: number, coreOutBytes: number): TaskId[] {
