@@ -157,7 +157,7 @@ const COPY_OPS = new Set([
 ]);
 
 /** Reads the group's constants (biases, scales, embedding rows) a core needs from DRAM. */
-function fetchConstants(ctx: LowerContext, grp: OpGroup, core: number, coreOutBytes: number): TaskId[] {
+export function fetchConstants(ctx: LowerContext, grp: OpGroup, core: number, coreOutBytes: number): TaskId[] {
   const deps: TaskId[] = [];
   const channels = ctx.arch.dram.channels.length;
   for (const c of grp.constInputs) {

@@ -10,7 +10,8 @@ import type { OpClass } from './classify.js';
 import { gridShards, placeConstant, placeResidentInput, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
 import { shardGrid, type MatrixView } from './layout.js';
-import { anchorInputs, lowerMapOp } from './map-op.js';
+import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './map-op.js';
+import { lowerSplitRowwise, splitsRows } from './rowwise-split.js';
 import { in0Rows, lowerMatmul2d, type KeptWeights, type MatmulShape } from './matmul2d.js';
 import { anchorFootprint, extraFootprint } from './input-footprints.js';
 import type { TileRect } from './layout.js';
@@ -94,7 +95,9 @@ export function lowerOnGrid(
   }
   const out = planOutput(ctx, grp, view, grid, budget, toDram);
   const macs = groupMacs(ctx, grp);
-  const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, budget, mb?.kept) : lowerMapOp(ctx, grp, out, budget, macs);
+  const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, budget, mb?.kept)
+    : grid.gridCols > 1 && splitsRows(ctx, grp) ? lowerSplitRowwise(ctx, grp, out, budget)
+    : lowerMapOp(ctx, grp, out, budget, macs);
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
   const placed = closeOutput(ctx, grp, out);
   if (isGraphOutput && out.home === 'sram') ctx.setShards(out.programIndex, placed.parts.filter((p) => p.home === 'sram').flatMap((p) => gridShards(p.grid, view)));
@@ -154,4 +157,9 @@ export function firstRowNeeded(ctx: LowerContext, grp: OpGroup, t: TensorId, fro
   let first = Infinity;
   for (const r of rects) if (r.r1 > r.r0 && r.c1 > r.c0) first = Math.min(first, r.r0);
   return first;
+}
+
+/** The grid of a row-distributed group over `view` (columns split when the op allows it). */
+export function mapGrid(ctx: LowerContext, grp: OpGroup, view: MatrixView): { gr: number; gc: number } {
+  return chooseMapGrid(ctx, view, canSplitCols(grp.cls) || splitsRows(ctx, grp));
 }

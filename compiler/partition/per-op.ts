@@ -7,9 +7,8 @@ import { matmulTileCycles } from '../../arch/core-timing.js';
 import type { Graph } from '../graph.js';
 import type { ProgramOp, TaskId } from '../program.js';
 import type { Grouping, OpGroup } from '../lower/group.js';
-import { canSplitCols, chooseMapGrid } from '../lower/map-op.js';
 import { packedK } from '../lower/matmul2d.js';
-import { anchorInputsOf, lastReaders, lowerOnGrid, matmulShape, resolveGroup, type GridChoice, type Lowered } from '../lower/op.js';
+import { anchorInputsOf, lastReaders, lowerOnGrid, mapGrid, matmulShape, resolveGroup, type GridChoice, type Lowered } from '../lower/op.js';
 import { releaseTensor } from '../lower/output.js';
 import type { Session } from '../lower/session.js';
 import type { LowerContext } from '../lower/context.js';
@@ -50,7 +49,7 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
   const view = ctx.views(grp.output);
   const mm = matmulShape(ctx, grp, view);
   if (mm === undefined) {
-    const { gr, gc } = chooseMapGrid(ctx, view, canSplitCols(grp.cls));
+    const { gr, gc } = mapGrid(ctx, grp, view);
     return lowerOnGrid(ctx, grp, undefined, { kind: 'height', gr, gc }, isGraphOutput, s.resident, residentIo);
   }
   const cands = matmulCandidates(search.strategy, ctx, view.tileRows, view.tileCols);

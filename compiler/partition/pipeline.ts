@@ -16,9 +16,8 @@ import type { Graph, TensorId } from '../graph.js';
 import type { BufferId, ProgramOp, TaskId } from '../program.js';
 import { NotYetProduced, type LowerContext } from '../lower/context.js';
 import type { Grouping, OpGroup } from '../lower/group.js';
-import { canSplitCols, chooseMapGrid } from '../lower/map-op.js';
 import { packedK, type KeptWeights } from '../lower/matmul2d.js';
-import { anchorInputsOf, firstRowNeeded, groupMacs, lastReaders, lowerOnGrid, matmulShape, resolveGroup, type GridChoice, type MicroBatch } from '../lower/op.js';
+import { anchorInputsOf, firstRowNeeded, groupMacs, lastReaders, lowerOnGrid, mapGrid, matmulShape, resolveGroup, type GridChoice, type MicroBatch } from '../lower/op.js';
 import { lastTasksOn, releaseTensor } from '../lower/output.js';
 import type { Session } from '../lower/session.js';
 import type { MatmulShape } from '../lower/matmul2d.js';
@@ -67,7 +66,7 @@ export function lowerPipelined(s: Session, graph: Graph, grouping: Grouping, pla
           const sliceRows = Math.ceil(view.tileRows / n);
           choice = mm !== undefined
             ? searchGrid(s, ctx, grp, mm, sliceRows, mb, search, model, outputs.has(grp.output), residentIo)
-            : { kind: 'height', ...chooseMapGrid(ctx, { ...view, tileRows: sliceRows }, canSplitCols(grp.cls)) };
+            : { kind: 'height', ...mapGrid(ctx, grp, { ...view, tileRows: sliceRows }) };
           choices.set(grp.index, choice);
         }
         const snap = m < n - 1 ? { session: s.snapshot(), kept: k !== undefined ? saveKept(k) : undefined } : undefined;
