@@ -9,7 +9,7 @@ import type { TaskId, WorkItem } from '../program.js';
 import type { OpClass } from './classify.js';
 import { constBytes, coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import { channelBytesOf, type MatrixView, type TileRect } from './layout.js';
+import { channelBytesOf, rectTiles, type MatrixView, type TileRect } from './layout.js';
 import type { Footprint } from './footprint.js';
 import { anchorFootprint } from './input-footprints.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
@@ -90,7 +90,11 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
   const colFraction = grid.colChunk / Math.max(1, view.tileCols);
   const perRow = inputTilesPerOutRow(ctx, inputs, view, colFraction) + grid.colChunk;
   const rb = Math.max(1, Math.min(grid.rowChunk, Math.floor(budget / (2 * perRow * ctx.tileBytes))));
-  const workingSetBytes = Math.ceil(2 * rb * perRow * ctx.tileBytes);
+  // One output tile row whose inputs overflow SRAM (a global pool over a large image) streams
+  // them in chunks, double-buffered, reducing as they come.
+  const chunkTiles = 2 * perRow * ctx.tileBytes > budget && new Set(inputs).size === 1
+    ? Math.max(1, Math.floor((budget / ctx.tileBytes - 2 * grid.colChunk) / 2)) : undefined;
+  const workingSetBytes = chunkTiles !== undefined ? (2 * chunkTiles + 2 * grid.colChunk) * ctx.tileBytes : Math.ceil(2 * rb * perRow * ctx.tileBytes);
   const op = grp.index;
   const totalOutTiles = view.tileRows * view.tileCols;
   const outShape = ctx.shapeOf(out.tensor);
@@ -119,10 +123,13 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
       const rect: TileRect = { r0, r1, c0, c1 };
       const deps = [...constDeps];
       const needed = COPY_OPS.has(grp.anchor.op) ? (r1 - r0) * (c1 - c0) : undefined;
-      for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed));
+      if (chunkTiles !== undefined) {
+        const [x, fp] = [...footprints][0]!;
+        deps.push(...streamChunks(ctx, grp, x, fp(rect), chunkTiles, core, done, anchorWork(grp.cls, (r1 - r0) * (c1 - c0)).work));
+      } else for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed));
       deps.push(...finishInputs(ctx, grp, out, rect, core));
       const tiles = (r1 - r0) * (c1 - c0);
-      const { work, hasMacs } = anchorWork(grp.cls, tiles);
+      const { work, hasMacs } = chunkTiles !== undefined ? { work: [{ unit: 'eltwise' as const, tiles }], hasMacs: false } : anchorWork(grp.cls, tiles);
       const share = macsTotal > 0 ? Math.min(macsLeft, Math.round((macsTotal * tiles) / Math.max(1, totalOutTiles))) : 0;
       // Ops the class does not price on the matrix unit (integer / quantized matmuls) still pay for their MACs.
       if (!hasMacs && share > 0) work.push({ unit: 'matmul', tiles: Math.ceil(share / (32 * 32 * 32)), rows: 32 });
@@ -139,6 +146,43 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
     }
   }
   return workingSetBytes;
+}
+
+/**
+ * Streams an input footprint too large for SRAM in chunks of `chunkTiles` tiles: each chunk is
+ * fetched (double-buffered) and reduced by a compute task doing its share of the op's `work` (no
+ * output yet); returns the last such task. The block's final compute waits for it and only
+ * finishes the output tiles (one pass, plus the fused followers).
+ */
+function streamChunks(
+  ctx: LowerContext, grp: OpGroup, x: TensorId, rects: readonly TileRect[], chunkTiles: number, core: number, done: TaskId[], work: readonly WorkItem[],
+): TaskId[] {
+  const chunks: TileRect[][] = [[]];
+  let size = 0;
+  for (const r of rects) {
+    const width = Math.max(1, r.c1 - r.c0);
+    for (let r0 = r.r0; r0 < r.r1;) {
+      const room = Math.max(1, Math.floor((chunkTiles - size) / width));
+      const r1 = Math.min(r.r1, r0 + room);
+      chunks[chunks.length - 1]!.push({ ...r, r0, r1 });
+      size += (r1 - r0) * width;
+      r0 = r1;
+      if (size >= chunkTiles && r0 < r.r1) { chunks.push([]); size = 0; }
+    }
+  }
+  const total = rects.reduce((n, r) => n + rectTiles(r), 0);
+  let last: TaskId[] = [];
+  for (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    const slot = done.length >= 2 ? [done[done.length - 2]!] : [];
+    const got = fetchRect(ctx, { op: grp.index, tensor: x, rects: chunk, dsts: [core], engine: 'reader', deps: slot }).get(core) ?? [];
+    const frac = chunk.reduce((n, r) => n + rectTiles(r), 0) / Math.max(1, total);
+    const part = work.map((w) => ({ ...w, tiles: Math.ceil(w.tiles * frac) }));
+    const t = ctx.b.compute({ core, op: grp.index, deps: [...got, ...last] }, part, 0, tilesBytes(ctx, Math.ceil(total * frac)), 0);
+    done.push(t);
+    last = [t];
+  }
+  return last;
 }
 
 /** Brings the input tiles an output block needs to its core (double-buffered). */

@@ -98,12 +98,15 @@ function edges(per: number): number[] {
  * (in0 is re-read once per column block, in1 once per row block). A heuristic until issue 5's cost
  * model replaces it.
  */
-function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: number, aRowsPerOutRow: number, aColTiles: number, budget: number): Blocking {
+function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: number, aRowsPerOutRow: number, aView: MatrixView, budget: number): Blocking {
   const tb = ctx.tileBytes;
-  const residentW = aColTiles * s.taps * nPer * tb;
+  const aColTiles = aView.tileCols;
+  // Weight tiles per in0 column tile step, packed (few input channels: taps x channels in K).
+  const kOf = (c: number) => packedK(s, aView, 0, c);
+  const residentW = kOf(aColTiles) * nPer * tb;
   const fit = (mb: number, nb: number, c: number, weightsResident: boolean): Blocking | undefined => {
     const in0 = 2 * Math.ceil(mb * aRowsPerOutRow + 1) * c * tb;
-    const in1 = weightsResident ? residentW : 2 * c * s.taps * nb * tb;
+    const in1 = weightsResident ? residentW : 2 * kOf(c) * nb * tb;
     const acc = mb * nb * tb * 2;
     return in0 + in1 + acc <= budget ? { mb, nb, cb: c, weightsResident, workingSetBytes: in0 + in1 + acc } : undefined;
   };
@@ -124,10 +127,10 @@ function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: n
       if (best !== undefined) return best;
     }
   }
-  return { mb: 1, nb: 1, cb: 1, weightsResident: false, workingSetBytes: (2 * Math.ceil(aRowsPerOutRow + 1) + 2 * s.taps + 2) * tb };
+  return { mb: 1, nb: 1, cb: 1, weightsResident: false, workingSetBytes: (2 * Math.ceil(aRowsPerOutRow + 1) + 2 * kOf(1) + 2) * tb };
 
   function moved(b: Blocking): number {
-    return mPer * aRowsPerOutRow * Math.ceil(nPer / b.nb) + s.taps * nPer * Math.ceil(mPer / b.mb);
+    return mPer * aRowsPerOutRow * Math.ceil(nPer / b.nb) + kOf(1) * nPer * Math.ceil(mPer / b.mb);
   }
 }
 
@@ -142,7 +145,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const aColTiles = aView.tileCols;
   const aRowsPerOutRow = aView.tileRows / Math.max(1, mt);
   const keep = kept?.refused === true ? undefined : kept;
-  const blk = keptBlocking(ctx, grid, keep, aRowsPerOutRow, budget) ?? chooseBlocking(ctx, s, grid.rowChunk, grid.colChunk, aRowsPerOutRow, aColTiles, budget);
+  const blk = keptBlocking(ctx, grid, keep, aRowsPerOutRow, budget) ?? chooseBlocking(ctx, s, grid.rowChunk, grid.colChunk, aRowsPerOutRow, aView, budget);
   if (keep !== undefined && keep.blocking === undefined) keepWeights(ctx, grp, s, grid, blk, aColTiles, keep);
   const kept1 = keep?.refused === true ? undefined : keep;
   const kSteps = Math.ceil(aColTiles / blk.cb);
@@ -151,7 +154,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const op = grp.index;
   const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
   const in1Arrived = kept1?.arrived ?? new Map<string, Map<number, TaskId[]>>();
-  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchWeights(ctx, grp, grid, aColTiles * s.taps * grid.colChunk * ctx.tileBytes, out) : undefined;
+  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchWeights(ctx, grp, grid, packedK(s, aView, 0, aColTiles) * grid.colChunk * ctx.tileBytes, out) : undefined;
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
   let counter = 0;
   for (let mbi = 0; mbi < mBlocks; mbi++) {
@@ -196,7 +199,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
       }
     }
   }
-  return kept1 !== undefined || prefetch !== undefined ? blk.workingSetBytes - aColTiles * s.taps * grid.colChunk * ctx.tileBytes : blk.workingSetBytes;
+  return kept1 !== undefined || prefetch !== undefined ? blk.workingSetBytes - packedK(s, aView, 0, aColTiles) * grid.colChunk * ctx.tileBytes : blk.workingSetBytes;
 }
 
 /**
@@ -246,7 +249,7 @@ function keptBlocking(ctx: LowerContext, grid: ShardGrid, kept: KeptWeights | un
  * are resident, gives them a buffer on every core of the grid that outlives the micro-batch.
  */
 function keepWeights(ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, aColTiles: number, kept: KeptWeights): void {
-  const bytes = aColTiles * s.taps * grid.colChunk * ctx.tileBytes;
+  const bytes = packedK(s, ctx.views(s.a), 0, aColTiles) * grid.colChunk * ctx.tileBytes;
   if (!blk.weightsResident || grid.coreOf.some((c) => (kept.pool.bytes[c] ?? 0) + bytes > kept.pool.cap)) {
     kept.refused = true;
     return;
@@ -312,7 +315,12 @@ function fetchWeights(
     const cores = colOf(grid, j);
     const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };
     const deps = blk.weightsResident ? [] : slotDeps(cores);
-    const arrived = fetchRect(ctx, { op: grp.index, tensor: s.b, rects: [rect], dsts: cores, engine: 'writer', deps, ...(prefetch !== undefined ? { prefetch: { opens: prefetch } } : {}) });
+    // Stored packed (taps x channels in K): the transfer moves the packed tiles of the step.
+    const packed = packedK(s, ctx.views(s.a), c0, c1) * (n1 - n0);
+    const arrived = fetchRect(ctx, {
+      op: grp.index, tensor: s.b, rects: [rect], dsts: cores, engine: 'writer', deps,
+      ...(packed < (rect.r1 - rect.r0) * (n1 - n0) ? { packedTiles: packed } : {}), ...(prefetch !== undefined ? { prefetch: { opens: prefetch } } : {}),
+    });
     cache.set(key, arrived);
     byCol.set(j, arrived);
   }
