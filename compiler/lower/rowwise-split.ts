@@ -46,6 +46,7 @@ export function lowerSplitRowwise(ctx: LowerContext, grp: OpGroup, out: OutputPl
   // Double-buffered input block, its partial statistics and the peers', and the output block.
   const perRow = 2 * grid.colChunk + 2 * grid.gridCols + grid.colChunk;
   const rb = Math.max(1, Math.min(grid.rowChunk, Math.floor(budget / (perRow * ctx.tileBytes))));
+  const constants = fetchConstants(ctx, grp, grid, view);
   const rows = Array.from({ length: grid.gridRows }, (_, i) => {
     const cells = [];
     for (let j = 0; j < grid.gridCols; j++) {
@@ -53,7 +54,7 @@ export function lowerSplitRowwise(ctx: LowerContext, grp: OpGroup, out: OutputPl
       const c0 = j * grid.colChunk;
       const c1 = Math.min(view.tileCols, c0 + grid.colChunk);
       if (c0 >= c1) continue;
-      cells.push({ core, c0, c1, done: [] as TaskId[], constDeps: fetchConstants(ctx, grp, core, tilesBytes(ctx, grid.rowChunk * (c1 - c0))) });
+      cells.push({ core, c0, c1, done: [] as TaskId[], constDeps: constants.get(core) ?? [] });
     }
     return { start: grid.row0 + i * grid.rowChunk, end: Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk), cells };
   });
