@@ -5,31 +5,17 @@
 // input slab of a block of output pixels is fetched once per input-channel block and reused for
 // every kernel tap. Weight slices stay resident in SRAM when they fit.
 
-import type { TensorId } from '../graph.js';
-import type { BufferId, TaskId, WorkItem } from '../program.js';
+import type { TaskId, WorkItem } from '../program.js';
 import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import { mapRows, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
-import { windowInputRows, type WindowGeometry } from './footprint.js';
+import type { MatrixView, ShardGrid, TileRect } from './layout.js';
 import { extraFootprint } from './input-footprints.js';
-import { TILE } from '../tensor-layout.js';
+import { in0Rows, packedK, type Blocking, type MatmulShape } from './matmul-shape.js';
+import { keepWeights, keptBlocking, prefetchWeights, type KeptWeights } from './weights.js';
 import { fusedWorkItems, finishOutputBlock, type OutputPlan } from './output.js';
 
-export interface MatmulShape {
-  /** Activation input (in0) and its matrix view [rows, K or Cin]. */
-  readonly a: TensorId;
-  /** Weight / second operand (in1) as a matrix [K, N]. */
-  readonly b: TensorId;
-  readonly bView: MatrixView;
-  /** Output tiles and the useful rows of a tile when M < 32. */
-  readonly outView: MatrixView;
-  readonly usefulRows: number;
-  /** K-steps: K-tiles of in1 per in0 column tile (conv taps; 1 for matmul). */
-  readonly taps: number;
-  readonly macs: number;
-  /** Convolution window along H (halo rows of in0). */
-  readonly geometry?: WindowGeometry;
-}
+export { in0Rows, packedK, type MatmulShape } from './matmul-shape.js';
+export type { KeptWeights } from './weights.js';
 
 /**
  * Picks the logical grid (rows x cols of cores) for an Mt x Nt tile output: the fewest output
@@ -49,32 +35,6 @@ export function chooseMatmulGrid(ctx: LowerContext, mt: number, nt: number): { g
     if (cost < best.cost) best = { gr: Math.ceil(mt / Math.ceil(mt / gr)), gc: Math.ceil(nt / Math.ceil(nt / gc)), cost };
   }
   return { gr: best.gr, gc: best.gc };
-}
-
-/**
- * Weights a matmul keeps in SRAM across its micro-batches (pipeline mode): the first micro-batch
- * chooses the blocking and, when the weights fit, loads each core's slice into a buffer of its
- * own; later micro-batches reuse both. The caller frees the buffers after the last micro-batch.
- */
-export interface KeptWeights {
-  blocking?: Blocking;
-  /** Set when the weights cannot stay (not resident, or over the pool's cap): every micro-batch fetches them. */
-  refused?: boolean;
-  /** Kept-weight bytes per core over all ops, and the most a core may keep. */
-  readonly pool: { readonly bytes: number[]; readonly cap: number };
-  /** Arrival of each (grid column, column block, K-step) in1 block on each core. */
-  readonly arrived: Map<string, Map<number, TaskId[]>>;
-  /** Per core: the buffer holding its weights (empty when they did not fit and stream each time). */
-  readonly buffers: Map<number, BufferId>;
-}
-
-interface Blocking {
-  /** Output tile rows and columns per block (the accumulator), in0 column tiles per K-step. */
-  readonly mb: number;
-  readonly nb: number;
-  readonly cb: number;
-  readonly weightsResident: boolean;
-  readonly workingSetBytes: number;
 }
 
 /**
@@ -200,91 +160,6 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
     }
   }
   return kept1 !== undefined || prefetch !== undefined ? blk.workingSetBytes - packedK(s, aView, 0, aColTiles) * grid.colChunk * ctx.tileBytes : blk.workingSetBytes;
-}
-
-/**
- * Weight prefetch (op by op): when every core of the grid can hold its weight slice in a buffer of
- * its own while the previous op there still runs (its SRAM then, plus the slice, within budget),
- * the slices get such buffers and their DRAM reads and multicasts ignore the cores' gates: they
- * start once the previous op on each core has opened (or, on a core it did not use, once the
- * core's earlier tasks are done), overlapping that op instead of following it. The op's close
- * frees them. Returns the buffers' allocating tasks per core, or undefined (no prefetch).
- */
-function prefetchWeights(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, bytes: number, out: OutputPlan): Map<number, TaskId> | undefined {
-  if (ctx.prefetchWeights !== true) return undefined;
-  const after = new Map<number, TaskId | undefined>();
-  for (const core of grid.coreOf) {
-    const previous = ctx.lastOp.op[core] === grp.index - 1;
-    const held = previous ? ctx.lastOp.busyBytes[core]! : (ctx.residentBytes[core] ?? 0);
-    if (held + bytes > ctx.sramBudgetBytes) return undefined;
-    const stream = ctx.b.streams[core]![1]!;
-    after.set(core, previous ? ctx.lastOp.open[core] : stream[stream.length - 1]);
-  }
-  const opens = new Map<number, TaskId>();
-  for (const [core, dep] of after) {
-    const buf = ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
-    opens.set(core, ctx.b.bookkeeping({ core, op: grp.index, deps: dep === undefined ? [] : [dep], alloc: [buf], ungated: true }, 'writer'));
-    out.freeAtClose.set(core, [...(out.freeAtClose.get(core) ?? []), buf]);
-    ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
-  }
-  return opens;
-}
-
-/**
- * A later micro-batch's blocking: the first one's K-step and column block, with the tallest row
- * block (no taller than the first's or this shard) whose in0 and accumulator fit `budget`.
- */
-function keptBlocking(ctx: LowerContext, grid: ShardGrid, kept: KeptWeights | undefined, aRowsPerOutRow: number, budget: number): Blocking | undefined {
-  const first = kept?.refused === true ? undefined : kept?.blocking;
-  if (first === undefined) return undefined;
-  const tb = ctx.tileBytes;
-  const bytes = (mb: number) => 2 * Math.ceil(mb * aRowsPerOutRow + 1) * first.cb * tb + mb * first.nb * tb * 2;
-  let mb = Math.max(1, Math.min(first.mb, grid.rowChunk));
-  while (mb > 1 && bytes(mb) > budget) mb--;
-  return { ...first, mb, workingSetBytes: bytes(mb) + (first.workingSetBytes - bytes(first.mb)) };
-}
-
-/**
- * The first micro-batch of an op with kept weights: records its blocking and, when its weights
- * are resident, gives them a buffer on every core of the grid that outlives the micro-batch.
- */
-function keepWeights(ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, aColTiles: number, kept: KeptWeights): void {
-  const bytes = packedK(s, ctx.views(s.a), 0, aColTiles) * grid.colChunk * ctx.tileBytes;
-  if (!blk.weightsResident || grid.coreOf.some((c) => (kept.pool.bytes[c] ?? 0) + bytes > kept.pool.cap)) {
-    kept.refused = true;
-    return;
-  }
-  kept.blocking = blk;
-  for (const core of grid.coreOf) {
-    kept.pool.bytes[core] = (kept.pool.bytes[core] ?? 0) + bytes;
-    const buf = ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
-    kept.buffers.set(core, buf);
-    ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
-    const open = ctx.openOf.get(core);
-    // Transfers into the core wait for its open task: now the one that also allocates the weights.
-    ctx.openOf.set(core, ctx.b.compute({ core, op: grp.index, deps: open === undefined ? [] : [open], alloc: [buf] }, [], 0, 0, 0));
-  }
-}
-
-/**
- * Tile products along K of one K-step over in0 column tiles [c0, c1): the im2col width (taps x
- * input channels) in tiles, so a convolution with few input channels packs its kernel positions
- * into K (tt-metal's conv1: 7x7 taps x 3 channels = 147 -> 5 tiles, not 49 tiles of 3 channels).
- * Equal to taps x (c1 - c0) when the channels fill their tiles.
- */
-export function packedK(s: MatmulShape, aView: MatrixView, c0: number, c1: number): number {
-  if (s.taps === 1) return c1 - c0;
-  const channels = Math.min(aView.cols, c1 * TILE) - c0 * TILE;
-  return Math.ceil((s.taps * channels) / TILE);
-}
-
-/** in0 tile rows an output block reads: the conv window with its halo, else the same rows. */
-export function in0Rows(s: MatmulShape, r0: number, r1: number, mt: number, aView: MatrixView): [number, number] {
-  if (s.geometry !== undefined) {
-    const [a, b] = windowInputRows(s.geometry, r0 * TILE, Math.min(s.outView.rows, r1 * TILE));
-    return [Math.floor(a / TILE), Math.min(aView.tileRows, Math.ceil(b / TILE))];
-  }
-  return aView.tileRows === mt ? [r0, r1] : mapRows(r0, r1, mt, aView.tileRows);
 }
 
 function rowOf(grid: ShardGrid, i: number): number[] {

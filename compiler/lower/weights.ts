@@ -1,0 +1,91 @@
+// Weights kept in SRAM beyond one lowering of a matmul: across the micro-batches of a pipelined
+// op (KeptWeights), or prefetched into buffers of their own while the previous op still runs
+// (op by op). Both move the weight slices out of the op's working set into separate buffers.
+
+import type { BufferId, TaskId } from '../program.js';
+import type { LowerContext } from './context.js';
+import type { OpGroup } from './group.js';
+import type { ShardGrid } from './layout.js';
+import { packedK, type Blocking, type MatmulShape } from './matmul-shape.js';
+import type { OutputPlan } from './output.js';
+
+/**
+ * Weights a matmul keeps in SRAM across its micro-batches (pipeline mode): the first micro-batch
+ * chooses the blocking and, when the weights fit, loads each core's slice into a buffer of its
+ * own; later micro-batches reuse both. The caller frees the buffers after the last micro-batch.
+ */
+export interface KeptWeights {
+  blocking?: Blocking;
+  /** Set when the weights cannot stay (not resident, or over the pool's cap): every micro-batch fetches them. */
+  refused?: boolean;
+  /** Kept-weight bytes per core over all ops, and the most a core may keep. */
+  readonly pool: { readonly bytes: number[]; readonly cap: number };
+  /** Arrival of each (grid column, column block, K-step) in1 block on each core. */
+  readonly arrived: Map<string, Map<number, TaskId[]>>;
+  /** Per core: the buffer holding its weights (empty when they did not fit and stream each time). */
+  readonly buffers: Map<number, BufferId>;
+}
+
+/**
+ * Weight prefetch (op by op): when every core of the grid can hold its weight slice in a buffer of
+ * its own while the previous op there still runs (its SRAM then, plus the slice, within budget),
+ * the slices get such buffers and their DRAM reads and multicasts ignore the cores' gates: they
+ * start once the previous op on each core has opened (or, on a core it did not use, once the
+ * core's earlier tasks are done), overlapping that op instead of following it. The op's close
+ * frees them. Returns the buffers' allocating tasks per core, or undefined (no prefetch).
+ */
+export function prefetchWeights(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, bytes: number, out: OutputPlan): Map<number, TaskId> | undefined {
+  if (ctx.prefetchWeights !== true) return undefined;
+  const after = new Map<number, TaskId | undefined>();
+  for (const core of grid.coreOf) {
+    const previous = ctx.lastOp.op[core] === grp.index - 1;
+    const held = previous ? ctx.lastOp.busyBytes[core]! : (ctx.residentBytes[core] ?? 0);
+    if (held + bytes > ctx.sramBudgetBytes) return undefined;
+    const stream = ctx.b.streams[core]![1]!;
+    after.set(core, previous ? ctx.lastOp.open[core] : stream[stream.length - 1]);
+  }
+  const opens = new Map<number, TaskId>();
+  for (const [core, dep] of after) {
+    const buf = ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
+    opens.set(core, ctx.b.bookkeeping({ core, op: grp.index, deps: dep === undefined ? [] : [dep], alloc: [buf], ungated: true }, 'writer'));
+    out.freeAtClose.set(core, [...(out.freeAtClose.get(core) ?? []), buf]);
+    ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
+  }
+  return opens;
+}
+
+/**
+ * A later micro-batch's blocking: the first one's K-step and column block, with the tallest row
+ * block (no taller than the first's or this shard) whose in0 and accumulator fit `budget`.
+ */
+export function keptBlocking(ctx: LowerContext, grid: ShardGrid, kept: KeptWeights | undefined, aRowsPerOutRow: number, budget: number): Blocking | undefined {
+  const first = kept?.refused === true ? undefined : kept?.blocking;
+  if (first === undefined) return undefined;
+  const tb = ctx.tileBytes;
+  const bytes = (mb: number) => 2 * Math.ceil(mb * aRowsPerOutRow + 1) * first.cb * tb + mb * first.nb * tb * 2;
+  let mb = Math.max(1, Math.min(first.mb, grid.rowChunk));
+  while (mb > 1 && bytes(mb) > budget) mb--;
+  return { ...first, mb, workingSetBytes: bytes(mb) + (first.workingSetBytes - bytes(first.mb)) };
+}
+
+/**
+ * The first micro-batch of an op with kept weights: records its blocking and, when its weights
+ * are resident, gives them a buffer on every core of the grid that outlives the micro-batch.
+ */
+export function keepWeights(ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, aColTiles: number, kept: KeptWeights): void {
+  const bytes = packedK(s, ctx.views(s.a), 0, aColTiles) * grid.colChunk * ctx.tileBytes;
+  if (!blk.weightsResident || grid.coreOf.some((c) => (kept.pool.bytes[c] ?? 0) + bytes > kept.pool.cap)) {
+    kept.refused = true;
+    return;
+  }
+  kept.blocking = blk;
+  for (const core of grid.coreOf) {
+    kept.pool.bytes[core] = (kept.pool.bytes[core] ?? 0) + bytes;
+    const buf = ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
+    kept.buffers.set(core, buf);
+    ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
+    const open = ctx.openOf.get(core);
+    // Transfers into the core wait for its open task: now the one that also allocates the weights.
+    ctx.openOf.set(core, ctx.b.compute({ core, op: grp.index, deps: open === undefined ? [] : [open], alloc: [buf] }, [], 0, 0, 0));
+  }
+}
