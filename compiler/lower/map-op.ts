@@ -25,10 +25,22 @@ export function chooseMapGrid(ctx: LowerContext, view: MatrixView, splitCols: bo
   return { gr: Math.ceil(view.tileRows / rowChunk), gc: Math.ceil(view.tileCols / colChunk) };
 }
 
-/** True when the op's output columns can be split across cores without extra communication. */
-export function canSplitCols(cls: OpClass): boolean {
-  return cls.kind === 'eltwise' || cls.kind === 'window' || cls.kind === 'data';
+/**
+ * True when the op's output columns can be split across cores without extra communication:
+ * element-wise, window and data ops, and the row-wise ops whose columns (channels, in feature-map
+ * layout) are independent: global pools, instance norm, inference batch norm.
+ */
+export function canSplitCols(ctx: LowerContext, grp: OpGroup): boolean {
+  const cls = grp.cls;
+  if (cls.kind === 'eltwise' || cls.kind === 'window' || cls.kind === 'data') return true;
+  if (cls.kind !== 'rowwise' || !PER_CHANNEL.has(grp.anchor.op)) return false;
+  const training = grp.anchor.attrs['training_mode'];
+  if (training !== undefined && training.kind === 'int' && training.value === 1) return false;
+  return ctx.shapeOf(cls.x).layout === 'feature-map' && ctx.shapeOf(grp.output).layout === 'feature-map';
 }
+
+/** Row-wise ops that reduce or normalise each channel on its own. */
+const PER_CHANNEL = new Set(['GlobalAveragePool', 'GlobalMaxPool', 'InstanceNormalization', 'BatchNormalization']);
 
 /** Activation inputs the anchor reads: the class's main inputs first, then every other one. */
 export function anchorInputs(cls: OpClass, anchor?: Node, rootOf?: readonly TensorId[], graph?: Graph): TensorId[] {

@@ -161,5 +161,5 @@ export function firstRowNeeded(ctx: LowerContext, grp: OpGroup, t: TensorId, fro
 
 /** The grid of a row-distributed group over `view` (columns split when the op allows it). */
 export function mapGrid(ctx: LowerContext, grp: OpGroup, view: MatrixView): { gr: number; gc: number } {
-  return chooseMapGrid(ctx, view, canSplitCols(grp.cls) || splitsRows(ctx, grp));
+  return chooseMapGrid(ctx, view, canSplitCols(ctx, grp) || splitsRows(ctx, grp));
 }

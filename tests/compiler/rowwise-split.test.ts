@@ -3,6 +3,7 @@
 // partial statistics it multicasts along its grid row. Checked: the split happens (more cores than
 // tile rows), partials are exchanged (one tile per tile row to every peer), and the program
 // verifies and computes the reference's values (bf16 on n150; exact float32 on odd shapes and meshes).
+// Per-channel row ops (a global pool) split their channels instead.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadArch, archFingerprint } from '../../arch/index.js';
@@ -54,5 +55,15 @@ Split('exact values in float32 on odd shapes and small meshes', () => {
       assert.ok(e.rel < 1e-4, `${op} ${rows}x${cols} on ${c}x${r}: rel error ${e.rel}`);
     }
   }
+});
+Split('a global pool splits its channels across cores (each channel reduces on its own)', () => {
+  const b = graphBuilder('gap');
+  const x = b.input('x', [2, 512, 7, 7]);
+  const g = b.build([b.node('GlobalAveragePool', [x], [2, 512, 1, 1])]);
+  const p = compileGraph(g, arch, { dtype: 'bf16', fidelity: 'HiFi4', model: g.name, batch: 2, archFingerprint: fp });
+  assert.ok(p.ops[0]!.coresUsed >= 16, `${p.ops[0]!.strategy} on ${p.ops[0]!.coresUsed} cores`);
+  assert.equal(verifyProgram(p, arch), []);
+  const check = checkProgram(p, g, simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }), randomInputs(g, 6));
+  assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
 });
 Split.run();
