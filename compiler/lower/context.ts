@@ -170,7 +170,9 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   const fetched = rects.reduce((n, r) => n + rectTiles(r), 0);
   const share = req.neededTiles !== undefined && req.neededTiles < fetched ? req.neededTiles / fetched : 1;
   const packed = req.packedTiles !== undefined && req.packedTiles < fetched ? req.packedTiles / fetched : 1;
-  const moved = (bytes: number, tiles: number) => (share < 1 ? Math.ceil(bytes * share + Math.ceil(tiles * TILE * share) * ctx.arch.noc.flitBytes) : Math.ceil(bytes * packed));
+  // Bytes a transfer of `tiles` tiles (`bytes` in full) moves, split `ways` ways (DRAM channels).
+  const moved = (bytes: number, tiles: number, ways = 1) =>
+    Math.ceil(share < 1 ? bytes * share + (Math.ceil(tiles * TILE * share) * ctx.arch.noc.flitBytes) / ways : bytes * packed);
   // SRAM parts: each holder sends its pieces; DRAM parts (and tensors no op produced): one read.
   const byHolder = new Map<number, { pieces: TileRect[]; ready: TaskId[] }>();
   const fromDram: TileRect[] = p.parts.length === 0 ? rects : [];
@@ -213,7 +215,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b * real; });
   }
   const dramTiles = fromDram.reduce((n, r) => n + rectTiles(r), 0);
-  for (let i = 0; i < channels; i++) bytes[i] = Math.ceil(share < 1 ? bytes[i]! * share + (Math.ceil(dramTiles * TILE * share) * ctx.arch.noc.flitBytes) / channels : bytes[i]! * packed);
+  for (let i = 0; i < channels; i++) bytes[i] = moved(bytes[i]!, dramTiles, channels);
   const regions = fromDram.map(region);
   const read = ctx.b.dramRead({ core: leader, op: req.op, deps: [...new Set(deps)], ungated }, req.engine, bytes, regions);
   arrive.get(leader)!.push(read);

@@ -104,9 +104,11 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const mt = s.outView.tileRows;
   const aColTiles = aView.tileCols;
   const aRowsPerOutRow = aView.tileRows / Math.max(1, mt);
+  // One core's weight slice: every K-tile (packed) of its grid column's output columns.
+  const sliceBytes = packedK(s, aView, 0, aColTiles) * grid.colChunk * ctx.tileBytes;
   const keep = kept?.refused === true ? undefined : kept;
   const blk = keptBlocking(ctx, grid, keep, aRowsPerOutRow, budget) ?? chooseBlocking(ctx, s, grid.rowChunk, grid.colChunk, aRowsPerOutRow, aView, budget);
-  if (keep !== undefined && keep.blocking === undefined) keepWeights(ctx, grp, s, grid, blk, aColTiles, keep);
+  if (keep !== undefined && keep.blocking === undefined) keepWeights(ctx, grp, grid, blk, sliceBytes, keep);
   const kept1 = keep?.refused === true ? undefined : keep;
   const kSteps = Math.ceil(aColTiles / blk.cb);
   const mBlocks = Math.ceil(grid.rowChunk / blk.mb);
@@ -114,7 +116,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const op = grp.index;
   const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
   const in1Arrived = kept1?.arrived ?? new Map<string, Map<number, TaskId[]>>();
-  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchWeights(ctx, grp, grid, packedK(s, aView, 0, aColTiles) * grid.colChunk * ctx.tileBytes, out) : undefined;
+  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchWeights(ctx, grp, grid, sliceBytes, out) : undefined;
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
   let counter = 0;
   for (let mbi = 0; mbi < mBlocks; mbi++) {
@@ -159,7 +161,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
       }
     }
   }
-  return kept1 !== undefined || prefetch !== undefined ? blk.workingSetBytes - packedK(s, aView, 0, aColTiles) * grid.colChunk * ctx.tileBytes : blk.workingSetBytes;
+  return kept1 !== undefined || prefetch !== undefined ? blk.workingSetBytes - sliceBytes : blk.workingSetBytes;
 }
 
 function rowOf(grid: ShardGrid, i: number): number[] {

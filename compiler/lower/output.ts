@@ -135,11 +135,14 @@ export function isReleased(part: TensorPart): boolean {
 function releasePart(ctx: LowerContext, op: number, part: TensorPart): void {
   if (part.home !== 'sram' || released.has(part)) return;
   released.add(part);
-  for (const [core, buf] of part.bufferOf) {
-    ctx.b.compute({ core, op, deps: lastTasksOn(ctx, core), free: [buf] }, [], 0, 0, 0);
-    // Later tasks of the compute stream complete after this one, hence after those sends.
-    ctx.b.sendsSettled(core);
-    const size = ctx.b.buffers[buf]?.bytes ?? 0;
-    ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - size);
-  }
+  for (const [core, buf] of part.bufferOf) freeBuffer(ctx, op, core, buf);
+}
+
+/** Frees a resident buffer on `core` once everything the core has issued is done. */
+export function freeBuffer(ctx: LowerContext, op: number, core: number, buf: BufferId): void {
+  ctx.b.compute({ core, op, deps: lastTasksOn(ctx, core), free: [buf] }, [], 0, 0, 0);
+  // Later tasks of the compute stream complete after this one, hence after those sends.
+  ctx.b.sendsSettled(core);
+  const size = ctx.b.buffers[buf]?.bytes ?? 0;
+  ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - size);
 }

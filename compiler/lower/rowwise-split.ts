@@ -10,6 +10,7 @@
 // columns for the partial statistics, then the op's remaining passes on its columns plus one pass
 // per received partial to combine them.
 
+import { assert } from '../../arch/errors.js';
 import type { TaskId, WorkItem } from '../program.js';
 import { fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
@@ -39,7 +40,7 @@ export function splitsRows(ctx: LowerContext, grp: OpGroup): boolean {
 /** Lowers a split row reduction over `out.grid`; returns the per-core working set. */
 export function lowerSplitRowwise(ctx: LowerContext, grp: OpGroup, out: OutputPlan, budget: number): number {
   const { grid, view } = out;
-  if (grp.cls.kind !== 'rowwise') throw new Error('lowerSplitRowwise: not a row-wise op');
+  assert(grp.cls.kind === 'rowwise', 'lowerSplitRowwise: not a row-wise op');
   const work = grp.cls.work;
   const x = anchorInputs(grp.cls, grp.anchor, ctx.rootOf, ctx.graph)[0]!;
   const op = grp.index;

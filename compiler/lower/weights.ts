@@ -6,7 +6,7 @@ import type { BufferId, TaskId } from '../program.js';
 import type { LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
 import type { ShardGrid } from './layout.js';
-import { packedK, type Blocking, type MatmulShape } from './matmul-shape.js';
+import type { Blocking } from './matmul-shape.js';
 import type { OutputPlan } from './output.js';
 
 /**
@@ -46,10 +46,9 @@ export function prefetchWeights(ctx: LowerContext, grp: OpGroup, grid: ShardGrid
   }
   const opens = new Map<number, TaskId>();
   for (const [core, dep] of after) {
-    const buf = ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
+    const buf = weightBuffer(ctx, grp, core, bytes);
     opens.set(core, ctx.b.bookkeeping({ core, op: grp.index, deps: dep === undefined ? [] : [dep], alloc: [buf], ungated: true }, 'writer'));
     out.freeAtClose.set(core, [...(out.freeAtClose.get(core) ?? []), buf]);
-    ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
   }
   return opens;
 }
@@ -72,8 +71,7 @@ export function keptBlocking(ctx: LowerContext, grid: ShardGrid, kept: KeptWeigh
  * The first micro-batch of an op with kept weights: records its blocking and, when its weights
  * are resident, gives them a buffer on every core of the grid that outlives the micro-batch.
  */
-export function keepWeights(ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, aColTiles: number, kept: KeptWeights): void {
-  const bytes = packedK(s, ctx.views(s.a), 0, aColTiles) * grid.colChunk * ctx.tileBytes;
+export function keepWeights(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, blk: Blocking, bytes: number, kept: KeptWeights): void {
   if (!blk.weightsResident || grid.coreOf.some((c) => (kept.pool.bytes[c] ?? 0) + bytes > kept.pool.cap)) {
     kept.refused = true;
     return;
@@ -81,11 +79,16 @@ export function keepWeights(ctx: LowerContext, grp: OpGroup, s: MatmulShape, gri
   kept.blocking = blk;
   for (const core of grid.coreOf) {
     kept.pool.bytes[core] = (kept.pool.bytes[core] ?? 0) + bytes;
-    const buf = ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
+    const buf = weightBuffer(ctx, grp, core, bytes);
     kept.buffers.set(core, buf);
-    ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
     const open = ctx.openOf.get(core);
     // Transfers into the core wait for its open task: now the one that also allocates the weights.
     ctx.openOf.set(core, ctx.b.compute({ core, op: grp.index, deps: open === undefined ? [] : [open], alloc: [buf] }, [], 0, 0, 0));
   }
+}
+
+/** A buffer of `bytes` for a core's weight slice, counted as resident until it is freed. */
+function weightBuffer(ctx: LowerContext, grp: OpGroup, core: number, bytes: number): BufferId {
+  ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
+  return ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
 }

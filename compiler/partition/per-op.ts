@@ -3,17 +3,15 @@
 // the grid (height, width or a block shape): each candidate is lowered on a builder checkpoint,
 // costed (partition/cost.ts) and taken back; the cheapest is lowered for good.
 
-import { matmulTileCycles } from '../../arch/core-timing.js';
 import type { Graph } from '../graph.js';
 import type { ProgramOp, TaskId } from '../program.js';
 import type { Grouping, OpGroup } from '../lower/group.js';
-import { packedK } from '../lower/matmul2d.js';
-import { anchorInputsOf, lastReaders, lowerOnGrid, mapGrid, matmulShape, resolveGroup, type GridChoice, type Lowered } from '../lower/op.js';
+import { anchorInputsOf, lastReaders, lowerOnGrid, mapGrid, matmulShape, resolveGroup, type Lowered } from '../lower/op.js';
 import { releaseTensor } from '../lower/output.js';
 import type { Session } from '../lower/session.js';
 import type { LowerContext } from '../lower/context.js';
 import { OpCostModel } from './cost.js';
-import { matmulCandidates, StrategySearch, type Strategy } from './strategy.js';
+import { computeBound, matmulCandidates, StrategySearch, type Strategy } from './strategy.js';
 
 export interface PerOpOptions {
   readonly strategy: Exclude<Strategy, 'pipeline'>;
@@ -54,12 +52,8 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
   }
   const cands = matmulCandidates(search.strategy, ctx, view.tileRows, view.tileCols);
   const ready = ctx.b.makespan();
-  // A candidate cannot finish before its busiest core has done its tile products.
-  const tileCycles = matmulTileCycles(ctx.arch, { dtype: ctx.dtype, fidelity: ctx.fidelity }, mm.usefulRows);
-  const aView = ctx.views(mm.a);
-  const kTiles = packedK(mm, aView, 0, aView.tileCols);
-  const bound = (c: GridChoice) => ready + Math.ceil(view.tileRows / c.gr) * Math.ceil(view.tileCols / c.gc) * kTiles * tileCycles;
-  const best = search.choose(cands, bound, (c) => {
+  const compute = computeBound(ctx, mm, view.tileRows, view.tileCols);
+  const best = search.choose(cands, (c) => ready + compute(c), (c) => {
     const snap = s.snapshot();
     lowerOnGrid(ctx, grp, mm, c, isGraphOutput, s.resident, residentIo);
     const cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), ready).cycles;

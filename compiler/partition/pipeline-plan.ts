@@ -74,7 +74,11 @@ export function planStages(ctx: LowerContext, groups: readonly OpGroup[], maxMic
   const g = groups.length;
   const rows = ctx.gridRows;
   const cols = ctx.gridCols;
-  const pre = (xs: number[]) => xs.reduce<number[]>((acc, x) => [...acc, acc[acc.length - 1]! + x], [0]);
+  const pre = (xs: readonly number[]) => {
+    const sums = [0];
+    for (const x of xs) sums.push(sums[sums.length - 1]! + x);
+    return sums;
+  };
   const workSum = pre(work);
   const weightSum = pre(weights);
   const dramRate = channelBytesPerCycle(ctx.arch).reduce((a, b) => a + b, 0);

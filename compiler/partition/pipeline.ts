@@ -11,20 +11,17 @@
 // does (height, width and block candidates, lowered on a checkpoint and costed), then kept for
 // every micro-batch (its kept weights stay on the same cores).
 
-import { matmulTileCycles } from '../../arch/core-timing.js';
 import type { Graph, TensorId } from '../graph.js';
 import type { BufferId, ProgramOp, TaskId } from '../program.js';
 import { NotYetProduced, type LowerContext } from '../lower/context.js';
 import type { Grouping, OpGroup } from '../lower/group.js';
-import { packedK, type KeptWeights } from '../lower/matmul2d.js';
+import type { KeptWeights, MatmulShape } from '../lower/matmul2d.js';
 import { anchorInputsOf, firstRowNeeded, groupMacs, lastReaders, lowerOnGrid, mapGrid, matmulShape, resolveGroup, type GridChoice, type MicroBatch } from '../lower/op.js';
-import { lastTasksOn, releaseTensor } from '../lower/output.js';
+import { freeBuffer, releaseTensor } from '../lower/output.js';
 import type { Session } from '../lower/session.js';
-import type { MatmulShape } from '../lower/matmul2d.js';
-import type { TaskId as Id } from '../program.js';
 import { OpCostModel } from './cost.js';
 import { LIVE_PARTS, WEIGHT_SHARE, type PipelinePlan } from './pipeline-plan.js';
-import { matmulCandidates, StrategySearch } from './strategy.js';
+import { computeBound, matmulCandidates, StrategySearch } from './strategy.js';
 import { opRecord } from './per-op.js';
 
 /** The output tile rows of micro-batch `m` of `n` for an op with `tileRows` rows (may be empty). */
@@ -102,11 +99,7 @@ function searchGrid(
 ): GridChoice {
   const view = ctx.views(grp.output);
   const cands = matmulCandidates('auto', ctx, sliceRows, view.tileCols);
-  const tileCycles = matmulTileCycles(ctx.arch, { dtype: ctx.dtype, fidelity: ctx.fidelity }, mm.usefulRows);
-  const aView = ctx.views(mm.a);
-  const kTiles = packedK(mm, aView, 0, aView.tileCols);
-  const bound = (c: GridChoice) => Math.ceil(sliceRows / c.gr) * Math.ceil(view.tileCols / c.gc) * kTiles * tileCycles;
-  return search.choose(cands, bound, (c) => {
+  return search.choose(cands, computeBound(ctx, mm, sliceRows, view.tileCols), (c) => {
     const snap = s.snapshot();
     const kept = mb.kept !== undefined ? saveKept(mb.kept) : undefined;
     let cost = Infinity;
@@ -114,7 +107,7 @@ function searchGrid(
       lowerOnGrid(ctx, grp, mm, c, isOutput, s.resident, residentIo, mb);
       let start = Infinity;
       for (let i = snap.b.tasks; i < ctx.b.tasks.length; i++) start = Math.min(start, ctx.b.tasks[i]!.predictedStartCycle);
-      cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as Id), start).cycles - start;
+      cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), start).cycles - start;
     } catch (e) {
       if (!(e instanceof NotYetProduced)) throw e;
     }
@@ -192,9 +185,5 @@ function restoreKept(k: KeptWeights, saved: SavedKept): void {
 /** Frees the weights an op kept in SRAM across its micro-batches. */
 function freeKept(ctx: LowerContext, grp: OpGroup, kept: KeptWeights | undefined): void {
   if (kept === undefined) return;
-  for (const [core, buf] of kept.buffers) {
-    ctx.b.compute({ core, op: grp.index, deps: lastTasksOn(ctx, core), free: [buf] }, [], 0, 0, 0);
-    ctx.b.sendsSettled(core);
-    ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - (ctx.b.buffers[buf]?.bytes ?? 0));
-  }
+  for (const [core, buf] of kept.buffers) freeBuffer(ctx, grp.index, core, buf);
 }

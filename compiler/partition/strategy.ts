@@ -13,7 +13,8 @@
 // spent (`--compile-budget`), and later ops take the block candidate.
 
 import type { LowerContext } from '../lower/context.js';
-import { chooseMatmulGrid } from '../lower/matmul2d.js';
+import { matmulTileCycles } from '../../arch/core-timing.js';
+import { chooseMatmulGrid, packedK, type MatmulShape } from '../lower/matmul2d.js';
 import type { GridChoice } from '../lower/op.js';
 
 export const STRATEGIES = ['auto', 'opbyop', 'matmul2d', 'pipeline'] as const;
@@ -46,6 +47,17 @@ export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: numb
   const shapes = [2, 4, 16, 32].filter((r) => r <= Math.min(p, mt)).map((r): GridChoice => ({ kind: 'block', ...balanced(mt, nt, r, Math.max(1, Math.min(nt, Math.floor(p / r)))) }));
   for (const c of [height, width, ...shapes]) if (!out.some((o) => o.gr === c.gr && o.gc === c.gc)) out.push(c);
   return out;
+}
+
+/**
+ * A lower bound on a candidate's cycles for an op with `mt` x `nt` output tiles: its busiest core's
+ * tile products (no grid finishes before that core has done them).
+ */
+export function computeBound(ctx: LowerContext, mm: MatmulShape, mt: number, nt: number): (c: GridChoice) => number {
+  const tileCycles = matmulTileCycles(ctx.arch, { dtype: ctx.dtype, fidelity: ctx.fidelity }, mm.usefulRows);
+  const aView = ctx.views(mm.a);
+  const kTiles = packedK(mm, aView, 0, aView.tileCols);
+  return (c) => Math.ceil(mt / c.gr) * Math.ceil(nt / c.gc) * kTiles * tileCycles;
 }
 
 /** The search's state across ops: its strategy and what is left of its budget. */
