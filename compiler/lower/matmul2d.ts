@@ -189,7 +189,11 @@ function fetchWeights(
     const n0 = j * grid.colChunk + nbi * blk.nb;
     const n1 = Math.min(s.bView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
     if (n0 >= n1) continue;
-    const cores = colOf(grid, j);
+    // The column's cores take turns reading K-steps from DRAM (the first destination reads and
+    // forwards): one leader per column would serialise every read and multicast of the slice.
+    const col = colOf(grid, j);
+    const lead = st % col.length;
+    const cores = [...col.slice(lead), ...col.slice(0, lead)];
     const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };
     const deps = blk.weightsResident ? [] : slotDeps(cores);
     // Stored packed (taps x channels in K): the transfer moves the packed tiles of the step.
