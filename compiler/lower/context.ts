@@ -70,8 +70,8 @@ export interface LowerContext {
   readonly openOf: Map<number, TaskId>;
   /** Bytes of resident tensor shards per core right now. */
   readonly residentBytes: number[];
-  /** Per core, as of the last op lowered on it: what weight prefetch must not collide with. */
-  readonly lastOp: LastOpOnCore;
+  /** Per core, the last PREFETCH_DEPTH ops lowered on it (most recent last): what weight prefetch must not collide with. */
+  readonly recentOps: OpOnCore[][];
   /** Matmul weights may be fetched into their own buffers while the previous op still runs (op by op). */
   readonly prefetchWeights?: boolean;
   readonly views: (t: TensorId) => MatrixView;
@@ -103,12 +103,21 @@ export function constBytes(ctx: LowerContext, t: TensorId): number {
   return Math.ceil((numElements(tensor.shape) * ctx.tileBytes) / (32 * 32));
 }
 
-/** Per core: the last op lowered there, the task that opened it, and the SRAM it held while running. */
-export interface LastOpOnCore {
-  readonly op: number[];
-  readonly open: (TaskId | undefined)[];
-  /** Resident shards (including its output) plus its working set, at its close. */
-  readonly busyBytes: number[];
+/**
+ * How many of a core's latest ops weight prefetch may reach back over (an assumption: deeper
+ * prefetch needs more SRAM history per core and rarely finds room on the busy cores).
+ */
+export const PREFETCH_DEPTH = 4;
+
+/** An op lowered on a core: the task that opened it there, and the most SRAM the core held meanwhile. */
+export interface OpOnCore {
+  readonly op: number;
+  readonly open: TaskId | undefined;
+  /**
+   * Resident shards (including its output) plus its working set, at its close, plus the weights
+   * prefetched for later ops while it ran.
+   */
+  busyBytes: number;
 }
 
 export interface FetchRequest {

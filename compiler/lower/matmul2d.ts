@@ -5,6 +5,7 @@
 // input slab of a block of output pixels is fetched once per input-channel block and reused for
 // every kernel tap. Weight slices stay resident in SRAM when they fit.
 
+import { computeCycles } from '../../arch/core-timing.js';
 import type { TaskId, WorkItem } from '../program.js';
 import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
@@ -117,6 +118,10 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
   const in1Arrived = kept1?.arrived ?? new Map<string, Map<number, TaskId[]>>();
   const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchWeights(ctx, grp, grid, sliceBytes, out) : undefined;
+  // One leader per column reads and multicasts the whole slice, at best at a link's rate each
+  // way: when that outlasts a core's compute, the column's cores share the reading.
+  const perCore = [{ unit: 'matmul' as const, tiles: grid.rowChunk * grid.colChunk * packedK(s, aView, 0, aColTiles), rows: s.usefulRows }];
+  const takeTurns = (2 * sliceBytes) / ctx.arch.noc.linkBytesPerCycle > computeCycles(ctx.arch, ctx, perCore);
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
   let counter = 0;
   for (let mbi = 0; mbi < mBlocks; mbi++) {
@@ -125,7 +130,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
         const c0 = st * blk.cb;
         const c1 = Math.min(aColTiles, c0 + blk.cb);
         const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
-        const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived, prefetch);
+        const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived, takeTurns, prefetch);
         for (let i = 0; i < grid.gridRows; i++) {
           const r0 = grid.row0 + i * grid.rowChunk + mbi * blk.mb;
           const r1 = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk, r0 + blk.mb);
@@ -176,7 +181,7 @@ function colOf(grid: ShardGrid, j: number): number[] {
 function fetchWeights(
   ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, nbi: number, st: number,
   c0: number, c1: number, slotDeps: (cores: readonly number[]) => TaskId[], cache: Map<string, Map<number, TaskId[]>>,
-  prefetch?: ReadonlyMap<number, TaskId>,
+  takeTurns: boolean, prefetch?: ReadonlyMap<number, TaskId>,
 ): Map<number, Map<number, TaskId[]>> {
   const byCol = new Map<number, Map<number, TaskId[]>>();
   for (let j = 0; j < grid.gridCols; j++) {
@@ -189,10 +194,10 @@ function fetchWeights(
     const n0 = j * grid.colChunk + nbi * blk.nb;
     const n1 = Math.min(s.bView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
     if (n0 >= n1) continue;
-    // The column's cores take turns reading K-steps from DRAM (the first destination reads and
-    // forwards): one leader per column would serialise every read and multicast of the slice.
+    // With `takeTurns`, the column's cores take turns reading K-steps from DRAM (the first
+    // destination reads and forwards); else its first core reads them all.
     const col = colOf(grid, j);
-    const lead = st % col.length;
+    const lead = takeTurns ? st % col.length : 0;
     const cores = [...col.slice(lead), ...col.slice(0, lead)];
     const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };
     const deps = blk.weightsResident ? [] : slotDeps(cores);

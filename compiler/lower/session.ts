@@ -7,7 +7,7 @@ import type { Graph, TensorId } from '../graph.js';
 import type { ProgramTensor, TaskId, TensorLayout } from '../program.js';
 import { matrixSize, TILE } from '../tensor-layout.js';
 import { ProgramBuilder, type BuilderCheckpoint } from './builder.js';
-import type { LowerContext, PlacedTensor } from './context.js';
+import type { LowerContext, OpOnCore, PlacedTensor } from './context.js';
 import type { Grouping } from './group.js';
 import { wholeGrid, type MatrixView } from './layout.js';
 import { findFeatureMaps } from './views.js';
@@ -28,7 +28,7 @@ export interface Snapshot {
   readonly placed: Map<TensorId, PlacedTensor>;
   readonly openOf: Map<number, TaskId>;
   readonly residentBytes: readonly number[];
-  readonly lastOp: { readonly op: readonly number[]; readonly open: readonly (TaskId | undefined)[]; readonly busyBytes: readonly number[] };
+  readonly recentOps: readonly (readonly OpOnCore[])[];
   readonly tensors: number;
   readonly resident: ReadonlySet<TensorId>;
 }
@@ -58,7 +58,7 @@ export function createSession(graph: Graph, grouping: Grouping, o: SessionOption
     area: wholeGrid(rows, cols), gridRows: rows, gridCols: cols, tileBytes: o.tileBytes,
     sramBudgetBytes: arch.core.sramBytes - arch.core.sramReservedBytes,
     placed: new Map(), openOf: new Map(), footprintCache: new Map(), residentBytes: cores.map(() => 0),
-    lastOp: { op: cores.map(() => -1), open: cores.map(() => undefined), busyBytes: cores.map(() => 0) },
+    recentOps: cores.map(() => []),
     views: (t) => {
       let v = viewCache.get(t);
       if (v === undefined) {
@@ -90,7 +90,7 @@ export function createSession(graph: Graph, grouping: Grouping, o: SessionOption
   placeGraphInputs(ctx, resident);
   return {
     ctx, cores, b, tensors, resident,
-    snapshot: () => ({ b: b.checkpoint(), placed: new Map(ctx.placed), openOf: new Map(ctx.openOf), residentBytes: [...ctx.residentBytes], lastOp: { op: [...ctx.lastOp.op], open: [...ctx.lastOp.open], busyBytes: [...ctx.lastOp.busyBytes] }, tensors: tensors.length, resident: new Set(resident) }),
+    snapshot: () => ({ b: b.checkpoint(), placed: new Map(ctx.placed), openOf: new Map(ctx.openOf), residentBytes: [...ctx.residentBytes], recentOps: copyRecent(ctx.recentOps), tensors: tensors.length, resident: new Set(resident) }),
     restore: (s) => {
       b.rollback(s.b);
       ctx.placed.clear();
@@ -98,9 +98,7 @@ export function createSession(graph: Graph, grouping: Grouping, o: SessionOption
       ctx.openOf.clear();
       for (const [k, v] of s.openOf) ctx.openOf.set(k, v);
       s.residentBytes.forEach((v, i) => { ctx.residentBytes[i] = v; });
-      s.lastOp.op.forEach((v, i) => { ctx.lastOp.op[i] = v; });
-      s.lastOp.open.forEach((v, i) => { ctx.lastOp.open[i] = v; });
-      s.lastOp.busyBytes.forEach((v, i) => { ctx.lastOp.busyBytes[i] = v; });
+      copyRecent(s.recentOps).forEach((v, i) => { ctx.recentOps[i] = v; });
       tensors.length = s.tensors;
       resident.clear();
       for (const t of s.resident) resident.add(t);
@@ -118,4 +116,9 @@ function placeGraphInputs(ctx: LowerContext, resident: ReadonlySet<TensorId>): v
     ctx.placed.set(t, { view, parts: [], firstChannel: channel, programIndex, rowMajor: true });
     channel = (channel + 5) % ctx.arch.dram.channels.length;
   }
+}
+
+/** A deep copy (prefetch raises the entries' busy bytes in place). */
+function copyRecent(r: readonly (readonly OpOnCore[])[]): OpOnCore[][] {
+  return r.map((list) => list.map((e) => ({ ...e })));
 }

@@ -3,7 +3,7 @@
 // (op by op). Both move the weight slices out of the op's working set into separate buffers.
 
 import type { BufferId, TaskId } from '../program.js';
-import type { LowerContext } from './context.js';
+import type { LowerContext, OpOnCore } from './context.js';
 import type { OpGroup } from './group.js';
 import type { ShardGrid } from './layout.js';
 import type { Blocking } from './matmul-shape.js';
@@ -27,23 +27,29 @@ export interface KeptWeights {
 }
 
 /**
- * Weight prefetch (op by op): when every core of the grid can hold its weight slice in a buffer of
- * its own while the previous op there still runs (its SRAM then, plus the slice, within budget),
- * the slices get such buffers and their DRAM reads and multicasts ignore the cores' gates: they
- * start once the previous op on each core has opened (or, on a core it did not use, once the
- * core's earlier tasks are done), overlapping that op instead of following it. The op's close
- * frees them. Returns the buffers' allocating tasks per core, or undefined (no prefetch).
+ * Weight prefetch (op by op): the slices get buffers of their own, allocated as early as SRAM
+ * allows, and their DRAM reads and multicasts ignore the cores' gates. On each core of the grid
+ * the buffer opens with the earliest of the core's last PREFETCH_DEPTH ops during which it fits
+ * beside everything else held then (that op's SRAM at its close plus weights already prefetched
+ * across it, plus the slice), as long as it fits beside every later op there too; on a core no op
+ * used yet, at once. The reads overlap those ops instead of following them (in each engine's
+ * order: after the earlier weight fetches). The op's close frees the buffers. Returns the
+ * allocating tasks per core, or undefined (no prefetch: the slice fits beside none of them).
  */
 export function prefetchWeights(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, bytes: number, out: OutputPlan): Map<number, TaskId> | undefined {
   if (ctx.prefetchWeights !== true) return undefined;
   const after = new Map<number, TaskId | undefined>();
+  const across: OpOnCore[] = [];
   for (const core of grid.coreOf) {
-    const previous = ctx.lastOp.op[core] === grp.index - 1;
-    const held = previous ? ctx.lastOp.busyBytes[core]! : (ctx.residentBytes[core] ?? 0);
-    if (held + bytes > ctx.sramBudgetBytes) return undefined;
-    const stream = ctx.b.streams[core]![1]!;
-    after.set(core, previous ? ctx.lastOp.open[core] : stream[stream.length - 1]);
+    if ((ctx.residentBytes[core] ?? 0) + bytes > ctx.sramBudgetBytes) return undefined;
+    const recent = ctx.recentOps[core]!;
+    let k = recent.length;
+    while (k > 0 && recent[k - 1]!.busyBytes + bytes <= ctx.sramBudgetBytes) k--;
+    if (k === recent.length && k > 0) return undefined;
+    after.set(core, recent[k]?.open);
+    across.push(...recent.slice(k));
   }
+  for (const e of across) e.busyBytes += bytes;
   const opens = new Map<number, TaskId>();
   for (const [core, dep] of after) {
     const buf = weightBuffer(ctx, grp, core, bytes);
