@@ -90,7 +90,7 @@ export function lowerPipelined(s: Session, graph: Graph, grouping: Grouping, pla
 
 /**
  * The grid of a matmul-like op on its region: each candidate is lowered for the first micro-batch
- * on a checkpoint, costed from the earliest start of its tasks, and taken back (a candidate whose
+ * on a checkpoint, costed from the earliest start of its gated tasks, and taken back (a candidate whose
  * window is not produced yet costs nothing to try and is skipped).
  */
 function searchGrid(
@@ -106,7 +106,8 @@ function searchGrid(
     try {
       lowerOnGrid(ctx, grp, mm, c, isOutput, s.resident, residentIo, mb);
       let start = Infinity;
-      for (let i = snap.b.tasks; i < ctx.b.tasks.length; i++) start = Math.min(start, ctx.b.tasks[i]!.predictedStartCycle);
+      // Prefetches start while earlier ops run: the op's own time begins with its first gated task.
+      for (let i = snap.b.tasks; i < ctx.b.tasks.length; i++) if (!ctx.b.isUngated(i as TaskId)) start = Math.min(start, ctx.b.tasks[i]!.predictedStartCycle);
       cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), start).cycles - start;
     } catch (e) {
       if (!(e instanceof NotYetProduced)) throw e;
