@@ -7,13 +7,14 @@
 import type { Graph, Node, TensorId } from '../graph.js';
 import type { TaskId, WorkItem } from '../program.js';
 import type { OpClass } from './classify.js';
-import { constBytes, coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
+import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import { channelBytesOf, rectTiles, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { rectTiles, type MatrixView, type TileRect } from './layout.js';
 import type { Footprint } from './footprint.js';
 import { anchorFootprint } from './input-footprints.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 import { finishInputs } from './matmul2d.js';
+import { fetchConstants } from './weights.js';
 
 /** Picks the logical grid for a row-distributed op. */
 export function chooseMapGrid(ctx: LowerContext, view: MatrixView, splitCols: boolean): { gr: number; gc: number } {
@@ -115,7 +116,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
   // Block-major: the k-th block of every core before any core's (k+1)-th, so a core holding input
   // rows serves its readers in the order they need them (core by core, a holder's sends to the
   // next core would queue behind every block of the previous one).
-  const constants = fetchConstants(ctx, grp, grid, view);
+  const constants = fetchConstants(ctx, grp, grid, view, out);
   const cores = [];
   for (let i = 0; i < grid.gridRows; i++) {
     for (let j = 0; j < grid.gridCols; j++) {
@@ -212,36 +213,3 @@ const COPY_OPS = new Set([
   'Transpose', 'Reshape', 'Slice', 'Concat', 'Split', 'Gather', 'Tile', 'Expand', 'Pad', 'DepthToSpace', 'SpaceToDepth',
   'Flatten', 'Squeeze', 'Unsqueeze', 'Identity',
 ]);
-
-/**
- * Brings the group's constants (biases, scales, depthwise weights, embedding rows) to every core
- * of `grid`: per grid column, the first core reads the column's share from DRAM and multicasts it
- * down the column (one read per column, not one per core: 56 cores reading the same few KB queue
- * behind each other at the DRAM channels). Returns each core's arrival tasks.
- */
-export function fetchConstants(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, view: MatrixView): Map<number, TaskId[]> {
-  const out = new Map<number, TaskId[]>(grid.coreOf.map((c) => [c, []]));
-  const channels = ctx.arch.dram.channels.length;
-  for (let j = 0; j < grid.gridCols; j++) {
-    const c0 = j * grid.colChunk;
-    const c1 = Math.min(view.tileCols, c0 + grid.colChunk);
-    if (c0 >= c1) continue;
-    const cores = Array.from({ length: grid.gridRows }, (_, i) => grid.coreOf[i * grid.gridCols + j]!);
-    const [leader, ...rest] = cores;
-    const coreOutBytes = tilesBytes(ctx, grid.rowChunk * (c1 - c0));
-    for (const c of grp.constInputs) {
-      const bytes = Math.min(constBytes(ctx, c), coreOutBytes);
-      if (bytes < 64) continue;
-      const tiles = Math.max(1, Math.ceil(bytes / ctx.tileBytes));
-      const cview = { rows: 32, cols: tiles * 32, tileRows: 1, tileCols: tiles };
-      const per = channelBytesOf(cview, { r0: 0, r1: 1, c0: 0, c1: tiles }, leader! % channels, channels, ctx.tileBytes);
-      const read = ctx.b.dramRead({ core: leader!, op: grp.index, deps: [] }, 'reader', per);
-      out.get(leader!)!.push(read);
-      if (rest.length === 0) continue;
-      const opens = rest.map((d) => ctx.openOf.get(d)).filter((t): t is TaskId => t !== undefined);
-      const sent = ctx.b.send({ core: leader!, op: grp.index, deps: [read, ...opens] }, 'reader', rest, tiles * ctx.tileBytes);
-      for (const d of rest) out.get(d)!.push(sent);
-    }
-  }
-  return out;
-}

@@ -12,7 +12,7 @@ import type { OpGroup } from './group.js';
 import type { MatrixView, ShardGrid, TileRect } from './layout.js';
 import { extraFootprint } from './input-footprints.js';
 import { in0Rows, packedK, type Blocking, type MatmulShape } from './matmul-shape.js';
-import { keepWeights, keptBlocking, prefetchWeights, type KeptWeights } from './weights.js';
+import { fetchConstants, keepWeights, keptBlocking, prefetchBuffers, type KeptWeights } from './weights.js';
 import { fusedWorkItems, finishOutputBlock, type OutputPlan } from './output.js';
 
 export { in0Rows, packedK, type MatmulShape } from './matmul-shape.js';
@@ -117,7 +117,9 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const op = grp.index;
   const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
   const in1Arrived = kept1?.arrived ?? new Map<string, Map<number, TaskId[]>>();
-  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchWeights(ctx, grp, grid, sliceBytes, out) : undefined;
+  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchBuffers(ctx, grp, grid, sliceBytes, out) : undefined;
+  // Biases and other constants of the fused followers, needed by each block's last K-step.
+  const constants = fetchConstants(ctx, grp, grid, s.outView, out, s.b);
   // One leader per column reads and multicasts the whole slice, at best at a link's rate each
   // way: when that outlasts a core's compute, the column's cores share the reading.
   const perCore = [{ unit: 'matmul' as const, tiles: grid.rowChunk * grid.colChunk * packedK(s, aView, 0, aColTiles), rows: s.usefulRows }];
@@ -148,7 +150,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
             const deps = [...(in0.get(core) ?? []), ...(in1.get(j)?.get(core) ?? [])];
             const isLast = st === kSteps - 1;
             const rect = { r0, r1, c0: n0, c1: n1 };
-            const extra = isLast ? finishInputs(ctx, grp, out, rect, core) : [];
+            const extra = isLast ? [...finishInputs(ctx, grp, out, rect, core), ...(constants.get(core) ?? [])] : [];
             if (isLast) work.push(...fusedWorkItems(grp, (r1 - r0) * (n1 - n0)));
             const sramRead = tilesBytes(ctx, tiles * 2);
             const t = ctx.b.compute(

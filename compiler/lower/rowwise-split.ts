@@ -16,7 +16,8 @@ import { fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
 import type { TileRect } from './layout.js';
 import { finishInputs } from './matmul2d.js';
-import { anchorInputs, fetchConstants } from './map-op.js';
+import { anchorInputs } from './map-op.js';
+import { fetchConstants } from './weights.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 
 const SPLITTABLE = new Set(['Softmax', 'LogSoftmax', 'LayerNormalization']);
@@ -47,7 +48,7 @@ export function lowerSplitRowwise(ctx: LowerContext, grp: OpGroup, out: OutputPl
   // Double-buffered input block, its partial statistics and the peers', and the output block.
   const perRow = 2 * grid.colChunk + 2 * grid.gridCols + grid.colChunk;
   const rb = Math.max(1, Math.min(grid.rowChunk, Math.floor(budget / (perRow * ctx.tileBytes))));
-  const constants = fetchConstants(ctx, grp, grid, view);
+  const constants = fetchConstants(ctx, grp, grid, view, out);
   const rows = Array.from({ length: grid.gridRows }, (_, i) => {
     const cells = [];
     for (let j = 0; j < grid.gridCols; j++) {

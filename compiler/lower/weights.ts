@@ -1,11 +1,12 @@
-// Weights kept in SRAM beyond one lowering of a matmul: across the micro-batches of a pipelined
-// op (KeptWeights), or prefetched into buffers of their own while the previous op still runs
-// (op by op). Both move the weight slices out of the op's working set into separate buffers.
+// Weights and constants beyond one op's working set: weights kept in SRAM across the
+// micro-batches of a pipelined op (KeptWeights), and weights or constants prefetched into buffers
+// of their own while earlier ops still run (op by op), and how constants reach an op's grid.
 
+import type { TensorId } from '../graph.js';
 import type { BufferId, TaskId } from '../program.js';
-import type { LowerContext, OpOnCore } from './context.js';
+import { constBytes, tilesBytes, type LowerContext, type OpOnCore } from './context.js';
 import type { OpGroup } from './group.js';
-import type { ShardGrid } from './layout.js';
+import { channelBytesOf, type MatrixView, type ShardGrid } from './layout.js';
 import type { Blocking } from './matmul-shape.js';
 import type { OutputPlan } from './output.js';
 
@@ -27,8 +28,9 @@ export interface KeptWeights {
 }
 
 /**
- * Weight prefetch (op by op): the slices get buffers of their own, allocated as early as SRAM
- * allows, and their DRAM reads and multicasts ignore the cores' gates. On each core of the grid
+ * Prefetch (op by op) of an op's weight slices or constants: they get buffers of their own,
+ * `bytes` on every core of the grid, allocated as early as SRAM allows, and their DRAM reads and
+ * multicasts ignore the cores' gates. On each core of the grid
  * the buffer opens with the earliest of the core's last PREFETCH_DEPTH ops during which it fits
  * beside everything else held then (that op's SRAM at its close plus weights already prefetched
  * across it, plus the slice), as long as it fits beside every later op there too; on a core no op
@@ -36,7 +38,7 @@ export interface KeptWeights {
  * order: after the earlier weight fetches). The op's close frees the buffers. Returns the
  * allocating tasks per core, or undefined (no prefetch: the slice fits beside none of them).
  */
-export function prefetchWeights(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, bytes: number, out: OutputPlan): Map<number, TaskId> | undefined {
+export function prefetchBuffers(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, bytes: number, out: OutputPlan): Map<number, TaskId> | undefined {
   if (ctx.prefetchWeights !== true) return undefined;
   const after = new Map<number, TaskId | undefined>();
   const across: OpOnCore[] = [];
@@ -97,4 +99,42 @@ export function keepWeights(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, bl
 function weightBuffer(ctx: LowerContext, grp: OpGroup, core: number, bytes: number): BufferId {
   ctx.residentBytes[core] = (ctx.residentBytes[core] ?? 0) + bytes;
   return ctx.b.buffer(core, bytes, `${grp.anchor.name}/weights`);
+}
+
+/**
+ * Brings the group's constants (biases, scales, depthwise weights, embedding rows; but `except`,
+ * a matmul's weights) to every core of `grid`: per grid column, the first core reads the column's share from DRAM and multicasts it
+ * down the column (one read per column, not one per core: 56 cores reading the same few KB queue
+ * behind each other at the DRAM channels). Returns each core's arrival tasks.
+ */
+export function fetchConstants(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, view: MatrixView, plan: OutputPlan, except?: TensorId): Map<number, TaskId[]> {
+  const out = new Map<number, TaskId[]>(grid.coreOf.map((c) => [c, []]));
+  const channels = ctx.arch.dram.channels.length;
+  const columns = [];
+  for (let j = 0; j < grid.gridCols; j++) {
+    const c0 = j * grid.colChunk;
+    const c1 = Math.min(view.tileCols, c0 + grid.colChunk);
+    if (c0 >= c1) continue;
+    const coreOutBytes = tilesBytes(ctx, grid.rowChunk * (c1 - c0));
+    const tiles = grp.constInputs.filter((c) => c !== except).map((c) => Math.min(constBytes(ctx, c), coreOutBytes)).filter((b) => b >= 64).map((b) => Math.max(1, Math.ceil(b / ctx.tileBytes)));
+    if (tiles.length > 0) columns.push({ cores: Array.from({ length: grid.gridRows }, (_, i) => grid.coreOf[i * grid.gridCols + j]!), tiles });
+  }
+  // Like weights, constants land in buffers of their own while earlier ops still run, when SRAM allows.
+  const most = Math.max(0, ...columns.map((c) => c.tiles.reduce((a, b) => a + b, 0)));
+  const prefetch = most > 0 ? prefetchBuffers(ctx, grp, grid, most * ctx.tileBytes, plan) : undefined;
+  const engine = prefetch !== undefined ? 'writer' : 'reader';
+  const opensOf = (cores: readonly number[]) => cores.map((d) => (prefetch ?? ctx.openOf).get(d)).filter((t): t is TaskId => t !== undefined);
+  for (const { cores, tiles: list } of columns) {
+    const [leader, ...rest] = cores;
+    for (const tiles of list) {
+      const cview = { rows: 32, cols: tiles * 32, tileRows: 1, tileCols: tiles };
+      const per = channelBytesOf(cview, { r0: 0, r1: 1, c0: 0, c1: tiles }, leader! % channels, channels, ctx.tileBytes);
+      const read = ctx.b.dramRead({ core: leader!, op: grp.index, deps: prefetch !== undefined ? opensOf([leader!]) : [], ungated: prefetch !== undefined }, engine, per);
+      out.get(leader!)!.push(read);
+      if (rest.length === 0) continue;
+      const sent = ctx.b.send({ core: leader!, op: grp.index, deps: [read, ...opensOf(rest)], ungated: prefetch !== undefined }, engine, rest, tiles * ctx.tileBytes);
+      for (const d of rest) out.get(d)!.push(sent);
+    }
+  }
+  return out;
 }
