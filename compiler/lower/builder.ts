@@ -58,8 +58,8 @@ export class ProgramBuilder {
   /** Per core: the task every new task on that core waits for (the end of the previous op there). */
   private readonly gate: (TaskId | undefined)[];
   private readonly sendsSinceGate: TaskId[][];
-  /** Tasks created ungated (prefetches), by id. */
-  private readonly ungatedIds = new Set<number>();
+  /** Per task: created ungated (a prefetch). */
+  private readonly ungatedFlags: boolean[] = [];
 
   constructor(opts: BuilderOptions) {
     this.opts = opts;
@@ -108,12 +108,12 @@ export class ProgramBuilder {
     cp.gate.forEach((g, c) => { this.gate[c] = g; });
     cp.sends.forEach((s, c) => { this.sendsSinceGate[c] = [...s]; });
     this.lastEnd = cp.lastEnd;
-    for (const id of this.ungatedIds) if (id >= cp.tasks) this.ungatedIds.delete(id);
+    this.ungatedFlags.length = cp.tasks;
   }
 
   /** True for a task created ungated (a prefetch: it may start long before its op). */
   isUngated(id: TaskId): boolean {
-    return this.ungatedIds.has(id);
+    return this.ungatedFlags[id] === true;
   }
 
   /** Makes every later task on `core` wait for `task` (ops run one after another on a core). */
@@ -214,7 +214,7 @@ export class ProgramBuilder {
     if (start + cycles > this.lastEnd) this.lastEnd = start + cycles;
     this.engineFree[c.core]![e] = start + Math.min(issue, cycles);
     this.streams[c.core]![e]!.push(id);
-    if (c.ungated === true) this.ungatedIds.add(id);
+    this.ungatedFlags[id] = c.ungated === true;
     return id;
   }
 

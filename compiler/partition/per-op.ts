@@ -3,7 +3,7 @@
 // the grid (height, width or a block shape): each candidate is lowered on a builder checkpoint,
 // costed (partition/cost.ts) and taken back; the cheapest is lowered for good.
 
-import type { Graph } from '../graph.js';
+import type { Graph, TensorId } from '../graph.js';
 import type { ProgramOp, TaskId } from '../program.js';
 import type { Grouping, OpGroup } from '../lower/group.js';
 import { anchorInputsOf, lastReaders, lowerOnGrid, mapGrid, matmulShape, resolveGroup, type Lowered } from '../lower/op.js';
@@ -26,8 +26,9 @@ export function lowerPerOp(s: Session, graph: Graph, grouping: Grouping, o: PerO
   const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);
   const outputs = new Set(graph.outputs.map((t) => grouping.rootOf[t] ?? t));
   const ctx: LowerContext = { ...s.ctx, prefetchWeights: true };
-  return grouping.groups.map((grp) => {
-    const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model);
+  return grouping.groups.map((grp, k) => {
+    const follower = windowFollower(grp, grouping.groups[k + 1], grouping.rootOf);
+    const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model, follower && resolveGroup(follower, grouping.rootOf));
     for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     return opRecord(grp, r);
   });
@@ -42,20 +43,37 @@ export function opRecord(grp: OpGroup, r: Lowered): ProgramOp {
   };
 }
 
-/** Lowers a group: map ops row-distributed, matmul-like ops on the grid the search picks. */
-function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo: boolean, search: StrategySearch, model: OpCostModel): Lowered {
+/**
+ * The next group when it is a window op (depthwise conv, pool) over this group's output: where its
+ * output rows land on the grid decides which cores hold the rows its windows read, so a grid
+ * that is fastest alone can make the window op's input cross the chip (a stride-2 window over
+ * 56 producer cores read by 49 consumer cores drifts by one core in eight).
+ */
+function windowFollower(grp: OpGroup, next: OpGroup | undefined, rootOf: readonly TensorId[]): OpGroup | undefined {
+  if (next === undefined || next.cls.kind !== 'window') return undefined;
+  return (rootOf[next.cls.x] ?? next.cls.x) === (rootOf[grp.output] ?? grp.output) ? next : undefined;
+}
+
+/**
+ * Lowers a group: map ops row-distributed, matmul-like ops on the grid the search picks. With a
+ * window op `follower`, each candidate is costed with the follower lowered after it (on its own
+ * grid), a one-op look-ahead.
+ */
+function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo: boolean, search: StrategySearch, model: OpCostModel, follower?: OpGroup): Lowered {
   const view = ctx.views(grp.output);
   const mm = matmulShape(ctx, grp, view);
   if (mm === undefined) {
     const { gr, gc } = mapGrid(ctx, grp, view);
     return lowerOnGrid(ctx, grp, undefined, { kind: 'height', gr, gc }, isGraphOutput, s.resident, residentIo);
   }
-  const cands = matmulCandidates(search.strategy, ctx, view.tileRows, view.tileCols);
+  const followerGrid = follower !== undefined ? mapGrid(ctx, follower, ctx.views(follower.output)) : undefined;
+  const cands = matmulCandidates(search.strategy, ctx, view.tileRows, view.tileCols, followerGrid?.gr);
   const ready = ctx.b.makespan();
   const compute = computeBound(ctx, mm, view.tileRows, view.tileCols);
   const best = search.choose(cands, (c) => ready + compute(c), (c) => {
     const snap = s.snapshot();
     lowerOnGrid(ctx, grp, mm, c, isGraphOutput, s.resident, residentIo);
+    if (follower !== undefined) lowerOnGrid(ctx, follower, undefined, { kind: 'height', ...followerGrid! }, false, s.resident, residentIo);
     const cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), ready).cycles;
     const tasks = ctx.b.tasks.length - snap.b.tasks;
     s.restore(snap);

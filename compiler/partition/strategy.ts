@@ -35,7 +35,7 @@ function balanced(mt: number, nt: number, gr: number, gc: number): { gr: number;
 }
 
 /** The candidate grids of an op with `mt` x `nt` output tiles under `strategy` (block first). */
-export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: number, nt: number): GridChoice[] {
+export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: number, nt: number, alignRows?: number): GridChoice[] {
   const p = ctx.gridRows * ctx.gridCols;
   const block: GridChoice = { kind: 'block', ...chooseMatmulGrid(ctx, mt, nt) };
   const height: GridChoice = { kind: 'height', ...balanced(mt, nt, Math.min(p, mt), 1) };
@@ -45,7 +45,11 @@ export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: numb
   const out: GridChoice[] = [block];
   // Other block shapes: 2, 4, 16 and 32 grid rows over every core.
   const shapes = [2, 4, 16, 32].filter((r) => r <= Math.min(p, mt)).map((r): GridChoice => ({ kind: 'block', ...balanced(mt, nt, r, Math.max(1, Math.min(nt, Math.floor(p / r)))) }));
-  for (const c of [height, width, ...shapes]) if (!out.some((o) => o.gr === c.gr && o.gc === c.gc)) out.push(c);
+  // Grids with the row blocks of the window op that reads the output (see per-op.ts windowFollower).
+  const aligned = alignRows !== undefined && alignRows <= Math.min(p, mt)
+    ? [{ kind: 'height' as const, ...balanced(mt, nt, alignRows, 1) }, { kind: 'block' as const, ...balanced(mt, nt, alignRows, Math.max(1, Math.min(nt, Math.floor(p / alignRows)))) }]
+    : [];
+  for (const c of [height, width, ...shapes, ...aligned]) if (!out.some((o) => o.gr === c.gr && o.gc === c.gc)) out.push(c);
   return out;
 }
 
