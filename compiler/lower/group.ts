@@ -96,6 +96,7 @@ export function groupNodes(g: Graph): Grouping {
   const consumers = countConsumers(g, root, classify);
   const groups: MutableGroup[] = [];
   const groupOfOutput = new Map<TensorId, MutableGroup>();
+  const regions = closedRegions(g, root, classify);
   for (const n of g.nodes) {
     const cls = classify(n);
     if (cls.kind === 'view') continue;
@@ -103,6 +104,20 @@ export function groupNodes(g: Graph): Grouping {
     if (outs.length === 0) continue;
     const consts = n.inputs.filter((i): i is TensorId => i !== undefined && g.tensors[i]?.isConstant === true);
     const out = outs[0]!;
+    const region = regions.get(n.id);
+    const regionHost = region === undefined ? undefined : groupOfOutput.get(region.from) ?? region.host;
+    if (region !== undefined && regionHost !== undefined && cls.kind === 'eltwise') {
+      // Inside a closed region every input is a constant or a value the group computed.
+      if (regionHost.output === region.from) region.host = regionHost;
+      regionHost.nodes.push(n);
+      regionHost.constInputs.push(...consts);
+      regionHost.eltwise += cls.work.eltwise;
+      regionHost.sfpu.push(...cls.work.sfpu);
+      groupOfOutput.delete(regionHost.output);
+      regionHost.output = out;
+      groupOfOutput.set(out, regionHost);
+      continue;
+    }
     const host = cls.kind === 'eltwise' && outs.length === 1 ? fusionHost(g, n, cls.inputs, root, consumers, groupOfOutput) : undefined;
     if (host !== undefined && cls.kind === 'eltwise') {
       const chainInput = host.output;
@@ -138,6 +153,56 @@ export function groupNodes(g: Graph): Grouping {
       output: m.output,
     })),
   };
+}
+
+/** Nodes of one closed region (closedRegions): the tensor it starts from and, once known, its group. */
+interface Region {
+  readonly from: TensorId;
+  host?: MutableGroup;
+}
+
+/** Most nodes a closed region may span (an assumption: GELU's erf form takes five, SiLU two). */
+const MAX_REGION_NODES = 8;
+
+/**
+ * Element-wise regions that close on one tensor: a tensor read by several element-wise nodes
+ * (GELU's x * 0.5 * (1 + erf(x / sqrt 2)), SiLU's x * sigmoid(x)) whose values all end, within a
+ * few nodes, in one output that is the only value read outside. Such a region fuses whole into
+ * the group that makes the tensor: no value inside it is needed elsewhere. Inputs from outside
+ * must be constants. Returns the region of each of its nodes.
+ */
+function closedRegions(g: Graph, root: readonly TensorId[], classify: (n: Node) => OpClass): Map<NodeId, Region> {
+  const readers = new Map<TensorId, NodeId[]>();
+  for (const n of g.nodes) {
+    if (classify(n).kind === 'view') continue;
+    for (const i of n.inputs) if (i !== undefined) readers.set(root[i] ?? i, [...(readers.get(root[i] ?? i) ?? []), n.id]);
+  }
+  const out = new Map<NodeId, Region>();
+  for (const p of g.nodes) {
+    const t = p.outputs[0];
+    if (t === undefined || p.outputs.length !== 1 || classify(p).kind === 'view' || (readers.get(t)?.length ?? 0) < 2 || g.outputs.includes(t)) continue;
+    const elems = numElements(g.tensors[t]!.shape);
+    const inside = new Set<TensorId>([t]);
+    const nodes = new Set<NodeId>();
+    for (let id = p.id + 1; id < g.nodes.length && nodes.size < MAX_REGION_NODES; id++) {
+      const m = g.nodes[id]!;
+      const ins = m.inputs.filter((i): i is TensorId => i !== undefined).map((i) => root[i] ?? i);
+      if (!ins.some((i) => inside.has(i))) continue;
+      const ok = classify(m).kind === 'eltwise' && m.outputs.length === 1 && numElements(g.tensors[m.outputs[0]!]!.shape) === elems
+        && ins.every((i) => inside.has(i) || g.tensors[i]!.isConstant);
+      if (!ok || out.has(m.id)) break;
+      nodes.add(m.id);
+      const last = root[m.outputs[0]!] ?? m.outputs[0]!;
+      inside.add(last);
+      const open = [...inside].filter((v) => g.outputs.includes(v) || (readers.get(v) ?? []).some((r) => !nodes.has(r)));
+      if (open.length === 1 && open[0] === last) {
+        const region: Region = { from: t };
+        for (const n of nodes) out.set(n, region);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** The group an element-wise node can fuse into: the single-consumer producer of one of its inputs. */

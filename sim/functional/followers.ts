@@ -49,23 +49,28 @@ function inputAt(ctx: FunctionalContext, node: Node, t: TensorId, flats: Int32Ar
   return { dtype: 'float32', shape: [flats.length], values };
 }
 
-/** Runs the followers over the block: `chain` holds the anchor's values at `flats`. */
+/**
+ * Runs the followers over the block: `chain` holds the anchor's values at `flats`. A follower's
+ * input made inside the group (the anchor's output or an earlier follower's, as in a fused GELU
+ * that reads x twice) comes from the block's own values, not from SRAM.
+ */
 export function applyFollowers(ctx: FunctionalContext, followers: readonly Node[], chainFrom: TensorId, chain: Float32Array, flats: Int32Array, store: TileStore): Float32Array {
   let values = chain;
-  let prev = throughViews(ctx, chainFrom);
+  const made = new Map<TensorId, Float32Array>([[throughViews(ctx, chainFrom), chain]]);
   for (const f of followers) {
     const def = findOp(f.domain, f.op);
     if (def?.evaluate === undefined) throw new SpatialcError('E_SIM', `node "${f.name}": op ${f.op} has no reference kernel`);
     const base = graphNodeContext(ctx.graph, f);
     const inputs = f.inputs.map((t): TensorInfo | undefined => {
       if (t === undefined) return undefined;
-      if (throughViews(ctx, t) === prev) return { dtype: 'float32', shape: [flats.length], values };
+      const own = made.get(throughViews(ctx, t));
+      if (own !== undefined) return { dtype: 'float32', shape: [flats.length], values: own };
       return inputAt(ctx, f, t, flats, store);
     });
     const out = { dtype: 'float32' as const, shape: [flats.length] };
     const res = def.evaluate({ ...base, inputs }, [out])[0]!;
     values = res instanceof Float32Array ? res : Float32Array.from(res as ArrayLike<number>);
-    prev = f.outputs[0]!;
+    made.set(f.outputs[0]!, values);
   }
   return values;
 }

@@ -1,0 +1,77 @@
+// Fusion of element-wise regions that read their start twice (compiler/lower/group.ts
+// closedRegions): GELU's erf form x * 0.5 * (1 + erf(x / sqrt 2)) and SiLU's x * sigmoid(x) fuse
+// whole into the matmul that makes x, since no value inside is needed elsewhere; when x is also
+// read outside the region (a graph output of its own), nothing beyond the plain chain rule fuses. Checked: the
+// grouping, and that the programs verify and compute the reference's values.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadArch, archFingerprint } from '../../arch/index.js';
+import { compileGraph } from '../../compiler/compile.js';
+import type { Graph, TensorId } from '../../compiler/graph.js';
+import { groupNodes } from '../../compiler/lower/group.js';
+import { verifyProgram } from '../../compiler/verify-program.js';
+import { simulate } from '../../sim/index.js';
+import { checkProgram, randomInputs } from '../../cli/check.js';
+import { graphBuilder, type GraphBuilder } from './helpers/graphs.js';
+import { runReference } from '../../compiler/reference/interpret.js';
+import { maxErrors } from '../../compiler/reference/compare.js';
+import { runFunctionalFp32, withMesh } from '../helpers/oracle.js';
+
+const arch = loadArch('wormhole_n150');
+const fp = archFingerprint(arch);
+const M = 64, K = 96, N = 160;
+
+function gelu(g: GraphBuilder, x: TensorId): TensorId {
+  const d = g.node('Div', [x, g.weight('sqrt2', [1])], [M, N]);
+  const e = g.node('Erf', [d], [M, N]);
+  const s = g.node('Add', [e, g.weight('one', [1])], [M, N]);
+  const m = g.node('Mul', [x, s], [M, N]);
+  return g.node('Mul', [m, g.weight('half', [1])], [M, N]);
+}
+
+function matmulThen(name: string, tail: (g: GraphBuilder, x: TensorId) => TensorId): Graph {
+  const g = graphBuilder(name);
+  const x = g.node('MatMul', [g.input('a', [M, K]), g.weight('w', [K, N])], [M, N]);
+  return g.build([tail(g, x)]);
+}
+
+const cases: [string, Graph, number][] = [
+  ['GELU (erf form)', matmulThen('gelu', gelu), 6],
+  ['SiLU', matmulThen('silu', (g, x) => g.node('Mul', [x, g.node('Sigmoid', [x], [M, N])], [M, N])), 3],
+];
+
+const Fusion = suite('closed element-wise regions fuse into their producer');
+for (const [label, graph, nodes] of cases) {
+  Fusion(`${label}: one op of ${nodes} nodes, no extra inputs; verified and right (bf16, and fp32 on a small mesh)`, () => {
+    const { groups } = groupNodes(graph);
+    assert.is(groups.length, 1, groups.map((x) => x.nodes.map((n) => n.op).join('+')).join(' | '));
+    assert.is(groups[0]!.nodes.length, nodes);
+    assert.equal(groups[0]!.extraInputs, []);
+    const p = compileGraph(graph, arch, { dtype: 'bf16', fidelity: 'HiFi4', model: graph.name, batch: 1, archFingerprint: fp });
+    assert.equal(verifyProgram(p, arch), []);
+    const check = checkProgram(p, graph, simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }), randomInputs(graph, 3));
+    assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
+    const inputs = randomInputs(graph, 5);
+    const want = runReference(graph, inputs);
+    const got = runFunctionalFp32(graph, withMesh(arch, 3, 2), inputs);
+    for (const [name, w] of Object.entries(want)) {
+      const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
+      assert.ok(e.rel < 1e-4, `${label}: rel error ${e.rel}`);
+    }
+  });
+}
+
+Fusion('a start also read outside the region (a graph output) keeps its value: the region does not fuse', () => {
+  const g = graphBuilder('gelu-and-x');
+  const x = g.node('MatMul', [g.input('a', [M, K]), g.weight('w', [K, N])], [M, N]);
+  const graph = g.build([gelu(g, x), x]);
+  const { groups } = groupNodes(graph);
+  assert.ok(groups.length > 1, 'x is materialised as an output');
+  assert.is(groups[0]!.nodes.length, 1, groups[0]!.nodes.map((n) => n.op).join('+'));
+  const p = compileGraph(graph, arch, { dtype: 'bf16', fidelity: 'HiFi4', model: graph.name, batch: 1, archFingerprint: fp });
+  assert.equal(verifyProgram(p, arch), []);
+  const check = checkProgram(p, graph, simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }), randomInputs(graph, 3));
+  assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
+});
+
+Fusion.run();
