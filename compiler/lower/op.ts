@@ -16,6 +16,7 @@ import { in0Rows, lowerMatmul2d, type KeptWeights, type MatmulShape } from './ma
 import { anchorFootprint, extraFootprint } from './input-footprints.js';
 import type { TileRect } from './layout.js';
 import { closeOutput, planOutput } from './output.js';
+import { constantBytesPerCore } from './weights.js';
 
 /** Fraction of the per-core budget an op's working set must keep for its output to stay in SRAM. */
 const MIN_WORKING_SHARE = 0.25;
@@ -95,10 +96,12 @@ export function lowerOnGrid(
   }
   const out = planOutput(ctx, grp, view, grid, budget, toDram);
   const macs = groupMacs(ctx, grp);
-  const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, budget, mb?.kept)
-    : grid.gridCols > 1 && splitsRows(ctx, grp) ? lowerSplitRowwise(ctx, grp, out, budget)
-    : lowerMapOp(ctx, grp, out, budget, macs);
-  for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, budget));
+  // The group's constants (biases, norm scales, depthwise weights) come in buffers of their own.
+  const opBudget = Math.max(budget / 2, budget - constantBytesPerCore(ctx, grp, grid, view, mm?.b));
+  const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, opBudget, mb?.kept)
+    : grid.gridCols > 1 && splitsRows(ctx, grp) ? lowerSplitRowwise(ctx, grp, out, opBudget)
+    : lowerMapOp(ctx, grp, out, opBudget, macs);
+  for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, opBudget));
   const placed = closeOutput(ctx, grp, out);
   if (isGraphOutput && out.home === 'sram') ctx.setShards(out.programIndex, placed.parts.filter((p) => p.home === 'sram').flatMap((p) => gridShards(p.grid, view)));
   const strategy = mm !== undefined ? `${choice.kind} ${gr}x${gc}` : `rows ${gr}x${gc}`;

@@ -110,15 +110,7 @@ function weightBuffer(ctx: LowerContext, grp: OpGroup, core: number, bytes: numb
 export function fetchConstants(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, view: MatrixView, plan: OutputPlan, except?: TensorId): Map<number, TaskId[]> {
   const out = new Map<number, TaskId[]>(grid.coreOf.map((c) => [c, []]));
   const channels = ctx.arch.dram.channels.length;
-  const columns = [];
-  for (let j = 0; j < grid.gridCols; j++) {
-    const c0 = j * grid.colChunk;
-    const c1 = Math.min(view.tileCols, c0 + grid.colChunk);
-    if (c0 >= c1) continue;
-    const coreOutBytes = tilesBytes(ctx, grid.rowChunk * (c1 - c0));
-    const tiles = grp.constInputs.filter((c) => c !== except).map((c) => Math.min(constBytes(ctx, c), coreOutBytes)).filter((b) => b >= 64).map((b) => Math.max(1, Math.ceil(b / ctx.tileBytes)));
-    if (tiles.length > 0) columns.push({ cores: Array.from({ length: grid.gridRows }, (_, i) => grid.coreOf[i * grid.gridCols + j]!), tiles });
-  }
+  const columns = constantColumns(ctx, grp, grid, view, except);
   // Like weights, constants land in buffers of their own while earlier ops still run, when SRAM allows.
   const most = Math.max(0, ...columns.map((c) => c.tiles.reduce((a, b) => a + b, 0)));
   const prefetch = most > 0 ? prefetchBuffers(ctx, grp, grid, most * ctx.tileBytes, plan) : undefined;
@@ -137,4 +129,23 @@ export function fetchConstants(ctx: LowerContext, grp: OpGroup, grid: ShardGrid,
     }
   }
   return out;
+}
+
+/** Per grid column: its cores and the tiles of each constant fetchConstants brings them. */
+function constantColumns(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, view: MatrixView, except?: TensorId): { cores: number[]; tiles: number[] }[] {
+  const columns = [];
+  for (let j = 0; j < grid.gridCols; j++) {
+    const c0 = j * grid.colChunk;
+    const c1 = Math.min(view.tileCols, c0 + grid.colChunk);
+    if (c0 >= c1) continue;
+    const coreOutBytes = tilesBytes(ctx, grid.rowChunk * (c1 - c0));
+    const tiles = grp.constInputs.filter((c) => c !== except).map((c) => Math.min(constBytes(ctx, c), coreOutBytes)).filter((b) => b >= 64).map((b) => Math.max(1, Math.ceil(b / ctx.tileBytes)));
+    if (tiles.length > 0) columns.push({ cores: Array.from({ length: grid.gridRows }, (_, i) => grid.coreOf[i * grid.gridCols + j]!), tiles });
+  }
+  return columns;
+}
+
+/** The most SRAM fetchConstants needs on a core of `grid`: what an op's working set must leave free. */
+export function constantBytesPerCore(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, view: MatrixView, except?: TensorId): number {
+  return ctx.tileBytes * Math.max(0, ...constantColumns(ctx, grp, grid, view, except).map((c) => c.tiles.reduce((a, b) => a + b, 0)));
 }
