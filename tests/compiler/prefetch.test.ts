@@ -20,6 +20,7 @@ import { verifyProgram } from '../../compiler/verify-program.js';
 import { simulate } from '../../sim/index.js';
 import { checkProgram, randomInputs } from '../../cli/check.js';
 import { graphBuilder } from './helpers/graphs.js';
+import { withMesh } from '../helpers/oracle.js';
 
 const arch = loadArch('wormhole_n150');
 const fp = archFingerprint(arch);
@@ -91,6 +92,25 @@ Prefetch('the per-op search offers grids with the row blocks of a window op that
   const aligned = matmulCandidates('auto', s.ctx, 392, 3, 49);
   assert.not.ok(plain.some((c) => c.gr === 49), 'no 49-row grid by default');
   assert.ok(aligned.some((c) => c.gr === 49 && c.kind === 'height'), 'a 49-row height grid when the reader has 49 row blocks');
+});
+
+Prefetch('an op\'s working set leaves room for its constants\' buffers (a bias beside a budget-filling matmul)', () => {
+  const small = withMesh(arch, 2, 2);
+  for (const kb of [128, 256]) {
+    const tight = { ...small, core: { ...small.core, sramBytes: small.core.sramReservedBytes + kb * 1024 } };
+    for (const [k, n] of [[512, 640], [1024, 512]] as const) {
+      const g = graphBuilder('mm-bias');
+      const y = g.node('MatMul', [g.input('a', [256, k]), g.weight('w', [k, n])], [256, n]);
+      const graph = g.build([g.node('Relu', [g.node('Add', [y, g.weight('bias', [n])], [256, n])], [256, n])]);
+      for (const strategy of ['matmul2d', 'auto'] as const) {
+        const p = compileGraph(graph, tight, { dtype: 'bf16', fidelity: 'HiFi2', model: graph.name, batch: 1, archFingerprint: archFingerprint(tight), strategy });
+        assert.equal(verifyProgram(p, tight), []);
+        // The simulator throws when a core's live buffers exceed its SRAM.
+        const check = checkProgram(p, graph, simulate(p, tight, { fingerprint: archFingerprint(tight), nocModel: 'packet' }), randomInputs(graph, 2));
+        assert.ok(check.maxRelError < 0.05, `${kb} KiB, ${k}x${n}, ${strategy}: rel error ${check.maxRelError}`);
+      }
+    }
+  }
 });
 
 Prefetch.run();
