@@ -9,6 +9,7 @@ import { assert } from '../../arch/errors.js';
 import { buildTopology, hopCount, type Topology } from '../../noc/topology.js';
 import { channelHops, interleavedDramNocs } from './dram-noc.js';
 import { channelBytesPerCycle } from '../../noc/dram-channel.js';
+import { ChannelLoad } from './channel-load.js';
 import type {
   BufferId, Engine, ProgramBuffer, Task, TaskId, TileRegion, WorkItem,
 } from '../program.js';
@@ -41,6 +42,7 @@ export interface BuilderCheckpoint {
   readonly gate: readonly (TaskId | undefined)[];
   readonly sends: readonly (readonly TaskId[])[];
   readonly lastEnd: number;
+  readonly channelLoad: number;
 }
 
 /** Accumulates the tasks of a program and their predicted timing. */
@@ -54,6 +56,7 @@ export class ProgramBuilder {
   private readonly opts: BuilderOptions;
   private readonly topo: Topology;
   private readonly channelBytesPerCycle: number[];
+  private readonly channelLoad: ChannelLoad;
   private interleaved: { read: number; write: number } | undefined;
   /** Per core: the task every new task on that core waits for (the end of the previous op there). */
   private readonly gate: (TaskId | undefined)[];
@@ -69,6 +72,7 @@ export class ProgramBuilder {
     this.gate = opts.cores.map(() => undefined);
     this.sendsSinceGate = opts.cores.map(() => []);
     this.channelBytesPerCycle = channelBytesPerCycle(opts.arch);
+    this.channelLoad = new ChannelLoad(this.channelBytesPerCycle.length);
   }
 
   /** Declares an SRAM buffer on a core. */
@@ -95,6 +99,7 @@ export class ProgramBuilder {
       gate: [...this.gate],
       sends: this.sendsSinceGate.map((s) => [...s]),
       lastEnd: this.lastEnd,
+      channelLoad: this.channelLoad.mark(),
     };
   }
 
@@ -108,6 +113,7 @@ export class ProgramBuilder {
     cp.gate.forEach((g, c) => { this.gate[c] = g; });
     cp.sends.forEach((s, c) => { this.sendsSinceGate[c] = [...s]; });
     this.lastEnd = cp.lastEnd;
+    this.channelLoad.rollback(cp.channelLoad);
     this.ungatedFlags.length = cp.tasks;
   }
 
@@ -148,14 +154,12 @@ export class ProgramBuilder {
 
   dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: readonly TileRegion[]): TaskId {
     const noc = this.dramNoc(c.core, channelBytes, true);
-    const cycles = this.dramCycles(c.core, noc, channelBytes, true);
-    return this.push(c, engine, cycles, (base) => ({ kind: 'dram-read', ...base, noc, channelBytes, reads }));
+    return this.push(c, engine, (start) => this.dramCycles(c.core, noc, channelBytes, true, start), (base) => ({ kind: 'dram-read', ...base, noc, channelBytes, reads }));
   }
 
   dramWrite(c: Common, engine: Engine, channelBytes: readonly number[], writes?: TileRegion): TaskId {
     const noc = this.dramNoc(c.core, channelBytes, false);
-    const cycles = this.dramCycles(c.core, noc, channelBytes, false);
-    return this.push(c, engine, cycles, (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, writes }));
+    return this.push(c, engine, (start) => this.dramCycles(c.core, noc, channelBytes, false, start), (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, writes }));
   }
 
   send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: readonly TileRegion[]): TaskId {
@@ -191,7 +195,7 @@ export class ProgramBuilder {
   }
 
   /** `issue`: cycles the engine is held when less than the task's length (a send's posted writes). */
-  private push(c: Common, engine: Engine, cycles: number, make: (base: Omit<Task, 'kind'>) => Task, issue = cycles): TaskId {
+  private push(c: Common, engine: Engine, length: number | ((start: number) => number), make: (base: Omit<Task, 'kind'>) => Task, issue?: number): TaskId {
     const id = this.tasks.length as TaskId;
     const e = ENGINES.indexOf(engine);
     const gate = c.ungated === true ? undefined : this.gate[c.core];
@@ -201,6 +205,7 @@ export class ProgramBuilder {
       assert(d < id, `task ${id} depends on later task ${d}`);
       start = Math.max(start, this.endCycle[d] ?? 0);
     }
+    const cycles = typeof length === 'number' ? length : length(start);
     // Fixed field order and no conditional spreads: every task object shares one shape (fast to
     // build and to read in the simulator). Absent optional fields are undefined (dropped by JSON).
     const base = {
@@ -212,7 +217,7 @@ export class ProgramBuilder {
     this.tasks.push(make(base));
     this.endCycle[id] = start + cycles;
     if (start + cycles > this.lastEnd) this.lastEnd = start + cycles;
-    this.engineFree[c.core]![e] = start + Math.min(issue, cycles);
+    this.engineFree[c.core]![e] = start + Math.min(issue ?? cycles, cycles);
     this.streams[c.core]![e]!.push(id);
     this.ungatedFlags[id] = c.ungated === true;
     return id;
@@ -226,7 +231,12 @@ export class ProgramBuilder {
     return 2 * noc.niuLatencyCycles + hops * noc.hopLatencyCycles + Math.ceil(wireBytes / noc.linkBytesPerCycle);
   }
 
-  private dramCycles(core: number, noc: number, channelBytes: readonly number[], isRead: boolean): number {
+  /**
+   * Cycles of a DRAM transfer begun at `start`: each channel serves its bytes in the time it has
+   * spare from then on (channel-load.ts: weight streams are bounded by the channels' bandwidth,
+   * not each read by its own), plus the latency and hops; at least the whole at one link's rate.
+   */
+  private dramCycles(core: number, noc: number, channelBytes: readonly number[], isRead: boolean, start: number): number {
     const arch = this.opts.arch;
     let worst = 0;
     let total = 0;
@@ -234,7 +244,8 @@ export class ProgramBuilder {
       if (b <= 0) return;
       total += b;
       const hops = this.channelHops(core, noc, ch, isRead);
-      const t = (isRead ? arch.dram.latencyCycles : 0) + this.transferCycles(hops, 0) + b / this.channelBytesPerCycle[ch]!;
+      const served = this.channelLoad.book(ch, start, b / this.channelBytesPerCycle[ch]!);
+      const t = served - start + (isRead ? arch.dram.latencyCycles : 0) + this.transferCycles(hops, 0);
       worst = Math.max(worst, t);
     });
     return Math.ceil(Math.max(worst, total / arch.noc.linkBytesPerCycle));
