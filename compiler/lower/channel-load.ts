@@ -5,7 +5,7 @@
 // let a transfer lowered later but starting earlier (another pipeline stage) use idle time.
 
 /** Bucket length in cycles: an assumption, shorter than a tile read (about 100 cycles at 24 B/cycle) would not change much. */
-const BUCKET_CYCLES = 256;
+export const BUCKET_CYCLES = 256;
 
 export class ChannelLoad {
   private readonly used: number[][];
