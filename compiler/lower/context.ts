@@ -111,7 +111,6 @@ export const PREFETCH_DEPTH = 4;
 
 /** An op lowered on a core: the task that opened it there, and the most SRAM the core held meanwhile. */
 export interface OpOnCore {
-  readonly op: number;
   readonly open: TaskId | undefined;
   /**
    * Resident shards (including its output) plus its working set, at its close, plus the weights

@@ -105,30 +105,17 @@ export function groupNodes(g: Graph): Grouping {
     const consts = n.inputs.filter((i): i is TensorId => i !== undefined && g.tensors[i]?.isConstant === true);
     const out = outs[0]!;
     const region = regions.get(n.id);
-    const regionHost = region === undefined ? undefined : groupOfOutput.get(region.from) ?? region.host;
-    if (region !== undefined && regionHost !== undefined && cls.kind === 'eltwise') {
+    // The region's group is the one whose output it starts from (found at its first node).
+    if (region !== undefined) region.host ??= groupOfOutput.get(region.from);
+    if (region?.host !== undefined && cls.kind === 'eltwise') {
       // Inside a closed region every input is a constant or a value the group computed.
-      if (regionHost.output === region.from) region.host = regionHost;
-      regionHost.nodes.push(n);
-      regionHost.constInputs.push(...consts);
-      regionHost.eltwise += cls.work.eltwise;
-      regionHost.sfpu.push(...cls.work.sfpu);
-      groupOfOutput.delete(regionHost.output);
-      regionHost.output = out;
-      groupOfOutput.set(out, regionHost);
+      appendFollower(region.host, n, cls.work, consts, out, groupOfOutput);
       continue;
     }
     const host = cls.kind === 'eltwise' && outs.length === 1 ? fusionHost(g, n, cls.inputs, root, consumers, groupOfOutput) : undefined;
     if (host !== undefined && cls.kind === 'eltwise') {
-      const chainInput = host.output;
-      host.nodes.push(n);
-      for (const i of cls.inputs) if ((root[i] ?? i) !== chainInput) host.extraInputs.push(root[i] ?? i);
-      host.constInputs.push(...consts);
-      host.eltwise += cls.work.eltwise;
-      host.sfpu.push(...cls.work.sfpu);
-      groupOfOutput.delete(chainInput);
-      host.output = out;
-      groupOfOutput.set(out, host);
+      for (const i of cls.inputs) if ((root[i] ?? i) !== host.output) host.extraInputs.push(root[i] ?? i);
+      appendFollower(host, n, cls.work, consts, out, groupOfOutput);
       continue;
     }
     // A node with several outputs (Split, TopK) becomes one op per output, each computing its own.
@@ -155,6 +142,17 @@ export function groupNodes(g: Graph): Grouping {
   };
 }
 
+/** Appends element-wise node `n` to `host`'s followers: its work, its constants, and its output as the group's. */
+function appendFollower(host: MutableGroup, n: Node, work: TileWork, consts: readonly TensorId[], out: TensorId, groupOfOutput: Map<TensorId, MutableGroup>): void {
+  host.nodes.push(n);
+  host.constInputs.push(...consts);
+  host.eltwise += work.eltwise;
+  host.sfpu.push(...work.sfpu);
+  groupOfOutput.delete(host.output);
+  host.output = out;
+  groupOfOutput.set(out, host);
+}
+
 /** Nodes of one closed region (closedRegions): the tensor it starts from and, once known, its group. */
 interface Region {
   readonly from: TensorId;
@@ -175,7 +173,12 @@ function closedRegions(g: Graph, root: readonly TensorId[], classify: (n: Node) 
   const readers = new Map<TensorId, NodeId[]>();
   for (const n of g.nodes) {
     if (classify(n).kind === 'view') continue;
-    for (const i of n.inputs) if (i !== undefined) readers.set(root[i] ?? i, [...(readers.get(root[i] ?? i) ?? []), n.id]);
+    for (const i of n.inputs) {
+      if (i === undefined) continue;
+      const list = readers.get(root[i] ?? i);
+      if (list === undefined) readers.set(root[i] ?? i, [n.id]);
+      else list.push(n.id);
+    }
   }
   const out = new Map<NodeId, Region>();
   for (const p of g.nodes) {

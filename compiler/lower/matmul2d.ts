@@ -106,7 +106,8 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const aColTiles = aView.tileCols;
   const aRowsPerOutRow = aView.tileRows / Math.max(1, mt);
   // One core's weight slice: every K-tile (packed) of its grid column's output columns.
-  const sliceBytes = packedK(s, aView, 0, aColTiles) * grid.colChunk * ctx.tileBytes;
+  const kTiles = packedK(s, aView, 0, aColTiles);
+  const sliceBytes = kTiles * grid.colChunk * ctx.tileBytes;
   const keep = kept?.refused === true ? undefined : kept;
   const blk = keptBlocking(ctx, grid, keep, aRowsPerOutRow, budget) ?? chooseBlocking(ctx, s, grid.rowChunk, grid.colChunk, aRowsPerOutRow, aView, budget);
   if (keep !== undefined && keep.blocking === undefined) keepWeights(ctx, grp, grid, blk, sliceBytes, keep);
@@ -122,7 +123,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const constants = fetchConstants(ctx, grp, grid, s.outView, out, s.b);
   // One leader per column reads and multicasts the whole slice, at best at a link's rate each
   // way: when that outlasts a core's compute, the column's cores share the reading.
-  const perCore = [{ unit: 'matmul' as const, tiles: grid.rowChunk * grid.colChunk * packedK(s, aView, 0, aColTiles), rows: s.usefulRows }];
+  const perCore = [{ unit: 'matmul' as const, tiles: grid.rowChunk * grid.colChunk * kTiles, rows: s.usefulRows }];
   const takeTurns = (2 * sliceBytes) / ctx.arch.noc.linkBytesPerCycle > computeCycles(ctx.arch, ctx, perCore);
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
   let counter = 0;

@@ -86,7 +86,7 @@ export function closeOutput(ctx: LowerContext, grp: OpGroup, out: OutputPlan): P
     const deps = lastTasksOn(ctx, core);
     const extra = out.freeAtClose.get(core) ?? [];
     const recent = ctx.recentOps[core]!;
-    recent.push({ op: grp.index, open: ctx.openOf.get(core), busyBytes: (ctx.residentBytes[core] ?? 0) + (ctx.b.buffers[buf]?.bytes ?? 0) });
+    recent.push({ open: ctx.openOf.get(core), busyBytes: (ctx.residentBytes[core] ?? 0) + (ctx.b.buffers[buf]?.bytes ?? 0) });
     if (recent.length > PREFETCH_DEPTH) recent.shift();
     const closed = ctx.b.compute({ core, op: grp.index, deps, free: [buf, ...extra] }, [], 0, 0, 0);
     ctx.b.setGate(core, closed);

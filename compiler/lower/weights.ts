@@ -30,13 +30,13 @@ export interface KeptWeights {
 /**
  * Prefetch (op by op) of an op's weight slices or constants: they get buffers of their own,
  * `bytes` on every core of the grid, allocated as early as SRAM allows, and their DRAM reads and
- * multicasts ignore the cores' gates. On each core of the grid
- * the buffer opens with the earliest of the core's last PREFETCH_DEPTH ops during which it fits
- * beside everything else held then (that op's SRAM at its close plus weights already prefetched
- * across it, plus the slice), as long as it fits beside every later op there too; on a core no op
- * used yet, at once. The reads overlap those ops instead of following them (in each engine's
- * order: after the earlier weight fetches). The op's close frees the buffers. Returns the
- * allocating tasks per core, or undefined (no prefetch: the slice fits beside none of them).
+ * multicasts ignore the cores' gates. On each core the buffer opens with the earliest of the
+ * core's last PREFETCH_DEPTH ops during which it fits beside everything else held then (that op's
+ * SRAM at its close plus weights already prefetched across it, plus the slice), as long as it fits
+ * beside every later op there too; on a core no op used yet, at once. The reads overlap those ops
+ * instead of following them (in each engine's order: after the earlier weight fetches). The op's
+ * close frees the buffers. Returns the allocating tasks per core, or undefined (no prefetch: the
+ * slice fits beside none of them).
  */
 export function prefetchBuffers(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, bytes: number, out: OutputPlan): Map<number, TaskId> | undefined {
   if (ctx.prefetchWeights !== true) return undefined;
@@ -103,16 +103,17 @@ function weightBuffer(ctx: LowerContext, grp: OpGroup, core: number, bytes: numb
 
 /**
  * Brings the group's constants (biases, scales, depthwise weights, embedding rows; but `except`,
- * a matmul's weights) to every core of `grid`: per grid column, the first core reads the column's share from DRAM and multicasts it
- * down the column (one read per column, not one per core: 56 cores reading the same few KB queue
- * behind each other at the DRAM channels). Returns each core's arrival tasks.
+ * a matmul's weights) to every core of `grid`: per grid column, the first core reads the column's
+ * share from DRAM and multicasts it down the column (one read per column, not one per core: 56
+ * cores reading the same few KB queue behind each other at the DRAM channels). Returns each
+ * core's arrival tasks.
  */
 export function fetchConstants(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, view: MatrixView, plan: OutputPlan, except?: TensorId): Map<number, TaskId[]> {
   const out = new Map<number, TaskId[]>(grid.coreOf.map((c) => [c, []]));
   const channels = ctx.arch.dram.channels.length;
   const columns = constantColumns(ctx, grp, grid, view, except);
   // Like weights, constants land in buffers of their own while earlier ops still run, when SRAM allows.
-  const most = Math.max(0, ...columns.map((c) => c.tiles.reduce((a, b) => a + b, 0)));
+  const most = mostTiles(columns);
   const prefetch = most > 0 ? prefetchBuffers(ctx, grp, grid, most * ctx.tileBytes, plan) : undefined;
   const engine = prefetch !== undefined ? 'writer' : 'reader';
   const opensOf = (cores: readonly number[]) => cores.map((d) => (prefetch ?? ctx.openOf).get(d)).filter((t): t is TaskId => t !== undefined);
@@ -147,5 +148,10 @@ function constantColumns(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, view:
 
 /** The most SRAM fetchConstants needs on a core of `grid`: what an op's working set must leave free. */
 export function constantBytesPerCore(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, view: MatrixView, except?: TensorId): number {
-  return ctx.tileBytes * Math.max(0, ...constantColumns(ctx, grp, grid, view, except).map((c) => c.tiles.reduce((a, b) => a + b, 0)));
+  return ctx.tileBytes * mostTiles(constantColumns(ctx, grp, grid, view, except));
+}
+
+/** The most constant tiles any grid column's cores receive. */
+function mostTiles(columns: readonly { readonly tiles: readonly number[] }[]): number {
+  return Math.max(0, ...columns.map((c) => c.tiles.reduce((a, b) => a + b, 0)));
 }
