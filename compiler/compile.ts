@@ -100,13 +100,14 @@ function pipelined(s: Session, graph: Graph, grouping: Grouping, opts: CompileOp
 function assemble(l: Lowering, arch: ArchSpec, cores: readonly Coord[], opts: CompileOptions): Program {
   const { b, tensors } = l.s;
   checkTensorsFitDram(tensors, arch, tileBytes(arch, opts.dtype), opts.model);
+  const { tasks, streams } = b.finish();
   const programCores = cores.map((c, i) => ({
-    x: c.x, y: c.y, reader: b.streams[i]![0]!, compute: b.streams[i]![1]!, writer: b.streams[i]![2]!,
+    x: c.x, y: c.y, reader: streams[i]![0]!, compute: streams[i]![1]!, writer: streams[i]![2]!,
   }));
   const macs = l.ops.reduce((n, o) => n + o.macs, 0);
   return {
     format: 'spatialc-program/1', archName: arch.name, archFingerprint: opts.archFingerprint, model: opts.model,
     dtype: opts.dtype, fidelity: opts.fidelity, batch: opts.batch, strategy: l.label,
-    cores: programCores, tasks: b.tasks, buffers: b.buffers, tensors, ops: l.ops, macs, predictedCycles: b.makespan(),
+    cores: programCores, tasks, buffers: b.buffers, tensors, ops: l.ops, macs, predictedCycles: b.makespan(),
   };
 }

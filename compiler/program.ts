@@ -4,7 +4,8 @@
 // Execution model (tt-metal style): every core runs three in-order engines, `reader`, `compute`
 // and `writer`. A task starts when its engine has finished the previous task of its stream and
 // every task in `deps` has completed. DRAM reads and writes hold their engine until their last
-// byte has arrived (issue + barrier); a send holds it only until its last packet has left the core
+// byte has arrived (issue + barrier), but a posted read (a prefetch) only until its requests are
+// issued; a send holds it only until its last packet has left the core
 // (posted NoC writes, as tt-metal's noc_async_write): it completes when every byte has landed. SRAM buffers are allocated when a task that lists them in
 // `alloc` starts and released when a task that lists them in `free` completes.
 
@@ -65,6 +66,12 @@ export interface ComputeTask extends TaskBase {
 export interface DramReadTask extends TaskBase {
   readonly kind: 'dram-read';
   readonly noc: number;
+  /**
+   * A prefetch: the engine goes on once the read's requests are issued (tt-metal's
+   * noc_async_read, waited on by transaction id), not when its data has landed; tasks that use
+   * the data depend on it.
+   */
+  readonly posted?: boolean;
   /** The tiles it reads (absent for constants such as biases). */
   readonly reads?: readonly TileRegion[];
   /** Bytes read from each DRAM channel (index = channel id); interleaved tensors touch many. */

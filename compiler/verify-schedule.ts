@@ -7,7 +7,7 @@
 import type { ArchSpec } from '../arch/spec.js';
 import { computeCycles } from '../arch/core-timing.js';
 import { ReservationTable } from '../noc/reservations.js';
-import { createTransferModel, resourceName, timeTransfer, transferOf } from '../noc/transfer.js';
+import { createTransferModel, releasesEarly, resourceName, timeTransfer, transferOf } from '../noc/transfer.js';
 import type { Program } from './program.js';
 
 export type ScheduleProblem = { readonly code: 'schedule'; readonly message: string };
@@ -34,7 +34,7 @@ export function checkSchedule(p: Program, arch: ArchSpec, add: (d: ScheduleProbl
       continue;
     }
     const tm = timeTransfer(model, transferOf(t, coords), p.deterministic.mergeGap);
-    if (t.kind === 'send') released[t.id] = t.predictedStartCycle + tm.issueCycles;
+    if (releasesEarly(t)) released[t.id] = t.predictedStartCycle + tm.issueCycles;
     if (tm.cycles !== t.predictedCycles) add({ code: 'schedule', message: `${t.kind} task ${t.id} is scheduled for ${t.predictedCycles} cycles; alone on the NoC it takes ${tm.cycles}` });
     const clash = table.firstClash(tm.spans, t.predictedStartCycle);
     if (clash !== undefined) {

@@ -85,6 +85,24 @@ export function planStreams(arch: ArchSpec, noc: NocState, dram: DramState, d: T
   return out;
 }
 
+/**
+ * Cycles a core's engine spends issuing a DRAM read's requests: one request packet (a header flit,
+ * one cycle on the core's injection link) per packet of payload, plus the NIU's latency. A posted
+ * read (a prefetch: tt-metal's noc_async_read, waited on later by transaction id) holds its engine
+ * only this long.
+ */
+export function readIssueCycles(arch: ArchSpec, channelBytes: readonly number[]): number {
+  const noc = arch.noc;
+  let requests = 0;
+  for (const b of channelBytes) if (b > 0) requests += Math.ceil(b / noc.maxPacketPayloadBytes);
+  return arch.noc.niuLatencyCycles + requests * noc.headerFlits;
+}
+
+/** True for a task whose engine goes on once it has issued its packets: a send (posted writes) or a posted read. */
+export function releasesEarly(t: { readonly kind: string; readonly posted?: boolean }): boolean {
+  return t.kind === 'send' || (t.kind === 'dram-read' && t.posted === true);
+}
+
 /** Payload and wire bytes (header included) of a stream's next packet, with `bytesLeft` to send. */
 export function packetBytes(noc: NocState, bytesLeft: number): { payload: number; wire: number } {
   const payload = bytesLeft < noc.maxPayloadBytes ? bytesLeft : noc.maxPayloadBytes;
@@ -132,7 +150,10 @@ export function resourceName(m: TransferModel, r: number): string {
 export interface TransferTiming {
   /** Cycle its last byte has landed (reads, sends) or been stored (writes). */
   readonly cycles: number;
-  /** Cycle the tail of its last packet left the issuing core (what a posted write holds its engine for). */
+  /**
+   * Cycle the tail of its last packet left the issuing core (what a posted write holds its engine
+   * for); a read's, once its requests are issued (readIssueCycles: what a posted read holds).
+   */
   readonly issueCycles: number;
   /** Busy intervals as flat triples (resource, start, end), integer cycles, ends exclusive. */
   readonly spans: readonly number[];
@@ -188,6 +209,7 @@ export function timeTransfer(m: TransferModel, d: TransferDesc, mergeGap: number
     busy(m.linkCount + s.channel, Math.floor(s.channelStartCycle), Math.ceil(s.channelStartCycle + s.bytes / m.dram.bytesPerCycle[s.channel]!));
   }
   for (const [res, [a, b]] of open) spans.push(res, a, b);
+  if (d.kind === 'dram-read') issued = readIssueCycles(m.arch, d.channelBytes);
   return { cycles: end, issueCycles: issued, spans, streams };
 }
 

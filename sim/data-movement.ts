@@ -9,7 +9,7 @@ import type { Coord } from '../arch/spec.js';
 import type { DramReadTask, DramWriteTask, SendTask } from '../compiler/program.js';
 import { SpatialcError } from '../arch/errors.js';
 import { absorbWrite } from '../noc/dram-channel.js';
-import { movePacket, nextPacketReady, packetBytes, planStreams, resourceName, STREAM_KIND, timeTransfer, transferOf, type StreamKind } from '../noc/transfer.js';
+import { movePacket, nextPacketReady, packetBytes, planStreams, readIssueCycles, releasesEarly, resourceName, STREAM_KIND, timeTransfer, transferOf, type StreamKind } from '../noc/transfer.js';
 import type { MulticastTree } from '../noc/flit/routing.js';
 import { flitTree, queueFlitPacket, type FlitNocState } from './flit-noc.js';
 import type { Route } from '../noc/packet-model.js';
@@ -38,6 +38,8 @@ export function startDataMovement(ctx: SimContext, task: MoveTask, cycle: number
   ctx.pendingIssue[task.id] = task.kind === 'send' ? plans.length : 0;
   ctx.issueEndCycle[task.id] = cycle;
   if (plans.length === 0) ctx.queue.push(cycle, eventPayload(EVENT.taskDone, task.id));
+  // A posted read (a prefetch) frees its engine once its requests are out, before its data lands.
+  else if (task.kind === 'dram-read' && task.posted === true) ctx.queue.push(cycle + readIssueCycles(ctx.arch, task.channelBytes), eventPayload(EVENT.engineFree, task.id));
 }
 
 /**
@@ -65,7 +67,7 @@ function startTimedMovement(ctx: SimContext, timed: TimedState, task: MoveTask, 
     throw new SpatialcError('E_SCHEDULE', `deterministic program: task ${task.id} (op "${ctx.program.ops[task.op]?.name}") needs ${resourceName(timed.model, clash.resource)} over cycles ${clash.start}-${clash.end}, which task ${other.id} (op "${ctx.program.ops[other.op]?.name}") holds`);
   }
   timed.table.reserve(tm.spans, cycle, task.id);
-  if (task.kind === 'send') ctx.queue.push(cycle + tm.issueCycles, eventPayload(EVENT.engineFree, task.id));
+  if (releasesEarly(task)) ctx.queue.push(cycle + tm.issueCycles, eventPayload(EVENT.engineFree, task.id));
   ctx.queue.push(cycle + tm.cycles, eventPayload(EVENT.taskDone, task.id));
 }
 

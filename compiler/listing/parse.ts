@@ -67,9 +67,9 @@ function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
     Produces(_p, r) { return v(r); },
     Region(_r, r) { return v(r); },
     KTiles(_k, a, _dots, b) { return [n(a), n(b)]; },
-    DramRead(_d, _n, noc, _c, ch, reads) {
+    DramRead(_d, posted, _n, noc, _c, ch, reads) {
       const r = opt<TileRegion[]>(reads);
-      return { kind: 'dram-read', noc: n(noc), ...(r ? { reads: r } : {}), channelBytes: v(ch) };
+      return { kind: 'dram-read', noc: n(noc), ...(posted.numChildren > 0 ? { posted: true } : {}), ...(r ? { reads: r } : {}), channelBytes: v(ch) };
     },
     DramWrite(_d, _n, noc, _c, ch, writes) {
       const w = opt<TileRegion>(writes);

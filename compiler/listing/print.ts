@@ -25,7 +25,7 @@ function body(t: Task): string {
       return s;
     }
     case 'dram-read':
-      return `dram-read noc ${t.noc} channels ${list(t.channelBytes)}${t.reads ? ` reads [${t.reads.map(region).join(', ')}]` : ''}`;
+      return `dram-read${t.posted === true ? ' posted' : ''} noc ${t.noc} channels ${list(t.channelBytes)}${t.reads ? ` reads [${t.reads.map(region).join(', ')}]` : ''}`;
     case 'dram-write':
       return `dram-write noc ${t.noc} channels ${list(t.channelBytes)}${t.writes ? ` writes ${region(t.writes)}` : ''}`;
     case 'send':

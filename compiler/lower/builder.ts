@@ -1,7 +1,11 @@
 // ProgramBuilder: appends tasks and buffers while lowering, and predicts each task's start cycle
 // with a contention-free estimate (engine availability, dependencies, NoC and DRAM rates).
-// Tasks are created in an order consistent with their dependencies, and every engine runs its
-// tasks in creation order, so a built program can never deadlock.
+//
+// Tasks are created in an order consistent with their dependencies. Every engine runs its tasks in
+// the order of a key: a task's creation index, but a prefetch's (an ungated task's) is just after
+// the latest key among its deps, so it goes into its engine's stream ahead of later ops' tasks
+// instead of queueing behind them. Deps and stream order both go up in key order, so a built
+// program can never deadlock; finish() renumbers the tasks in key order.
 
 import type { ArchSpec, Coord, DeviceDtype, MathFidelity } from '../../arch/spec.js';
 import { computeCycles } from '../../arch/core-timing.js';
@@ -10,6 +14,7 @@ import { buildTopology, hopCount, type Topology } from '../../noc/topology.js';
 import { channelHops, interleavedDramNocs } from './dram-noc.js';
 import { channelBytesPerCycle } from '../../noc/dram-channel.js';
 import { ChannelLoad } from './channel-load.js';
+import { readIssueCycles } from '../../noc/transfer.js';
 import type {
   BufferId, Engine, ProgramBuffer, Task, TaskId, TileRegion, WorkItem,
 } from '../program.js';
@@ -37,11 +42,12 @@ const ENGINES: readonly Engine[] = ['reader', 'compute', 'writer'];
 export interface BuilderCheckpoint {
   readonly tasks: number;
   readonly buffers: number;
-  readonly streams: readonly (readonly number[])[];
+  readonly early: number;
   readonly engineFree: readonly (readonly number[])[];
   readonly gate: readonly (TaskId | undefined)[];
   readonly sends: readonly (readonly TaskId[])[];
   readonly lastEnd: number;
+  readonly lastPosted: readonly (TaskId | undefined)[];
   readonly channelLoad: number;
 }
 
@@ -51,6 +57,12 @@ export class ProgramBuilder {
   readonly buffers: ProgramBuffer[] = [];
   readonly streams: TaskId[][][];
   private readonly endCycle: number[] = [];
+  /** Per task: when its engine may take the next task of its stream (predicted). */
+  private readonly releaseCycle: number[] = [];
+  /** Per task: its stream-order key (see the file comment). */
+  private readonly key: number[] = [];
+  /** Tasks placed by key rather than appended (prefetches), in creation order: what rollback takes out. */
+  private readonly early: { readonly core: number; readonly e: number; readonly id: TaskId }[] = [];
   private lastEnd = 0;
   private readonly engineFree: number[][];
   private readonly opts: BuilderOptions;
@@ -63,6 +75,8 @@ export class ProgramBuilder {
   private readonly sendsSinceGate: TaskId[][];
   /** Per task: created ungated (a prefetch). */
   private readonly ungatedFlags: boolean[] = [];
+  /** Per core: its latest posted read (each waits for the one before). */
+  private readonly lastPosted: (TaskId | undefined)[] = [];
 
   constructor(opts: BuilderOptions) {
     this.opts = opts;
@@ -94,11 +108,12 @@ export class ProgramBuilder {
     return {
       tasks: this.tasks.length,
       buffers: this.buffers.length,
-      streams: this.streams.map((engines) => engines.map((s) => s.length)),
+      early: this.early.length,
       engineFree: this.engineFree.map((e) => [...e]),
       gate: [...this.gate],
       sends: this.sendsSinceGate.map((s) => [...s]),
       lastEnd: this.lastEnd,
+      lastPosted: [...this.lastPosted],
       channelLoad: this.channelLoad.mark(),
     };
   }
@@ -107,12 +122,25 @@ export class ProgramBuilder {
   rollback(cp: BuilderCheckpoint): void {
     this.tasks.length = cp.tasks;
     this.endCycle.length = cp.tasks;
+    this.releaseCycle.length = cp.tasks;
+    this.key.length = cp.tasks;
     this.buffers.length = cp.buffers;
-    this.streams.forEach((engines, c) => engines.forEach((s, e) => { s.length = cp.streams[c]![e]!; }));
+    // Prefetches may sit anywhere in their streams; once they are out, later tasks are at the ends.
+    for (let i = this.early.length - 1; i >= cp.early; i--) {
+      const { core, e, id } = this.early[i]!;
+      const s = this.streams[core]![e]!;
+      s.splice(s.lastIndexOf(id), 1);
+    }
+    this.early.length = cp.early;
+    for (const engines of this.streams) {
+      for (const s of engines) while (s.length > 0 && s[s.length - 1]! >= cp.tasks) s.pop();
+    }
     cp.engineFree.forEach((e, c) => { this.engineFree[c] = [...e]; });
     cp.gate.forEach((g, c) => { this.gate[c] = g; });
     cp.sends.forEach((s, c) => { this.sendsSinceGate[c] = [...s]; });
     this.lastEnd = cp.lastEnd;
+    cp.lastPosted.forEach((t, c) => { this.lastPosted[c] = t; });
+    this.lastPosted.length = cp.lastPosted.length;
     this.channelLoad.rollback(cp.channelLoad);
     this.ungatedFlags.length = cp.tasks;
   }
@@ -120,6 +148,26 @@ export class ProgramBuilder {
   /** True for a task created ungated (a prefetch: it may start long before its op). */
   isUngated(id: TaskId): boolean {
     return this.ungatedFlags[id] === true;
+  }
+
+  /**
+   * The finished tasks and streams, renumbered in key order when prefetches were placed ahead of
+   * later tasks (ids then follow every dependency and every stream's order, as Program requires).
+   */
+  finish(): { tasks: Task[]; streams: TaskId[][][] } {
+    const n = this.tasks.length;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = this.key[i]! > this.key[i - 1]!;
+    if (sorted) return { tasks: this.tasks, streams: this.streams };
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.key[a]! - this.key[b]! || a - b);
+    const newId = new Int32Array(n);
+    order.forEach((old, i) => { newId[old] = i; });
+    const tasks = order.map((old, i) => {
+      const t = this.tasks[old]!;
+      return { ...t, id: i as TaskId, deps: t.deps.map((d) => newId[d]! as TaskId) };
+    });
+    const streams = this.streams.map((engines) => engines.map((s) => s.map((id) => newId[id]! as TaskId)));
+    return { tasks, streams };
   }
 
   /** Makes every later task on `core` wait for `task` (ops run one after another on a core). */
@@ -152,9 +200,18 @@ export class ProgramBuilder {
     return this.push(c, 'compute', cycles, (base) => ({ kind: 'compute', ...base, work, macs, sramReadBytes, sramWriteBytes, produces, region, kTiles }));
   }
 
+  /** A DRAM read; an ungated one (a prefetch) is posted: its engine goes on once its requests are out. */
   dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: readonly TileRegion[]): TaskId {
     const noc = this.dramNoc(c.core, channelBytes, true);
-    return this.push(c, engine, (start) => this.dramCycles(c.core, noc, channelBytes, true, start), (base) => ({ kind: 'dram-read', ...base, noc, channelBytes, reads }));
+    const posted = c.ungated === true ? true : undefined;
+    const issue = posted ? readIssueCycles(this.opts.arch, channelBytes) : undefined;
+    // One posted read in flight per core, in creation (op) order: prefetches for later ops must not
+    // take the DRAM channels and links from the next op's (a deeper queue measured slower).
+    const prev = posted ? this.lastPosted[c.core] : undefined;
+    if (prev !== undefined) c = { ...c, deps: [...c.deps, prev] };
+    const id = this.push(c, engine, (start) => this.dramCycles(c.core, noc, channelBytes, true, start), (base) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, reads }), issue);
+    if (posted) this.lastPosted[c.core] = id;
+    return id;
   }
 
   dramWrite(c: Common, engine: Engine, channelBytes: readonly number[], writes?: TileRegion): TaskId {
@@ -194,17 +251,42 @@ export class ProgramBuilder {
     this.sendsSinceGate[core] = [];
   }
 
-  /** `issue`: cycles the engine is held when less than the task's length (a send's posted writes). */
+  /**
+   * `issue`: cycles the engine is held when less than the task's length (posted writes and reads).
+   * An ungated task goes into its stream by key, behind its stream predecessor there.
+   */
   private push(c: Common, engine: Engine, length: number | ((start: number) => number), make: (base: Omit<Task, 'kind'>) => Task, issue?: number): TaskId {
     const id = this.tasks.length as TaskId;
     const e = ENGINES.indexOf(engine);
-    const gate = c.ungated === true ? undefined : this.gate[c.core];
+    const early = c.ungated === true;
+    const gate = early ? undefined : this.gate[c.core];
     if (gate !== undefined && !c.deps.includes(gate)) c = { ...c, deps: [gate, ...c.deps] };
-    let start = this.engineFree[c.core]![e]!;
+    const stream = this.streams[c.core]![e]!;
+    let ready = 0;
     for (const d of c.deps) {
       assert(d < id, `task ${id} depends on later task ${d}`);
-      start = Math.max(start, this.endCycle[d] ?? 0);
+      ready = Math.max(ready, this.endCycle[d] ?? 0);
     }
+    let key = id as number;
+    let at = stream.length;
+    if (early) {
+      // Ahead of the stream's tasks predicted to start after it is ready, but behind its deps' keys.
+      let floor = -1;
+      for (const d of c.deps) floor = Math.max(floor, this.key[d]!);
+      while (at > 0 && this.key[stream[at - 1]!]! > floor && this.tasks[stream[at - 1]!]!.predictedStartCycle >= ready) at--;
+      if (at < stream.length) {
+        // A key between its neighbours, nearer the lower one (prefetches follow each other there).
+        const lower = Math.max(floor, at > 0 ? this.key[stream[at - 1]!]! : -1);
+        const upper = this.key[stream[at]!]!;
+        key = lower + (upper - lower) / 16;
+        // Out of room between two keys (after very many insertions at one place): append instead.
+        if (!(key > lower && key < upper && upper - lower > 1e-6)) {
+          key = id;
+          at = stream.length;
+        }
+      }
+    }
+    const start = Math.max(ready, at === stream.length ? this.engineFree[c.core]![e]! : at > 0 ? this.releaseCycle[stream[at - 1]!]! : 0);
     const cycles = typeof length === 'number' ? length : length(start);
     // Fixed field order and no conditional spreads: every task object shares one shape (fast to
     // build and to read in the simulator). Absent optional fields are undefined (dropped by JSON).
@@ -217,9 +299,16 @@ export class ProgramBuilder {
     this.tasks.push(make(base));
     this.endCycle[id] = start + cycles;
     if (start + cycles > this.lastEnd) this.lastEnd = start + cycles;
-    this.engineFree[c.core]![e] = start + Math.min(issue ?? cycles, cycles);
-    this.streams[c.core]![e]!.push(id);
-    this.ungatedFlags[id] = c.ungated === true;
+    const release = start + Math.min(issue ?? cycles, cycles);
+    this.releaseCycle[id] = release;
+    this.key[id] = key;
+    // Placed ahead of later tasks, a prefetch delays them only if it outlasts the engine's last one.
+    this.engineFree[c.core]![e] = Math.max(this.engineFree[c.core]![e]!, release);
+    if (early) {
+      stream.splice(at, 0, id);
+      this.early.push({ core: c.core, e, id });
+    } else stream.push(id);
+    this.ungatedFlags[id] = early;
     return id;
   }
 

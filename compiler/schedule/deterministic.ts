@@ -8,7 +8,7 @@
 import type { ArchSpec } from '../../arch/spec.js';
 import { computeCycles } from '../../arch/core-timing.js';
 import { ReservationTable } from '../../noc/reservations.js';
-import { createTransferModel, timeTransfer, transferOf } from '../../noc/transfer.js';
+import { createTransferModel, releasesEarly, timeTransfer, transferOf } from '../../noc/transfer.js';
 import type { Engine, Program, Task } from '../program.js';
 
 /**
@@ -43,7 +43,7 @@ export function scheduleDeterministic(p: Program, arch: ArchSpec, mergeGap = DEF
       start = table.earliestFit(tm.spans, ready);
       table.reserve(tm.spans, start, t.id);
       cycles = tm.cycles;
-      held = t.kind === 'send' ? tm.issueCycles : tm.cycles;
+      held = releasesEarly(t) ? tm.issueCycles : tm.cycles;
     }
     end[t.id] = start + cycles;
     engineFree[slot] = start + held;

@@ -4,6 +4,7 @@ import { SpatialcError } from '../../arch/errors.js';
 import { simulate } from '../../sim/index.js';
 import { tinyArch } from './helpers/arch.js';
 import { programBuilder, tileMacs } from './helpers/program.js';
+import { readIssueCycles } from '../../noc/transfer.js';
 
 // These tests pin the packet-level NoC model's formulas (the flit-level model has its own tests).
 const PACKET = { nocModel: 'packet' } as const;
@@ -49,6 +50,21 @@ Simulate('an engine runs its stream in order; deps make other engines wait', () 
   assert.is(r.taskStartCycle[w], 110);
   assert.equal([r.taskStartCycle[r0], r.taskEndCycle[r0]], [0, 0]);
   assert.is(r.cycles, 220);
+});
+
+Simulate('a posted read frees its engine once its requests are out; its data still gates its users', () => {
+  for (const posted of [false, true]) {
+    const b = programBuilder({ cores: CORES });
+    const read = b.dramRead(0, { channelBytes: [16384, 16384], engine: 'writer', posted });
+    const next = b.compute(0, { work: [], engine: 'writer' }); // the engine's next task, no deps
+    const use = b.compute(0, { work: [{ unit: 'eltwise', tiles: 1 }], deps: [read] });
+    const r = simulate(b.build(), arch, PACKET);
+    const issue = readIssueCycles(arch, [16384, 16384]);
+    if (posted) assert.is(r.taskStartCycle[next], issue, 'the engine goes on after issuing');
+    else assert.is(r.taskStartCycle[next], r.taskEndCycle[read], 'a blocking read holds its engine to the last byte');
+    assert.ok(r.taskEndCycle[read]! > issue);
+    assert.is(r.taskStartCycle[use], r.taskEndCycle[read]);
+  }
 });
 
 Simulate('vector ops count every element of eltwise and sfpu tiles', () => {

@@ -28,7 +28,7 @@ export interface ProgramBuilder {
   buffer(core: number, bytes: number, name: string): BufferId;
   compute(core: number, o: TaskOpts & { work: readonly WorkItem[]; macs?: number; sramReadBytes?: number; sramWriteBytes?: number }): TaskId;
   send(core: number, o: TaskOpts & { dsts: readonly number[]; bytes: number; noc?: number; multicast?: boolean }): TaskId;
-  dramRead(core: number, o: TaskOpts & { channelBytes: readonly number[]; noc?: number }): TaskId;
+  dramRead(core: number, o: TaskOpts & { channelBytes: readonly number[]; noc?: number; posted?: boolean }): TaskId;
   dramWrite(core: number, o: TaskOpts & { channelBytes: readonly number[]; noc?: number }): TaskId;
   build(): Program;
 }
@@ -74,7 +74,7 @@ export function programBuilder(opts: BuilderOptions): ProgramBuilder {
       return add(core, o.engine ?? 'writer', o, rest);
     },
     dramRead(core, o) {
-      return add(core, o.engine ?? 'reader', o, { kind: 'dram-read', noc: o.noc ?? 0, channelBytes: o.channelBytes });
+      return add(core, o.engine ?? 'reader', o, { kind: 'dram-read', noc: o.noc ?? 0, channelBytes: o.channelBytes, ...(o.posted ? { posted: true } : {}) });
     },
     dramWrite(core, o) {
       return add(core, o.engine ?? 'writer', o, { kind: 'dram-write', noc: o.noc ?? 0, channelBytes: o.channelBytes });
