@@ -43,7 +43,7 @@ interface TaskBase {
   readonly op: number;
   readonly alloc?: readonly BufferId[];
   readonly free?: readonly BufferId[];
-  /** The compiler's contention-free estimate of the start cycle. */
+  /** The compiler's estimate of the start cycle (with the link and channel load it predicts). */
   readonly predictedStartCycle: number;
   readonly predictedCycles: number;
 }

@@ -1,5 +1,7 @@
 // ProgramBuilder: appends tasks and buffers while lowering, and predicts each task's start cycle
-// with a contention-free estimate (engine availability, dependencies, NoC and DRAM rates).
+// from engine availability, dependencies, NoC and DRAM rates, and the load already predicted on
+// each DRAM channel and NoC link (bucketed bookings, channel-load.ts): a transfer is served in
+// the spare time of every channel and link it uses.
 //
 // Tasks are created in an order consistent with their dependencies. Every engine runs its tasks in
 // the order of a key: a task's creation index, but a prefetch's (an ungated task's) is just after
@@ -14,6 +16,8 @@ import { buildTopology, hopCount, type Topology } from '../../noc/topology.js';
 import { channelHops, interleavedDramNocs } from './dram-noc.js';
 import { channelBytesPerCycle } from '../../noc/dram-channel.js';
 import { ChannelLoad } from './channel-load.js';
+import { dramEndpoint } from '../../noc/dram-endpoint.js';
+import { createNocState, multicastRoute, unicastRoute, type NocState } from '../../noc/packet-model.js';
 import { readIssueCycles } from '../../noc/transfer.js';
 import type {
   BufferId, Engine, ProgramBuffer, Task, TaskId, TileRegion, WorkItem,
@@ -49,6 +53,7 @@ export interface BuilderCheckpoint {
   readonly lastEnd: number;
   readonly lastPosted: readonly (TaskId | undefined)[];
   readonly channelLoad: number;
+  readonly linkLoad: number;
 }
 
 /** Accumulates the tasks of a program and their predicted timing. */
@@ -69,6 +74,9 @@ export class ProgramBuilder {
   private readonly topo: Topology;
   private readonly channelBytesPerCycle: number[];
   private readonly channelLoad: ChannelLoad;
+  /** Predicted busy time of each NoC link (the same bucketed bookings as the DRAM channels'). */
+  private readonly linkLoad: ChannelLoad;
+  private readonly noc: NocState;
   private interleaved: { read: number; write: number } | undefined;
   /** Per core: the task every new task on that core waits for (the end of the previous op there). */
   private readonly gate: (TaskId | undefined)[];
@@ -87,6 +95,8 @@ export class ProgramBuilder {
     this.sendsSinceGate = opts.cores.map(() => []);
     this.channelBytesPerCycle = channelBytesPerCycle(opts.arch);
     this.channelLoad = new ChannelLoad(this.channelBytesPerCycle.length);
+    this.linkLoad = new ChannelLoad(this.topo.linkCount);
+    this.noc = createNocState(opts.arch, new Float64Array(this.topo.linkCount));
   }
 
   /** Declares an SRAM buffer on a core. */
@@ -115,6 +125,7 @@ export class ProgramBuilder {
       lastEnd: this.lastEnd,
       lastPosted: [...this.lastPosted],
       channelLoad: this.channelLoad.mark(),
+      linkLoad: this.linkLoad.mark(),
     };
   }
 
@@ -142,6 +153,7 @@ export class ProgramBuilder {
     cp.lastPosted.forEach((t, c) => { this.lastPosted[c] = t; });
     this.lastPosted.length = cp.lastPosted.length;
     this.channelLoad.rollback(cp.channelLoad);
+    this.linkLoad.rollback(cp.linkLoad);
     this.ungatedFlags.length = cp.tasks;
   }
 
@@ -234,9 +246,27 @@ export class ProgramBuilder {
     }
     const multicast = dsts.length > 1 && this.opts.arch.noc.hasMulticast;
     const copies = multicast ? 1 : dsts.length;
-    const cycles = this.transferCycles(bestHops, bytes * copies);
-    const issue = cycles - this.transferCycles(bestHops, 0) + this.opts.arch.noc.niuLatencyCycles;
-    const id = this.push(c, engine, cycles, (base) => ({ kind: 'send', ...base, noc: best, dsts, multicast, bytes, reads }), issue);
+    const alone = this.transferCycles(bestHops, bytes * copies);
+    const latency = this.transferCycles(bestHops, 0);
+    let issue = alone - latency + this.opts.arch.noc.niuLatencyCycles;
+    // Its packets share each link of its routes with what else the prediction has on it.
+    const length = (start: number): number => {
+      const cycles = this.wireCycles(bytes);
+      let served = start;
+      let injected = start;
+      const book = (links: Int32Array) => {
+        for (let i = 0; i < links.length; i++) {
+          const t = this.linkLoad.book(links[i]!, start, cycles);
+          if (t > served) served = t;
+          if (i === 0 && t > injected) injected = t;
+        }
+      };
+      if (multicast) book(multicastRoute(this.noc, best, src, dsts.map((d) => this.opts.cores[d]!)).links);
+      else for (const d of dsts) book(unicastRoute(this.noc, best, src, this.opts.cores[d]!).links);
+      issue = Math.max(issue, Math.ceil(injected - start) + this.opts.arch.noc.niuLatencyCycles);
+      return Math.max(alone, Math.ceil(served - start) + latency);
+    };
+    const id = this.push(c, engine, length, (base) => ({ kind: 'send', ...base, noc: best, dsts, multicast, bytes, reads }), () => issue);
     this.sendsSinceGate[c.core]!.push(id);
     return id;
   }
@@ -255,7 +285,7 @@ export class ProgramBuilder {
    * `issue`: cycles the engine is held when less than the task's length (posted writes and reads).
    * An ungated task goes into its stream by key, behind its stream predecessor there.
    */
-  private push(c: Common, engine: Engine, length: number | ((start: number) => number), make: (base: Omit<Task, 'kind'>) => Task, issue?: number): TaskId {
+  private push(c: Common, engine: Engine, length: number | ((start: number) => number), make: (base: Omit<Task, 'kind'>) => Task, issueOf?: number | (() => number)): TaskId {
     const id = this.tasks.length as TaskId;
     const e = ENGINES.indexOf(engine);
     const early = c.ungated === true;
@@ -288,6 +318,7 @@ export class ProgramBuilder {
     }
     const start = Math.max(ready, at === stream.length ? this.engineFree[c.core]![e]! : at > 0 ? this.releaseCycle[stream[at - 1]!]! : 0);
     const cycles = typeof length === 'number' ? length : length(start);
+    const issue = typeof issueOf === 'function' ? issueOf() : issueOf;
     // Fixed field order and no conditional spreads: every task object shares one shape (fast to
     // build and to read in the simulator). Absent optional fields are undefined (dropped by JSON).
     const base = {
@@ -312,6 +343,13 @@ export class ProgramBuilder {
     return id;
   }
 
+  /** Cycles `bytes` (packetised, headers included) occupy one link. */
+  private wireCycles(bytes: number): number {
+    const noc = this.opts.arch.noc;
+    const packets = Math.max(1, Math.ceil(bytes / noc.maxPacketPayloadBytes));
+    return (bytes + packets * noc.headerFlits * noc.flitBytes) / noc.linkBytesPerCycle;
+  }
+
   /** Contention-free time of moving `bytes` over `hops` router hops (packetised, cut-through). */
   private transferCycles(hops: number, bytes: number): number {
     const noc = this.opts.arch.noc;
@@ -333,7 +371,12 @@ export class ProgramBuilder {
       if (b <= 0) return;
       total += b;
       const hops = this.channelHops(core, noc, ch, isRead);
-      const served = this.channelLoad.book(ch, start, b / this.channelBytesPerCycle[ch]!);
+      let served = this.channelLoad.book(ch, start, b / this.channelBytesPerCycle[ch]!);
+      const ep = dramEndpoint(arch, ch);
+      const at = this.opts.cores[core]!;
+      const route = isRead ? unicastRoute(this.noc, noc, ep, at) : unicastRoute(this.noc, noc, at, ep);
+      const wire = this.wireCycles(b);
+      for (const l of route.links) served = Math.max(served, this.linkLoad.book(l, start, wire));
       const t = served - start + (isRead ? arch.dram.latencyCycles : 0) + this.transferCycles(hops, 0);
       worst = Math.max(worst, t);
     });

@@ -1,6 +1,6 @@
 // The cost model of the strategy search: when one op's tasks finish, as the later of
-// - the builder's contention-free prediction of their last end (engine order, dependencies,
-//   transfer latency), and
+// - the builder's prediction of their last end (engine order, dependencies, transfer latency,
+//   and the link and channel load predicted so far), and
 // - the cycle `ready` (when the ops before it are predicted done) plus the longest of its busiest
 //   core's compute, its busiest NoC link (bytes routed over it: dimension-order routes, a
 //   multicast tree once, at the link bandwidth) and its DRAM traffic (the busiest channel, and all
@@ -19,7 +19,7 @@ import type { Task } from '../program.js';
 export interface OpCost {
   /** Predicted finish cycle of the op. */
   readonly cycles: number;
-  /** The builder's contention-free finish. */
+  /** The builder's predicted finish. */
   readonly criticalPath: number;
   readonly compute: number;
   readonly link: number;

@@ -1,7 +1,8 @@
 // Op-by-op lowering (Tenstorrent's way): groups in topological order, each over the whole
 // compute grid, one after another on every core. For matmul-like ops the strategy search picks
 // the grid (height, width or a block shape): each candidate is lowered on a builder checkpoint,
-// costed (partition/cost.ts) and taken back; the cheapest is lowered for good.
+// costed (partition/cost.ts) and taken back; the cheapest is lowered for good. A repeated layer
+// (same ops, shapes, input placement and candidates) reuses its first instance's choice.
 
 import type { Graph, TensorId } from '../graph.js';
 import type { ProgramOp, TaskId } from '../program.js';
@@ -11,7 +12,8 @@ import { releaseTensor } from '../lower/output.js';
 import type { Session } from '../lower/session.js';
 import type { LowerContext } from '../lower/context.js';
 import { OpCostModel } from './cost.js';
-import { computeBound, matmulCandidates, StrategySearch, type Strategy } from './strategy.js';
+import { computeBound, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
+import type { MatmulShape } from '../lower/matmul-shape.js';
 
 export interface PerOpOptions {
   readonly strategy: Exclude<Strategy, 'pipeline'>;
@@ -26,9 +28,10 @@ export function lowerPerOp(s: Session, graph: Graph, grouping: Grouping, o: PerO
   const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);
   const outputs = new Set(graph.outputs.map((t) => grouping.rootOf[t] ?? t));
   const ctx: LowerContext = { ...s.ctx, prefetchWeights: true };
+  const memo = new Map<string, GridChoice>();
   return grouping.groups.map((grp, k) => {
     const follower = windowFollower(grp, grouping.groups[k + 1], grouping.rootOf);
-    const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model, follower && resolveGroup(follower, grouping.rootOf));
+    const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model, memo, follower && resolveGroup(follower, grouping.rootOf));
     for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     return opRecord(grp, r);
   });
@@ -59,7 +62,7 @@ function windowFollower(grp: OpGroup, next: OpGroup | undefined, rootOf: readonl
  * window op `follower`, each candidate is costed with the follower lowered after it (on its own
  * grid), a one-op look-ahead.
  */
-function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo: boolean, search: StrategySearch, model: OpCostModel, follower?: OpGroup): Lowered {
+function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo: boolean, search: StrategySearch, model: OpCostModel, memo: Map<string, GridChoice>, follower?: OpGroup): Lowered {
   const view = ctx.views(grp.output);
   const mm = matmulShape(ctx, grp, view);
   if (mm === undefined) {
@@ -68,6 +71,11 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
   }
   const followerGrid = follower !== undefined ? mapGrid(ctx, follower, ctx.views(follower.output)) : undefined;
   const cands = matmulCandidates(search.strategy, ctx, view.tileRows, view.tileCols, followerGrid?.gr);
+  // A repeated layer (the same op on the same shapes, its input held the same way) takes the grid
+  // its first instance chose, without trying the candidates again.
+  const key = situation(ctx, grp, mm, cands, followerGrid);
+  const known = memo.get(key);
+  if (known !== undefined) return lowerOnGrid(ctx, grp, mm, known, isGraphOutput, s.resident, residentIo);
   const ready = ctx.b.makespan();
   const compute = computeBound(ctx, mm, view.tileRows, view.tileCols);
   const best = search.choose(cands, (c) => ready + compute(c), (c) => {
@@ -79,5 +87,17 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
     s.restore(snap);
     return { cost, tasks };
   });
+  memo.set(key, best);
   return lowerOnGrid(ctx, grp, mm, best, isGraphOutput, s.resident, residentIo);
+}
+
+/** What the grid choice of a matmul-like group depends on, as a key: its ops and shapes, how its inputs are held, its candidates. */
+function situation(ctx: LowerContext, grp: OpGroup, mm: MatmulShape, cands: readonly GridChoice[], follower: { gr: number; gc: number } | undefined): string {
+  const held = (t: TensorId): unknown => {
+    const p = ctx.placed.get(t);
+    if (p === undefined) return 'dram';
+    return p.parts.map((part) => part.home === 'dram' ? 'dram' : [part.grid.gridRows, part.grid.gridCols, part.grid.rowChunk, part.grid.colChunk, part.grid.row0, part.grid.rowEnd, part.grid.coreOf[0], part.grid.coreOf.length]);
+  };
+  const inputs = [mm.a, ...grp.extraInputs].map((t) => [ctx.views(t).tileRows, ctx.views(t).tileCols, held(t)]);
+  return JSON.stringify([grp.nodes.map((n) => n.op), mm.outView.tileRows, mm.outView.tileCols, mm.bView.tileRows, mm.bView.tileCols, mm.taps, mm.usefulRows, mm.geometry, ctx.graph.tensors[mm.b]!.isConstant, inputs, cands, follower]);
 }

@@ -3,6 +3,8 @@
 // of its own deps; posted reads release their engine after issuing and wait for the core's
 // previous posted read; finish() renumbers tasks so ids follow deps and every stream; a rollback
 // takes inserted tasks out exactly. Random builds (fast-check) run to completion in the simulator.
+// Also the predicted link load: transfers sharing a link at the same time are predicted to take
+// longer than alone.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -81,14 +83,29 @@ Order('each posted read of a core waits for that core\'s previous one', () => {
   assert.equal(b.tasks[other]!.deps, []);
 });
 
+Order('sends sharing a link at once are predicted slower than alone; sends on other links are not', () => {
+  const b = builder();
+  const bytes = 64 * 1024;
+  // Cores 0, 1, 2 and 3 sit side by side in one row; 0 -> 2 and 1 -> 2 both end on core 2's last hop.
+  const first = b.send({ core: 0, op: 0, deps: [] }, 'writer', [2], bytes);
+  const alone = b.tasks[first]!.predictedCycles;
+  const second = b.send({ core: 1, op: 0, deps: [] }, 'writer', [2], bytes);
+  assert.ok(b.tasks[second]!.predictedCycles > 1.8 * alone, `${b.tasks[second]!.predictedCycles} vs ${alone} alone`);
+  // 3 -> 0 runs the other way (the other NoC): it shares no link with them.
+  const other = b.send({ core: 3, op: 0, deps: [] }, 'reader', [0], bytes);
+  const fresh = builder();
+  const lone = fresh.send({ core: 3, op: 0, deps: [] }, 'reader', [0], bytes);
+  assert.is(b.tasks[other]!.predictedCycles, fresh.tasks[lone]!.predictedCycles);
+});
+
 type Step =
-  | { kind: 'task'; core: number; engine: number; deps: number[]; ungated: boolean; read: boolean; work: number }
+  | { kind: 'task'; core: number; engine: number; deps: number[]; ungated: boolean; read: boolean; send: boolean; work: number }
   | { kind: 'gate'; core: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
     kind: fc.constant('task' as const), core: fc.integer({ min: 0, max: cores.length - 1 }), engine: fc.integer({ min: 0, max: 2 }),
-    deps: fc.array(fc.nat(), { maxLength: 3 }), ungated: fc.boolean(), read: fc.boolean(), work: fc.integer({ min: 0, max: 8 }),
+    deps: fc.array(fc.nat(), { maxLength: 3 }), ungated: fc.boolean(), read: fc.boolean(), send: fc.boolean(), work: fc.integer({ min: 0, max: 8 }),
   }),
   fc.record({ kind: fc.constant('gate' as const), core: fc.integer({ min: 0, max: cores.length - 1 }) }),
 );
@@ -104,6 +121,7 @@ function apply(b: ProgramBuilder, steps: readonly Step[]): void {
     const deps = n === 0 ? [] : [...new Set(s.deps.map((d) => (d % n) as TaskId))];
     const c = { core: s.core, op: 0, deps, ungated: s.ungated };
     if (s.read) b.dramRead(c, ENGINES[s.engine]!, [1024 * (s.work + 1), 512]);
+    else if (s.send) b.send(c, s.engine === 1 ? 'writer' : ENGINES[s.engine]!, [(s.core + 1 + (s.work % (cores.length - 1))) % cores.length], 2048 * (s.work + 1));
     else b.compute(c, s.work > 0 ? [{ unit: 'eltwise', tiles: s.work }] : [], 0, 0, 0);
   }
 }
