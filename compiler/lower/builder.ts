@@ -42,6 +42,7 @@ interface Common {
 
 const ENGINES: readonly Engine[] = ['reader', 'compute', 'writer'];
 
+
 /** What ProgramBuilder.rollback restores. */
 export interface BuilderCheckpoint {
   readonly tasks: number;
@@ -234,39 +235,55 @@ export class ProgramBuilder {
   send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: readonly TileRegion[]): TaskId {
     assert(dsts.length > 0 && !dsts.includes(c.core), 'send needs remote destinations');
     const src = this.opts.cores[c.core]!;
-    let best = 0;
-    let bestHops = Infinity;
+    const hops: number[] = [];
+    let fewest = 0;
     for (let n = 0; n < this.topo.nocs.length; n++) {
       let worst = 0;
       for (const d of dsts) worst = Math.max(worst, hopCount(this.topo, n, src, this.opts.cores[d]!) ?? Infinity);
-      if (worst < bestHops) {
-        best = n;
-        bestHops = worst;
-      }
+      hops.push(worst);
+      if (worst < hops[fewest]!) fewest = n;
     }
     const multicast = dsts.length > 1 && this.opts.arch.noc.hasMulticast;
     const copies = multicast ? 1 : dsts.length;
-    const alone = this.transferCycles(bestHops, bytes * copies);
-    const latency = this.transferCycles(bestHops, 0);
-    let issue = alone - latency + this.opts.arch.noc.niuLatencyCycles;
-    // Its packets share each link of its routes with what else the prediction has on it.
+    const niu = this.opts.arch.noc.niuLatencyCycles;
+    let noc = fewest;
+    let issue = 0;
+    // Its packets share each link of its routes with what else the prediction has on it; it takes
+    // the NoC it is predicted to finish first on (ties: fewer hops), not simply the shorter route.
     const length = (start: number): number => {
       const cycles = this.wireCycles(bytes);
-      let served = start;
-      let injected = start;
-      const book = (links: Int32Array) => {
-        for (let i = 0; i < links.length; i++) {
-          const t = this.linkLoad.book(links[i]!, start, cycles);
-          if (t > served) served = t;
-          if (i === 0 && t > injected) injected = t;
+      const routes: (Int32Array[] | undefined)[] = [];
+      const onNoc = (n: number, commit: boolean): { end: number; issue: number } => {
+        let served = start;
+        let injected = start;
+        const links = (routes[n] ??= multicast
+          ? [multicastRoute(this.noc, n, src, dsts.map((d) => this.opts.cores[d]!)).links]
+          : dsts.map((d) => unicastRoute(this.noc, n, src, this.opts.cores[d]!).links));
+        for (const route of links) {
+          for (let i = 0; i < route.length; i++) {
+            const t = commit ? this.linkLoad.book(route[i]!, start, cycles) : this.linkLoad.peek(route[i]!, start, cycles);
+            if (t > served) served = t;
+            if (i === 0 && t > injected) injected = t;
+          }
         }
+        const alone = this.transferCycles(hops[n]!, bytes * copies);
+        const latency = this.transferCycles(hops[n]!, 0);
+        return { end: Math.max(alone, Math.ceil(served - start) + latency), issue: Math.max(alone - latency, Math.ceil(injected - start)) + niu };
       };
-      if (multicast) book(multicastRoute(this.noc, best, src, dsts.map((d) => this.opts.cores[d]!)).links);
-      else for (const d of dsts) book(unicastRoute(this.noc, best, src, this.opts.cores[d]!).links);
-      issue = Math.max(issue, Math.ceil(injected - start) + this.opts.arch.noc.niuLatencyCycles);
-      return Math.max(alone, Math.ceil(served - start) + latency);
+      let bestEnd = Infinity;
+      for (let n = 0; n < hops.length; n++) {
+        if (!(hops[n]! < Infinity)) continue;
+        const end = onNoc(n, false).end;
+        if (end < bestEnd || (end === bestEnd && hops[n]! < hops[noc]!)) {
+          noc = n;
+          bestEnd = end;
+        }
+      }
+      const r = onNoc(noc, true);
+      issue = r.issue;
+      return r.end;
     };
-    const id = this.push(c, engine, length, (base) => ({ kind: 'send', ...base, noc: best, dsts, multicast, bytes, reads }), () => issue);
+    const id = this.push(c, engine, length, (base) => ({ kind: 'send', ...base, noc, dsts, multicast, bytes, reads }), () => issue);
     this.sendsSinceGate[c.core]!.push(id);
     return id;
   }

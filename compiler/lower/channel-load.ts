@@ -7,39 +7,57 @@
 /** Bucket length in cycles: an assumption, shorter than a tile read (about 100 cycles at 24 B/cycle) would not change much. */
 export const BUCKET_CYCLES = 256;
 
+/** Buckets per storage chunk (a chunk is allocated when a booking first reaches it). */
+const CHUNK_SHIFT = 8;
+const CHUNK = 1 << CHUNK_SHIFT;
+
 export class ChannelLoad {
-  /** Per resource: cycles booked in each bucket (grown by doubling; unused buckets are 0). */
-  private readonly used: Float64Array[];
+  /** Per resource, per chunk of CHUNK buckets: cycles booked in each bucket (absent chunks: none). */
+  private readonly used: (Float64Array | undefined)[][];
   /** (resource, bucket, cycles) of every booking, in order (grown by doubling). */
   private log = new Float64Array(3 * 1024);
   private logLength = 0;
 
   constructor(channels: number) {
-    this.used = Array.from({ length: channels }, () => new Float64Array(0));
+    this.used = Array.from({ length: channels }, () => []);
   }
 
   /** Books `cycles` of resource `ch` from cycle `start` on; returns the cycle the last of them is served. */
   book(ch: number, start: number, cycles: number): number {
-    let used = this.used[ch]!;
+    const chunks = this.used[ch]!;
     let b = Math.floor(start / BUCKET_CYCLES);
-    // Fast path: room for all of it in the start's bucket.
-    if (b < used.length && cycles > 0) {
-      const end = start + cycles;
-      if (used[b]! + cycles <= BUCKET_CYCLES && end <= (b + 1) * BUCKET_CYCLES) {
-        used[b] = used[b]! + cycles;
-        this.record(ch, b, cycles);
-        return end;
-      }
-    }
     let t = start;
     let left = cycles;
     while (left > 1e-9) {
-      if (used.length <= b) used = this.grow(ch, b);
+      const chunk = (chunks[b >> CHUNK_SHIFT] ??= new Float64Array(CHUNK));
+      const i = b & (CHUNK - 1);
       const from = Math.max(t, b * BUCKET_CYCLES);
-      const take = Math.min(left, Math.max(0, Math.min(BUCKET_CYCLES - used[b]!, (b + 1) * BUCKET_CYCLES - from)));
+      const take = Math.min(left, Math.max(0, Math.min(BUCKET_CYCLES - chunk[i]!, (b + 1) * BUCKET_CYCLES - from)));
       if (take > 0) {
-        used[b] = used[b]! + take;
+        chunk[i] = chunk[i]! + take;
         this.record(ch, b, take);
+        left -= take;
+        t = from + take;
+      }
+      if (left > 1e-9) {
+        b++;
+        t = b * BUCKET_CYCLES;
+      }
+    }
+    return t;
+  }
+
+  /** When `book` would serve `cycles` of resource `ch` from `start` on, without booking them. */
+  peek(ch: number, start: number, cycles: number): number {
+    const chunks = this.used[ch]!;
+    let b = Math.floor(start / BUCKET_CYCLES);
+    let t = start;
+    let left = cycles;
+    while (left > 1e-9) {
+      const u = chunks[b >> CHUNK_SHIFT]?.[b & (CHUNK - 1)] ?? 0;
+      const from = Math.max(t, b * BUCKET_CYCLES);
+      const take = Math.min(left, Math.max(0, Math.min(BUCKET_CYCLES - u, (b + 1) * BUCKET_CYCLES - from)));
+      if (take > 0) {
         left -= take;
         t = from + take;
       }
@@ -60,19 +78,11 @@ export class ChannelLoad {
   rollback(mark: number): void {
     const log = this.log;
     for (let i = this.logLength - 3; i >= mark; i -= 3) {
-      const used = this.used[log[i]!]!;
       const b = log[i + 1]!;
-      used[b] = used[b]! - log[i + 2]!;
+      const chunk = this.used[log[i]!]![b >> CHUNK_SHIFT]!;
+      chunk[b & (CHUNK - 1)] = chunk[b & (CHUNK - 1)]! - log[i + 2]!;
     }
     this.logLength = mark;
-  }
-
-  private grow(ch: number, bucket: number): Float64Array {
-    const old = this.used[ch]!;
-    const next = new Float64Array(Math.max(64, 2 * old.length, bucket + 1));
-    next.set(old);
-    this.used[ch] = next;
-    return next;
   }
 
   private record(ch: number, b: number, take: number): void {
