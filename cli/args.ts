@@ -58,11 +58,28 @@ const RUN_OPTIONS = {
   'micro-batches': { type: 'string' },
 } as const;
 
+/**
+ * `--flag -1` as `--flag=-1` for flags that take a value: node's parseArgs reads a value that
+ * starts with '-' as an option ("argument is ambiguous"); joined, the flag's own check names it.
+ */
+function joinNegativeValues(argv: readonly string[], options: Record<string, { readonly type: string }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && options[a.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Parses the arguments of `run`, `compile` and `inspect` (a model path plus options). */
 export function parseRunArgs(argv: readonly string[], command: string): RunArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: RUN_OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, RUN_OPTIONS), options: RUN_OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
     throw usage(`${command}: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -215,21 +215,60 @@ export class ProgramBuilder {
 
   /** A DRAM read; an ungated one (a prefetch) is posted: its engine goes on once its requests are out. */
   dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: readonly TileRegion[]): TaskId {
-    const noc = this.dramNoc(c.core, channelBytes, true);
+    let noc = this.dramNoc(c.core, channelBytes, true);
     const posted = c.ungated === true ? true : undefined;
     const issue = posted ? readIssueCycles(this.opts.arch, channelBytes) : undefined;
     // One posted read in flight per core, in creation (op) order: prefetches for later ops must not
     // take the DRAM channels and links from the next op's (a deeper queue measured slower).
     const prev = posted ? this.lastPosted[c.core] : undefined;
     if (prev !== undefined) c = { ...c, deps: [...c.deps, prev] };
-    const id = this.push(c, engine, (start) => this.dramCycles(c.core, noc, channelBytes, true, start), (base) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, reads }), issue);
+    const length = (start: number): number => {
+      const r = this.bookDram(c.core, noc, channelBytes, true, start);
+      noc = r.noc;
+      return r.cycles;
+    };
+    const id = this.push(c, engine, length, (base) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, reads }), issue);
     if (posted) this.lastPosted[c.core] = id;
     return id;
   }
 
   dramWrite(c: Common, engine: Engine, channelBytes: readonly number[], writes?: TileRegion): TaskId {
-    const noc = this.dramNoc(c.core, channelBytes, false);
-    return this.push(c, engine, (start) => this.dramCycles(c.core, noc, channelBytes, false, start), (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, writes }));
+    let noc = this.dramNoc(c.core, channelBytes, false);
+    const length = (start: number): number => {
+      const r = this.bookDram(c.core, noc, channelBytes, false, start);
+      noc = r.noc;
+      return r.cycles;
+    };
+    return this.push(c, engine, length, (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, writes }));
+  }
+
+  /**
+   * The NoC a DRAM transfer begun at `start` is predicted to finish first on, given the channel and
+   * link load booked so far (ties: `preferred`, the choice for the traffic pattern or fewest hops).
+   */
+  private bookDram(core: number, preferred: number, channelBytes: readonly number[], isRead: boolean, start: number): { noc: number; cycles: number } {
+    // Booked on the preferred NoC first: when no other NoC could beat that even on idle links
+    // and channels (the common case), that booking stands.
+    const marks = [this.channelLoad.mark(), this.linkLoad.mark()] as const;
+    const first = this.dramCycles(core, preferred, channelBytes, isRead, start, true);
+    let others = false;
+    for (let n = 0; n < this.topo.nocs.length; n++) {
+      if (n !== preferred && this.dramCycles(core, n, channelBytes, isRead, start, false, true) < first) others = true;
+    }
+    if (!others) return { noc: preferred, cycles: first };
+    this.channelLoad.rollback(marks[0]);
+    this.linkLoad.rollback(marks[1]);
+    let noc = preferred;
+    let best = this.dramCycles(core, preferred, channelBytes, isRead, start, false);
+    for (let n = 0; n < this.topo.nocs.length; n++) {
+      if (n === preferred) continue;
+      const t = this.dramCycles(core, n, channelBytes, isRead, start, false);
+      if (t < best) {
+        best = t;
+        noc = n;
+      }
+    }
+    return { noc, cycles: this.dramCycles(core, noc, channelBytes, isRead, start, true) };
   }
 
   send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: readonly TileRegion[]): TaskId {
@@ -270,6 +309,15 @@ export class ProgramBuilder {
         const latency = this.transferCycles(hops[n]!, 0);
         return { end: Math.max(alone, Math.ceil(served - start) + latency), issue: Math.max(alone - latency, Math.ceil(injected - start)) + niu };
       };
+      // Booked on the shortest route first: when no other NoC could beat that even on idle links
+      // (the common case), that booking stands.
+      const mark = this.linkLoad.mark();
+      const first = onNoc(fewest, true);
+      if (!hops.some((h, n) => n !== fewest && h < Infinity && this.transferCycles(h, bytes * copies) < first.end)) {
+        issue = first.issue;
+        return first.end;
+      }
+      this.linkLoad.rollback(mark);
       let bestEnd = Infinity;
       for (let n = 0; n < hops.length; n++) {
         if (!(hops[n]! < Infinity)) continue;
@@ -380,32 +428,34 @@ export class ProgramBuilder {
    * spare from then on (channel-load.ts: weight streams are bounded by the channels' bandwidth,
    * not each read by its own), plus the latency and hops; at least the whole at one link's rate.
    */
-  private dramCycles(core: number, noc: number, channelBytes: readonly number[], isRead: boolean, start: number): number {
+  /** With `idle`: on idle channels and links (a lower bound; nothing is booked). */
+  private dramCycles(core: number, noc: number, channelBytes: readonly number[], isRead: boolean, start: number, commit = true, idle = false): number {
     const arch = this.opts.arch;
     let worst = 0;
     let total = 0;
     channelBytes.forEach((b, ch) => {
       if (b <= 0) return;
       total += b;
-      const hops = this.channelHops(core, noc, ch, isRead);
-      let served = this.channelLoad.book(ch, start, b / this.channelBytesPerCycle[ch]!);
+      const hops = channelHops(arch, this.topo, this.opts.cores[core]!, noc, ch, isRead);
+      if (hops === Infinity) {
+        worst = Infinity; // no route on this NoC
+        return;
+      }
+      const cyc = b / this.channelBytesPerCycle[ch]!;
+      let served = idle ? start + cyc : commit ? this.channelLoad.book(ch, start, cyc) : this.channelLoad.peek(ch, start, cyc);
       const ep = dramEndpoint(arch, ch);
       const at = this.opts.cores[core]!;
       const route = isRead ? unicastRoute(this.noc, noc, ep, at) : unicastRoute(this.noc, noc, at, ep);
       const wire = this.wireCycles(b);
-      for (const l of route.links) served = Math.max(served, this.linkLoad.book(l, start, wire));
+      if (idle) served = Math.max(served, start + wire);
+      else for (const l of route.links) served = Math.max(served, commit ? this.linkLoad.book(l, start, wire) : this.linkLoad.peek(l, start, wire));
       const t = served - start + (isRead ? arch.dram.latencyCycles : 0) + this.transferCycles(hops, 0);
       worst = Math.max(worst, t);
     });
     return Math.ceil(Math.max(worst, total / arch.noc.linkBytesPerCycle));
   }
 
-  private channelHops(core: number, noc: number, ch: number, isRead: boolean): number {
-    const h = channelHops(this.opts.arch, this.topo, this.opts.cores[core]!, noc, ch, isRead);
-    return h === Infinity ? 0 : h;
-  }
-
-  /** The NoC of a DRAM transfer: for several channels the interleaved-pattern choice, else fewest hops. */
+  /** The NoC a DRAM transfer prefers when both are as quick: for several channels the interleaved-pattern choice, else fewest hops. */
   private dramNoc(core: number, channelBytes: readonly number[], isRead: boolean): number {
     const touched = channelBytes.filter((b) => b > 0).length;
     if (touched > 1) {

@@ -107,7 +107,7 @@ export function constBytes(ctx: LowerContext, t: TensorId): number {
  * How many of a core's latest ops weight prefetch may reach back over (an assumption: deeper
  * prefetch needs more SRAM history per core and rarely finds room on the busy cores).
  */
-export const PREFETCH_DEPTH = Number(process.env.PD ?? 4);
+export const PREFETCH_DEPTH = 4;
 
 /** An op lowered on a core: the task that opened it there, and the most SRAM the core held meanwhile. */
 export interface OpOnCore {
