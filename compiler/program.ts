@@ -72,6 +72,8 @@ export interface DramReadTask extends TaskBase {
    * the data depend on it.
    */
   readonly posted?: boolean;
+  /** Per channel, which of its endpoint tiles (index into the arch's list) serves it; absent: the first. */
+  readonly endpoints?: readonly number[];
   /** The tiles it reads (absent for constants such as biases). */
   readonly reads?: readonly TileRegion[];
   /** Bytes read from each DRAM channel (index = channel id); interleaved tensors touch many. */
@@ -84,6 +86,8 @@ export interface DramWriteTask extends TaskBase {
   /** The output tiles it writes back. */
   readonly writes?: TileRegion;
   readonly channelBytes: readonly number[];
+  /** As for reads: per channel, the index of the endpoint tile it uses. */
+  readonly endpoints?: readonly number[];
 }
 
 export interface SendTask extends TaskBase {

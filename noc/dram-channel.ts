@@ -48,10 +48,11 @@ export function chooseEndpoint(
   noc: number,
   core: Coord,
   direction: 'read' | 'write',
+  which = 0,
 ): ChosenEndpoint {
-  const hops = dramHops(topo, arch, channel, noc, core, direction);
+  const hops = dramHops(topo, arch, channel, noc, core, direction, which);
   assert(hops !== undefined, `no NoC ${noc} route between DRAM channel ${channel} and (${core.x},${core.y})`);
-  return { endpoint: dramEndpoint(arch, channel), hops };
+  return { endpoint: dramEndpoint(arch, channel, which), hops };
 }
 
 /**

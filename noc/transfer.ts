@@ -30,6 +30,8 @@ export interface TransferDesc {
   readonly bytes: number;
   /** DRAM transfers: bytes per channel (index = channel id). */
   readonly channelBytes: readonly number[];
+  /** DRAM transfers: per channel, which of its endpoint tiles it uses (absent or 0: the preferred). */
+  readonly endpoints?: readonly number[];
 }
 
 /** One stream of a task, opened at some cycle. */
@@ -66,7 +68,7 @@ export function planStreams(arch: ArchSpec, noc: NocState, dram: DramState, d: T
   d.channelBytes.forEach((bytes, channel) => {
     if (!(bytes > 0)) return;
     if (d.kind === 'dram-read') {
-      const ep = chooseEndpoint(noc.topo, arch, channel, d.noc, d.core, 'read');
+      const ep = chooseEndpoint(noc.topo, arch, channel, d.noc, d.core, 'read', d.endpoints?.[channel] ?? 0);
       const requestHops = hopCount(noc.topo, d.noc, d.core, ep.endpoint) ?? 0;
       const arrival = cycle + 2 * noc.niuLatencyCycles + requestHops * noc.hopLatencyCycles;
       const start = reserveRead(dram, channel, arrival, bytes);
@@ -75,7 +77,7 @@ export function planStreams(arch: ArchSpec, noc: NocState, dram: DramState, d: T
         firstReady: readReadyCycle(dram, channel, start, Math.min(bytes, noc.maxPayloadBytes)), src: ep.endpoint, dst: d.core, endpoint: ep.endpoint,
       });
     } else {
-      const ep = dramEndpoint(arch, channel);
+      const ep = dramEndpoint(arch, channel, d.endpoints?.[channel] ?? 0);
       out.push({
         kind: STREAM_KIND.dramWrite, route: unicastRoute(noc, d.noc, d.core, ep), bytes, channel, channelStartCycle: 0,
         firstReady: cycle, src: d.core, dst: ep, endpoint: ep,
@@ -215,11 +217,11 @@ export function timeTransfer(m: TransferModel, d: TransferDesc, mergeGap: number
 
 /** The NoC description of a Program-like task on `coords`. */
 export function transferOf(
-  t: { readonly kind: 'send' | 'dram-read' | 'dram-write'; readonly core: number; readonly noc: number; readonly dsts?: readonly number[]; readonly multicast?: boolean; readonly bytes?: number; readonly channelBytes?: readonly number[] },
+  t: { readonly kind: 'send' | 'dram-read' | 'dram-write'; readonly core: number; readonly noc: number; readonly dsts?: readonly number[]; readonly multicast?: boolean; readonly bytes?: number; readonly channelBytes?: readonly number[]; readonly endpoints?: readonly number[] },
   coords: readonly Coord[],
 ): TransferDesc {
   return {
     kind: t.kind, noc: t.noc, core: coords[t.core]!,
-    dsts: (t.dsts ?? []).map((c) => coords[c]!), multicast: t.multicast ?? false, bytes: t.bytes ?? 0, channelBytes: t.channelBytes ?? [],
+    dsts: (t.dsts ?? []).map((c) => coords[c]!), multicast: t.multicast ?? false, bytes: t.bytes ?? 0, channelBytes: t.channelBytes ?? [], endpoints: t.endpoints,
   };
 }

@@ -152,12 +152,21 @@ function checkDram(k: TaskCheck, t: DramReadTask | DramWriteTask, where: string)
   const core = k.program.cores[t.core]!;
   const reach = (ep: Coord) =>
     t.kind === 'dram-read' ? hopCount(k.topo, t.noc, ep, core) : hopCount(k.topo, t.noc, core, ep);
+  const eps = t.endpoints;
+  if (eps !== undefined && (!Array.isArray(eps) || eps.length > channels.length)) {
+    k.problems.push(`${where} names endpoints for ${Array.isArray(eps) ? eps.length : 'no list of'} DRAM channels, the arch has ${channels.length}`);
+    return;
+  }
   t.channelBytes.forEach((bytes, ch) => {
     if (!(bytes >= 0)) k.problems.push(`${where} has a negative DRAM byte count`);
-    if (bytes > 0 && !(channels[ch]?.endpoints ?? []).some((ep) => reach(ep) !== undefined)) {
-      k.problems.push(
-        `${where}: no endpoint of DRAM channel ${ch} is reachable from core(${core.x},${core.y}) on NoC ${t.noc}`,
-      );
+    const which = eps?.[ch] ?? 0;
+    const ep = channels[ch]?.endpoints[which];
+    if (!Number.isInteger(which) || ep === undefined) {
+      k.problems.push(`${where} uses endpoint ${which} of DRAM channel ${ch}, which has ${channels[ch]?.endpoints.length ?? 0}`);
+      return;
+    }
+    if (bytes > 0 && reach(ep) === undefined) {
+      k.problems.push(`${where}: DRAM channel ${ch}'s endpoint (${ep.x},${ep.y}) is not reachable from core(${core.x},${core.y}) on NoC ${t.noc}`);
     }
   });
 }

@@ -67,13 +67,16 @@ function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
     Produces(_p, r) { return v(r); },
     Region(_r, r) { return v(r); },
     KTiles(_k, a, _dots, b) { return [n(a), n(b)]; },
-    DramRead(_d, posted, _n, noc, _c, ch, reads) {
-      const r = opt<TileRegion[]>(reads);
-      return { kind: 'dram-read', noc: n(noc), ...(posted.numChildren > 0 ? { posted: true } : {}), ...(r ? { reads: r } : {}), channelBytes: v(ch) };
+    DramRead(_d, posted, _n, noc, _c, ch, eps, reads) {
+      const r = opt<TileRegion[]>(reads), e = opt<number[]>(eps);
+      return { kind: 'dram-read', noc: n(noc), ...(posted.numChildren > 0 ? { posted: true } : {}), ...(r ? { reads: r } : {}), channelBytes: v(ch), ...(e ? { endpoints: e } : {}) };
     },
-    DramWrite(_d, _n, noc, _c, ch, writes) {
-      const w = opt<TileRegion>(writes);
-      return { kind: 'dram-write', noc: n(noc), ...(w ? { writes: w } : {}), channelBytes: v(ch) };
+    DramWrite(_d, _n, noc, _c, ch, eps, writes) {
+      const w = opt<TileRegion>(writes), e = opt<number[]>(eps);
+      return { kind: 'dram-write', noc: n(noc), ...(w ? { writes: w } : {}), channelBytes: v(ch), ...(e ? { endpoints: e } : {}) };
+    },
+    Endpoints(_e, list) {
+      return v(list);
     },
     Send(_s, _n, noc, _t, dsts, cast, _b, bytes, reads) {
       const r = opt<TileRegion[]>(reads);

@@ -25,9 +25,9 @@ function body(t: Task): string {
       return s;
     }
     case 'dram-read':
-      return `dram-read${t.posted === true ? ' posted' : ''} noc ${t.noc} channels ${list(t.channelBytes)}${t.reads ? ` reads [${t.reads.map(region).join(', ')}]` : ''}`;
+      return `dram-read${t.posted === true ? ' posted' : ''} noc ${t.noc} channels ${list(t.channelBytes)}${t.endpoints ? ` endpoints ${list(t.endpoints)}` : ''}${t.reads ? ` reads [${t.reads.map(region).join(', ')}]` : ''}`;
     case 'dram-write':
-      return `dram-write noc ${t.noc} channels ${list(t.channelBytes)}${t.writes ? ` writes ${region(t.writes)}` : ''}`;
+      return `dram-write noc ${t.noc} channels ${list(t.channelBytes)}${t.endpoints ? ` endpoints ${list(t.endpoints)}` : ''}${t.writes ? ` writes ${region(t.writes)}` : ''}`;
     case 'send':
       return `send noc ${t.noc} to ${list(t.dsts)} ${t.multicast ? 'multicast' : 'unicast'} bytes ${num(t.bytes)}${t.reads ? ` reads [${t.reads.map(region).join(', ')}]` : ''}`;
   }

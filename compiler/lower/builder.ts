@@ -42,6 +42,12 @@ interface Common {
 
 const ENGINES: readonly Engine[] = ['reader', 'compute', 'writer'];
 
+/** The endpoint choice a task records: absent when every channel it uses takes its first tile. */
+function usedEndpoints(chosen: readonly number[], channelBytes: readonly number[]): number[] | undefined {
+  if (!channelBytes.some((b, ch) => b > 0 && (chosen[ch] ?? 0) !== 0)) return undefined;
+  return channelBytes.map((b, ch) => (b > 0 ? chosen[ch] ?? 0 : 0));
+}
+
 
 /** What ProgramBuilder.rollback restores. */
 export interface BuilderCheckpoint {
@@ -222,40 +228,45 @@ export class ProgramBuilder {
     // take the DRAM channels and links from the next op's (a deeper queue measured slower).
     const prev = posted ? this.lastPosted[c.core] : undefined;
     if (prev !== undefined) c = { ...c, deps: [...c.deps, prev] };
+    let endpoints: number[] | undefined;
     const length = (start: number): number => {
       const r = this.bookDram(c.core, noc, channelBytes, true, start);
       noc = r.noc;
+      endpoints = usedEndpoints(r.endpoints, channelBytes);
       return r.cycles;
     };
-    const id = this.push(c, engine, length, (base) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, reads }), issue);
+    const id = this.push(c, engine, length, (base) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, endpoints, reads }), issue);
     if (posted) this.lastPosted[c.core] = id;
     return id;
   }
 
   dramWrite(c: Common, engine: Engine, channelBytes: readonly number[], writes?: TileRegion): TaskId {
     let noc = this.dramNoc(c.core, channelBytes, false);
+    let endpoints: number[] | undefined;
     const length = (start: number): number => {
       const r = this.bookDram(c.core, noc, channelBytes, false, start);
       noc = r.noc;
+      endpoints = usedEndpoints(r.endpoints, channelBytes);
       return r.cycles;
     };
-    return this.push(c, engine, length, (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, writes }));
+    return this.push(c, engine, length, (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, endpoints, writes }));
   }
 
   /**
    * The NoC a DRAM transfer begun at `start` is predicted to finish first on, given the channel and
    * link load booked so far (ties: `preferred`, the choice for the traffic pattern or fewest hops).
    */
-  private bookDram(core: number, preferred: number, channelBytes: readonly number[], isRead: boolean, start: number): { noc: number; cycles: number } {
+  private bookDram(core: number, preferred: number, channelBytes: readonly number[], isRead: boolean, start: number): { noc: number; cycles: number; endpoints: number[] } {
     // Booked on the preferred NoC first: when no other NoC could beat that even on idle links
     // and channels (the common case), that booking stands.
     const marks = [this.channelLoad.mark(), this.linkLoad.mark()] as const;
-    const first = this.dramCycles(core, preferred, channelBytes, isRead, start, true);
+    const endpoints: number[] = [];
+    const first = this.dramCycles(core, preferred, channelBytes, isRead, start, true, false, endpoints);
     let others = false;
     for (let n = 0; n < this.topo.nocs.length; n++) {
       if (n !== preferred && this.dramCycles(core, n, channelBytes, isRead, start, false, true) < first) others = true;
     }
-    if (!others) return { noc: preferred, cycles: first };
+    if (!others) return { noc: preferred, cycles: first, endpoints };
     this.channelLoad.rollback(marks[0]);
     this.linkLoad.rollback(marks[1]);
     let noc = preferred;
@@ -268,7 +279,8 @@ export class ProgramBuilder {
         noc = n;
       }
     }
-    return { noc, cycles: this.dramCycles(core, noc, channelBytes, isRead, start, true) };
+    const cycles = this.dramCycles(core, noc, channelBytes, isRead, start, true, false, endpoints);
+    return { noc, cycles, endpoints };
   }
 
   send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: readonly TileRegion[]): TaskId {
@@ -429,28 +441,52 @@ export class ProgramBuilder {
    * not each read by its own), plus the latency and hops; at least the whole at one link's rate.
    */
   /** With `idle`: on idle channels and links (a lower bound; nothing is booked). */
-  private dramCycles(core: number, noc: number, channelBytes: readonly number[], isRead: boolean, start: number, commit = true, idle = false): number {
+  /**
+   * Cycles of a DRAM transfer on NoC `noc` begun at `start`. Each channel serves its bytes in its
+   * spare time from then on, and they cross the links of the route from the endpoint tile whose
+   * links are predicted least busy (its index goes into `endpoints`; the first tile on ties). With
+   * `commit`, the channel and link time is booked; with `idle`, everything is taken as idle (a
+   * lower bound; nothing is booked).
+   */
+  private dramCycles(core: number, noc: number, channelBytes: readonly number[], isRead: boolean, start: number, commit = true, idle = false, endpoints?: number[]): number {
     const arch = this.opts.arch;
+    const at = this.opts.cores[core]!;
     let worst = 0;
     let total = 0;
     channelBytes.forEach((b, ch) => {
       if (b <= 0) return;
       total += b;
-      const hops = channelHops(arch, this.topo, this.opts.cores[core]!, noc, ch, isRead);
-      if (hops === Infinity) {
+      const cyc = b / this.channelBytesPerCycle[ch]!;
+      const channelServed = idle ? start + cyc : commit ? this.channelLoad.book(ch, start, cyc) : this.channelLoad.peek(ch, start, cyc);
+      const wire = this.wireCycles(b);
+      const fixed = (isRead ? arch.dram.latencyCycles : 0) - start;
+      let best = Infinity;
+      let pick = -1;
+      let pickLinks: Int32Array | undefined;
+      const tiles = arch.dram.channels[ch]!.endpoints;
+      for (let e = 0; e < tiles.length; e++) {
+        const ep = tiles[e]!;
+        const hops = isRead ? hopCount(this.topo, noc, ep, at) : hopCount(this.topo, noc, at, ep);
+        if (hops === undefined) continue;
+        let served = Math.max(channelServed, start + wire);
+        // On idle links this tile could not beat the best one so far: skip weighing its route.
+        if (served + fixed + this.transferCycles(hops, 0) >= best) continue;
+        const route = isRead ? unicastRoute(this.noc, noc, ep, at) : unicastRoute(this.noc, noc, at, ep);
+        if (!idle) for (const l of route.links) served = Math.max(served, this.linkLoad.peek(l, start, wire));
+        const t = served + fixed + this.transferCycles(hops, 0);
+        if (t < best) {
+          best = t;
+          pick = e;
+          pickLinks = route.links;
+        }
+      }
+      if (pick < 0) {
         worst = Infinity; // no route on this NoC
         return;
       }
-      const cyc = b / this.channelBytesPerCycle[ch]!;
-      let served = idle ? start + cyc : commit ? this.channelLoad.book(ch, start, cyc) : this.channelLoad.peek(ch, start, cyc);
-      const ep = dramEndpoint(arch, ch);
-      const at = this.opts.cores[core]!;
-      const route = isRead ? unicastRoute(this.noc, noc, ep, at) : unicastRoute(this.noc, noc, at, ep);
-      const wire = this.wireCycles(b);
-      if (idle) served = Math.max(served, start + wire);
-      else for (const l of route.links) served = Math.max(served, commit ? this.linkLoad.book(l, start, wire) : this.linkLoad.peek(l, start, wire));
-      const t = served - start + (isRead ? arch.dram.latencyCycles : 0) + this.transferCycles(hops, 0);
-      worst = Math.max(worst, t);
+      if (commit && !idle) for (const l of pickLinks!) this.linkLoad.book(l, start, wire);
+      if (endpoints !== undefined) endpoints[ch] = pick;
+      worst = Math.max(worst, best);
     });
     return Math.ceil(Math.max(worst, total / arch.noc.linkBytesPerCycle));
   }

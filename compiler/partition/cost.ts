@@ -74,7 +74,7 @@ export class OpCostModel {
           t.channelBytes.forEach((b, ch) => {
             if (!(b > 0)) return;
             this.channelBytes[ch] = this.channelBytes[ch]! + b;
-            const ep = dramEndpoint(this.arch, ch);
+            const ep = dramEndpoint(this.arch, ch, t.endpoints?.[ch] ?? 0);
             this.load(t.kind === 'dram-read' ? unicastRoute(this.noc, t.noc, ep, core) : unicastRoute(this.noc, t.noc, core, ep), b);
           });
           break;

@@ -4,7 +4,8 @@
 // previous posted read; finish() renumbers tasks so ids follow deps and every stream; a rollback
 // takes inserted tasks out exactly. Random builds (fast-check) run to completion in the simulator.
 // Also the predicted link load: transfers sharing a link at the same time are predicted to take
-// longer than alone, and a send takes the NoC it is predicted to finish first on.
+// longer than alone, and a send takes the NoC (a DRAM transfer: the NoC and the channel's endpoint
+// tile) it is predicted to finish first on.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -108,6 +109,22 @@ Order('sends that share links on every NoC are predicted slower than alone', () 
   // A fresh builder predicts the same send alone again.
   const fresh = builder();
   assert.is(fresh.tasks[fresh.send({ core: 0, op: 0, deps: [] }, 'writer', [1], bytes)]!.predictedCycles, alone);
+});
+
+Order('a DRAM read whose nearest tile is busy comes through another tile of its channel\'s group', () => {
+  // Channels faster than a link, so that the tiles' links, not the channel, bound the reads.
+  const fast = { ...arch, dram: { ...arch.dram, channels: arch.dram.channels.map((c) => ({ ...c, bytesPerSecond: 96e9 })) } };
+  const b = new ProgramBuilder({ arch: fast, dtype: 'bf16', fidelity: 'HiFi2', cores });
+  const bytes = [1 << 20];
+  const first = b.dramRead({ core: 0, op: 0, deps: [] }, 'reader', bytes);
+  const second = b.dramRead({ core: 1, op: 0, deps: [] }, 'reader', bytes);
+  const [t1, t2] = [b.tasks[first]!, b.tasks[second]!];
+  assert.ok(t1.kind === 'dram-read' && t2.kind === 'dram-read');
+  // Core 0 is at (1,1), core 1 at (2,1): on idle links both would read channel 0 through (0,1).
+  const tile = (t: typeof t1) => fast.dram.channels[0]!.endpoints[t.kind === 'dram-read' ? t.endpoints?.[0] ?? 0 : 0]!;
+  assert.equal(tile(t1), { x: 0, y: 1 }, 'the first takes the nearest tile');
+  assert.not.equal(tile(t2), tile(t1), 'the second another one');
+  assert.ok(t2.predictedCycles < 1.3 * t1.predictedCycles, `${t2.predictedCycles} vs ${t1.predictedCycles}`);
 });
 
 type Step =

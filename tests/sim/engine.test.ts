@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SpatialcError } from '../../arch/errors.js';
 import { simulate } from '../../sim/index.js';
-import { tinyArch } from './helpers/arch.js';
+import { tinyArch, wormholeLikeArch } from './helpers/arch.js';
 import { programBuilder, tileMacs } from './helpers/program.js';
 import { readIssueCycles } from '../../noc/transfer.js';
 
@@ -65,6 +65,23 @@ Simulate('a posted read frees its engine once its requests are out; its data sti
     assert.ok(r.taskEndCycle[read]! > issue);
     assert.is(r.taskStartCycle[use], r.taskEndCycle[read]);
   }
+});
+
+Simulate('a DRAM read comes from the endpoint tile it names; an endpoint the channel lacks is refused', () => {
+  const wh = wormholeLikeArch();
+  const cores = [{ x: 1, y: 1 }, { x: 2, y: 1 }];
+  const tiles = wh.dram.channels[0]!.endpoints;
+  assert.ok(tiles.length > 1, 'the channel has several endpoint tiles');
+  const used = (which: number | undefined): string[] => {
+    const b = programBuilder({ cores, archFingerprint: 'wh' });
+    b.dramRead(0, { channelBytes: [8192], ...(which !== undefined ? { endpoints: [which] } : {}) });
+    return simulate(b.build(), wh, PACKET).counters.dramEndpointsUsed.map((c) => `${c.x},${c.y}`);
+  };
+  assert.equal(used(undefined), [`${tiles[0]!.x},${tiles[0]!.y}`]);
+  assert.equal(used(1), [`${tiles[1]!.x},${tiles[1]!.y}`]);
+  const e = thrown(() => used(tiles.length));
+  assert.is(e.code, 'E_PROGRAM_INVALID');
+  assert.match(e.message, `uses endpoint ${tiles.length} of DRAM channel 0, which has ${tiles.length}`);
 });
 
 Simulate('vector ops count every element of eltwise and sfpu tiles', () => {

@@ -36,6 +36,7 @@ Listing('hand-built programs with every task kind and optional field round-trip 
     fc.array(fc.record({
       kind: fc.constantFrom('compute', 'send', 'read', 'write'), core: fc.nat(3), bytes: fc.integer({ min: 1, max: 1e7 }),
       mc: fc.boolean(), fn: fc.string({ maxLength: 6 }), withAlloc: fc.boolean(), start: fc.double({ min: 0, max: 1e9, noNaN: true }),
+      posted: fc.boolean(), endpoint: fc.option(fc.nat(2), { nil: undefined }),
     }), { minLength: 1, maxLength: 12 }),
     (specs) => {
       const b = programBuilder({ cores: [{ x: 1, y: 1 }, { x: 2, y: 1 }, { x: 3, y: 5 }, { x: 9, y: 11 }] });
@@ -45,8 +46,8 @@ Listing('hand-built programs with every task kind and optional field round-trip 
         const extra = s.withAlloc ? { alloc: [buf], free: [] } : {};
         if (s.kind === 'compute') b.compute(s.core, { deps, ...extra, work: [{ unit: 'matmul', tiles: 3, rows: 17 }, { unit: 'sfpu', fn: s.fn, tiles: 2 }, { unit: 'eltwise', tiles: 1 }], macs: s.bytes });
         else if (s.kind === 'send') b.send(s.core, { deps, ...extra, dsts: [(s.core + 1) % 4, (s.core + 2) % 4], bytes: s.bytes, multicast: s.mc, noc: 1 });
-        else if (s.kind === 'read') b.dramRead(s.core, { deps, ...extra, channelBytes: [s.bytes, 0, 3] });
-        else b.dramWrite(s.core, { deps, ...extra, channelBytes: [0, s.bytes] });
+        else if (s.kind === 'read') b.dramRead(s.core, { deps, ...extra, channelBytes: [s.bytes, 0, 3], posted: s.posted, ...(s.endpoint !== undefined ? { endpoints: [s.endpoint, 0, 1] } : {}) });
+        else b.dramWrite(s.core, { deps, ...extra, channelBytes: [0, s.bytes], ...(s.endpoint !== undefined ? { endpoints: [0, s.endpoint] } : {}) });
       });
       const p = plain(b.build()) as Program;
       const withStarts = { ...p, tasks: p.tasks.map((t, i) => ({ ...t, predictedStartCycle: specs[i]!.start })) } as Program;

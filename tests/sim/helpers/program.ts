@@ -28,8 +28,8 @@ export interface ProgramBuilder {
   buffer(core: number, bytes: number, name: string): BufferId;
   compute(core: number, o: TaskOpts & { work: readonly WorkItem[]; macs?: number; sramReadBytes?: number; sramWriteBytes?: number }): TaskId;
   send(core: number, o: TaskOpts & { dsts: readonly number[]; bytes: number; noc?: number; multicast?: boolean }): TaskId;
-  dramRead(core: number, o: TaskOpts & { channelBytes: readonly number[]; noc?: number; posted?: boolean }): TaskId;
-  dramWrite(core: number, o: TaskOpts & { channelBytes: readonly number[]; noc?: number }): TaskId;
+  dramRead(core: number, o: TaskOpts & { channelBytes: readonly number[]; noc?: number; posted?: boolean; endpoints?: readonly number[] }): TaskId;
+  dramWrite(core: number, o: TaskOpts & { channelBytes: readonly number[]; noc?: number; endpoints?: readonly number[] }): TaskId;
   build(): Program;
 }
 
@@ -74,10 +74,10 @@ export function programBuilder(opts: BuilderOptions): ProgramBuilder {
       return add(core, o.engine ?? 'writer', o, rest);
     },
     dramRead(core, o) {
-      return add(core, o.engine ?? 'reader', o, { kind: 'dram-read', noc: o.noc ?? 0, channelBytes: o.channelBytes, ...(o.posted ? { posted: true } : {}) });
+      return add(core, o.engine ?? 'reader', o, { kind: 'dram-read', noc: o.noc ?? 0, channelBytes: o.channelBytes, ...(o.posted ? { posted: true } : {}), ...(o.endpoints ? { endpoints: o.endpoints } : {}) });
     },
     dramWrite(core, o) {
-      return add(core, o.engine ?? 'writer', o, { kind: 'dram-write', noc: o.noc ?? 0, channelBytes: o.channelBytes });
+      return add(core, o.engine ?? 'writer', o, { kind: 'dram-write', noc: o.noc ?? 0, channelBytes: o.channelBytes, ...(o.endpoints ? { endpoints: o.endpoints } : {}) });
     },
     build() {
       if (ops.length === 0) this.op('op0');
