@@ -221,35 +221,35 @@ export class ProgramBuilder {
 
   /** A DRAM read; an ungated one (a prefetch) is posted: its engine goes on once its requests are out. */
   dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: readonly TileRegion[]): TaskId {
-    let noc = this.dramNoc(c.core, channelBytes, true);
     const posted = c.ungated === true ? true : undefined;
     const issue = posted ? readIssueCycles(this.opts.arch, channelBytes) : undefined;
     // One posted read in flight per core, in creation (op) order: prefetches for later ops must not
     // take the DRAM channels and links from the next op's (a deeper queue measured slower).
     const prev = posted ? this.lastPosted[c.core] : undefined;
     if (prev !== undefined) c = { ...c, deps: [...c.deps, prev] };
-    let endpoints: number[] | undefined;
-    const length = (start: number): number => {
-      const r = this.bookDram(c.core, noc, channelBytes, true, start);
-      noc = r.noc;
-      endpoints = usedEndpoints(r.endpoints, channelBytes);
-      return r.cycles;
-    };
-    const id = this.push(c, engine, length, (base) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, endpoints, reads }), issue);
+    const id = this.dramTask(c, engine, channelBytes, true, (base, noc, endpoints) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, endpoints, reads }), issue);
     if (posted) this.lastPosted[c.core] = id;
     return id;
   }
 
   dramWrite(c: Common, engine: Engine, channelBytes: readonly number[], writes?: TileRegion): TaskId {
-    let noc = this.dramNoc(c.core, channelBytes, false);
+    return this.dramTask(c, engine, channelBytes, false, (base, noc, endpoints) => ({ kind: 'dram-write', ...base, noc, channelBytes, endpoints, writes }));
+  }
+
+  /** A DRAM transfer: its NoC and endpoint tiles are chosen (bookDram) once its start is known. */
+  private dramTask(
+    c: Common, engine: Engine, channelBytes: readonly number[], isRead: boolean,
+    make: (base: Omit<Task, 'kind'>, noc: number, endpoints: number[] | undefined) => Task, issue?: number,
+  ): TaskId {
+    let noc = this.dramNoc(c.core, channelBytes, isRead);
     let endpoints: number[] | undefined;
     const length = (start: number): number => {
-      const r = this.bookDram(c.core, noc, channelBytes, false, start);
+      const r = this.bookDram(c.core, noc, channelBytes, isRead, start);
       noc = r.noc;
       endpoints = usedEndpoints(r.endpoints, channelBytes);
       return r.cycles;
     };
-    return this.push(c, engine, length, (base) => ({ kind: 'dram-write', ...base, noc, channelBytes, endpoints, writes }));
+    return this.push(c, engine, length, (base) => make(base, noc, endpoints), issue);
   }
 
   /**

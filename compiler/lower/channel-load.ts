@@ -24,40 +24,31 @@ export class ChannelLoad {
 
   /** Books `cycles` of resource `ch` from cycle `start` on; returns the cycle the last of them is served. */
   book(ch: number, start: number, cycles: number): number {
-    const chunks = this.used[ch]!;
-    let b = Math.floor(start / BUCKET_CYCLES);
-    let t = start;
-    let left = cycles;
-    while (left > 1e-9) {
-      const chunk = (chunks[b >> CHUNK_SHIFT] ??= new Float64Array(CHUNK));
-      const i = b & (CHUNK - 1);
-      const from = Math.max(t, b * BUCKET_CYCLES);
-      const take = Math.min(left, Math.max(0, Math.min(BUCKET_CYCLES - chunk[i]!, (b + 1) * BUCKET_CYCLES - from)));
-      if (take > 0) {
-        chunk[i] = chunk[i]! + take;
-        this.record(ch, b, take);
-        left -= take;
-        t = from + take;
-      }
-      if (left > 1e-9) {
-        b++;
-        t = b * BUCKET_CYCLES;
-      }
-    }
-    return t;
+    return this.serve(ch, start, cycles, true);
   }
 
   /** When `book` would serve `cycles` of resource `ch` from `start` on, without booking them. */
   peek(ch: number, start: number, cycles: number): number {
+    return this.serve(ch, start, cycles, false);
+  }
+
+  private serve(ch: number, start: number, cycles: number, commit: boolean): number {
     const chunks = this.used[ch]!;
     let b = Math.floor(start / BUCKET_CYCLES);
     let t = start;
     let left = cycles;
     while (left > 1e-9) {
-      const u = chunks[b >> CHUNK_SHIFT]?.[b & (CHUNK - 1)] ?? 0;
+      let chunk = chunks[b >> CHUNK_SHIFT];
+      if (chunk === undefined && commit) chunk = chunks[b >> CHUNK_SHIFT] = new Float64Array(CHUNK);
+      const i = b & (CHUNK - 1);
+      const used = chunk?.[i] ?? 0;
       const from = Math.max(t, b * BUCKET_CYCLES);
-      const take = Math.min(left, Math.max(0, Math.min(BUCKET_CYCLES - u, (b + 1) * BUCKET_CYCLES - from)));
+      const take = Math.min(left, Math.max(0, Math.min(BUCKET_CYCLES - used, (b + 1) * BUCKET_CYCLES - from)));
       if (take > 0) {
+        if (commit) {
+          chunk![i] = used + take;
+          this.record(ch, b, take);
+        }
         left -= take;
         t = from + take;
       }
