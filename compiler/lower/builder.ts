@@ -42,6 +42,30 @@ interface Common {
 
 const ENGINES: readonly Engine[] = ['reader', 'compute', 'writer'];
 
+/** NoC state per arch, used only for its route caches: builders of one arch share the routes they build. */
+const routeCaches = new WeakMap<ArchSpec, NocState>();
+
+function routesFor(arch: ArchSpec, linkCount: number): NocState {
+  let s = routeCaches.get(arch);
+  if (s === undefined) {
+    s = createNocState(arch, new Float64Array(linkCount));
+    routeCaches.set(arch, s);
+  }
+  return s;
+}
+
+/** The first i in [0, n) with `holds(i)`, or n; `holds` must be false then true along the range. */
+function firstIndex(n: number, holds: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (holds(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** The endpoint choice a task records: absent when every channel it uses takes its first tile. */
 function usedEndpoints(chosen: readonly number[], channelBytes: readonly number[]): number[] | undefined {
   if (!channelBytes.some((b, ch) => b > 0 && (chosen[ch] ?? 0) !== 0)) return undefined;
@@ -83,6 +107,7 @@ export class ProgramBuilder {
   private readonly channelLoad: ChannelLoad;
   /** Predicted busy time of each NoC link (the same bucketed bookings as the DRAM channels'). */
   private readonly linkLoad: ChannelLoad;
+  /** Routes only (shared by every builder of the arch: routesFor). */
   private readonly noc: NocState;
   private interleaved: { read: number; write: number } | undefined;
   /** Per core: the task every new task on that core waits for (the end of the previous op there). */
@@ -103,7 +128,7 @@ export class ProgramBuilder {
     this.channelBytesPerCycle = channelBytesPerCycle(opts.arch);
     this.channelLoad = new ChannelLoad(this.channelBytesPerCycle.length);
     this.linkLoad = new ChannelLoad(this.topo.linkCount);
-    this.noc = createNocState(opts.arch, new Float64Array(this.topo.linkCount));
+    this.noc = routesFor(opts.arch, this.topo.linkCount);
   }
 
   /** Declares an SRAM buffer on a core. */
@@ -164,6 +189,15 @@ export class ProgramBuilder {
     this.ungatedFlags.length = cp.tasks;
   }
 
+  /**
+   * Forgets how to roll back past this point (checkpoints taken before it must not be used again):
+   * the load bookings' logs start afresh, which keeps them short over a long program.
+   */
+  commit(): void {
+    this.channelLoad.commit();
+    this.linkLoad.commit();
+  }
+
   /** True for a task created ungated (a prefetch: it may start long before its op). */
   isUngated(id: TaskId): boolean {
     return this.ungatedFlags[id] === true;
@@ -172,6 +206,7 @@ export class ProgramBuilder {
   /**
    * The finished tasks and streams, renumbered in key order when prefetches were placed ahead of
    * later tasks (ids then follow every dependency and every stream's order, as Program requires).
+   * The builder must not be used afterwards.
    */
   finish(): { tasks: Task[]; streams: TaskId[][][] } {
     const n = this.tasks.length;
@@ -181,9 +216,12 @@ export class ProgramBuilder {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.key[a]! - this.key[b]! || a - b);
     const newId = new Int32Array(n);
     order.forEach((old, i) => { newId[old] = i; });
+    // In place: the builder is done with them (no copy of every task).
     const tasks = order.map((old, i) => {
-      const t = this.tasks[old]!;
-      return { ...t, id: i as TaskId, deps: t.deps.map((d) => newId[d]! as TaskId) };
+      const t = this.tasks[old]! as { id: TaskId; deps: readonly TaskId[] };
+      t.id = i as TaskId;
+      t.deps = t.deps.map((d) => newId[d]! as TaskId);
+      return t as Task;
     });
     const streams = this.streams.map((engines) => engines.map((s) => s.map((id) => newId[id]! as TaskId)));
     return { tasks, streams };
@@ -380,7 +418,12 @@ export class ProgramBuilder {
       // Ahead of the stream's tasks predicted to start after it is ready, but behind its deps' keys.
       let floor = -1;
       for (const d of c.deps) floor = Math.max(floor, this.key[d]!);
-      while (at > 0 && this.key[stream[at - 1]!]! > floor && this.tasks[stream[at - 1]!]!.predictedStartCycle >= ready) at--;
+      // Keys rise along a stream and so do predicted starts (a task is put only where it starts no
+      // later than the next one): the place is the later of two binary searches.
+      at = Math.max(
+        firstIndex(stream.length, (i) => this.key[stream[i]!]! > floor),
+        firstIndex(stream.length, (i) => this.tasks[stream[i]!]!.predictedStartCycle >= ready),
+      );
       if (at < stream.length) {
         // A key between its neighbours, nearer the lower one (prefetches follow each other there).
         const lower = Math.max(floor, at > 0 ? this.key[stream[at - 1]!]! : -1);
@@ -440,7 +483,6 @@ export class ProgramBuilder {
    * spare from then on (channel-load.ts: weight streams are bounded by the channels' bandwidth,
    * not each read by its own), plus the latency and hops; at least the whole at one link's rate.
    */
-  /** With `idle`: on idle channels and links (a lower bound; nothing is booked). */
   /**
    * Cycles of a DRAM transfer on NoC `noc` begun at `start`. Each channel serves its bytes in its
    * spare time from then on, and they cross the links of the route from the endpoint tile whose
@@ -464,20 +506,27 @@ export class ProgramBuilder {
       let pick = -1;
       let pickLinks: Int32Array | undefined;
       const tiles = arch.dram.channels[ch]!.endpoints;
-      for (let e = 0; e < tiles.length; e++) {
-        const ep = tiles[e]!;
-        const hops = isRead ? hopCount(this.topo, noc, ep, at) : hopCount(this.topo, noc, at, ep);
-        if (hops === undefined) continue;
+      // Nearest tiles first (ties: list order), so that farther ones are mostly pruned below.
+      const hopsOf = tiles.map((ep) => (isRead ? hopCount(this.topo, noc, ep, at) : hopCount(this.topo, noc, at, ep)) ?? Infinity);
+      const order = tiles.map((_, e) => e).sort((x, y) => hopsOf[x]! - hopsOf[y]! || x - y);
+      for (const e of order) {
+        const hops = hopsOf[e]!;
+        if (hops === Infinity) continue;
         let served = Math.max(channelServed, start + wire);
         // On idle links this tile could not beat the best one so far: skip weighing its route.
-        if (served + fixed + this.transferCycles(hops, 0) >= best) continue;
-        const route = isRead ? unicastRoute(this.noc, noc, ep, at) : unicastRoute(this.noc, noc, at, ep);
-        if (!idle) for (const l of route.links) served = Math.max(served, this.linkLoad.peek(l, start, wire));
+        const bound = served + fixed + this.transferCycles(hops, 0);
+        if (bound > best || (bound === best && e > pick)) continue;
+        let links: Int32Array | undefined;
+        if (!idle) {
+          const ep = tiles[e]!;
+          links = (isRead ? unicastRoute(this.noc, noc, ep, at) : unicastRoute(this.noc, noc, at, ep)).links;
+          for (const l of links) served = Math.max(served, this.linkLoad.peek(l, start, wire));
+        }
         const t = served + fixed + this.transferCycles(hops, 0);
-        if (t < best) {
+        if (t < best || (t === best && e < pick)) {
           best = t;
           pick = e;
-          pickLinks = route.links;
+          pickLinks = links;
         }
       }
       if (pick < 0) {

@@ -1,8 +1,10 @@
 // How busy each DRAM channel (and, with a second instance, each NoC link) is predicted to be over
 // time, for the builder's contention-aware timing of transfers: time is cut into buckets, and a
-// transfer's cycles on a channel or link fill the spare capacity of the buckets from its start on. Bookings are logged so that a trial
-// lowering (the strategy search) can be taken back. Buckets, unlike a queue in booking order,
+// transfer's cycles on a channel or link fill the spare capacity of the buckets from its start on.
+// Bookings are logged so that a trial lowering (the strategy search) can be taken back. Buckets, unlike a queue in booking order,
 // let a transfer lowered later but starting earlier (another pipeline stage) use idle time.
+
+import { assert } from '../../arch/errors.js';
 
 /** Bucket length in cycles: an assumption, shorter than a tile read (about 100 cycles at 24 B/cycle) would not change much. */
 export const BUCKET_CYCLES = 256;
@@ -65,8 +67,14 @@ export class ChannelLoad {
     return this.logLength;
   }
 
+  /** Forgets how to roll back: later marks start afresh (earlier marks must not be used again). */
+  commit(): void {
+    this.logLength = 0;
+  }
+
   /** Forgets every booking made since `mark`. */
   rollback(mark: number): void {
+    assert(mark <= this.logLength, 'rollback to a mark from before a commit');
     const log = this.log;
     for (let i = this.logLength - 3; i >= mark; i -= 3) {
       const b = log[i + 1]!;

@@ -33,6 +33,7 @@ export function lowerPerOp(s: Session, graph: Graph, grouping: Grouping, o: PerO
     const follower = windowFollower(grp, grouping.groups[k + 1], grouping.rootOf);
     const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model, memo, follower && resolveGroup(follower, grouping.rootOf));
     for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
+    ctx.b.commit(); // no trial of this group is taken back after this
     return opRecord(grp, r);
   });
 }
