@@ -107,6 +107,8 @@ export class ProgramBuilder {
   private readonly channelLoad: ChannelLoad;
   /** Predicted busy time of each NoC link (the same bucketed bookings as the DRAM channels'). */
   private readonly linkLoad: ChannelLoad;
+  /** Per (core, NoC, channel, direction): its endpoint tiles nearest first (tilesByHops). */
+  private readonly tileOrder: ({ order: readonly number[]; hopsOf: readonly number[] } | undefined)[] = [];
   /** Routes only (shared by every builder of the arch: routesFor). */
   private readonly noc: NocState;
   private interleaved: { read: number; write: number } | undefined;
@@ -506,9 +508,7 @@ export class ProgramBuilder {
       let pick = -1;
       let pickLinks: Int32Array | undefined;
       const tiles = arch.dram.channels[ch]!.endpoints;
-      // Nearest tiles first (ties: list order), so that farther ones are mostly pruned below.
-      const hopsOf = tiles.map((ep) => (isRead ? hopCount(this.topo, noc, ep, at) : hopCount(this.topo, noc, at, ep)) ?? Infinity);
-      const order = tiles.map((_, e) => e).sort((x, y) => hopsOf[x]! - hopsOf[y]! || x - y);
+      const { order, hopsOf } = this.tilesByHops(core, noc, ch, isRead);
       for (const e of order) {
         const hops = hopsOf[e]!;
         if (hops === Infinity) continue;
@@ -538,6 +538,20 @@ export class ProgramBuilder {
       worst = Math.max(worst, best);
     });
     return Math.ceil(Math.max(worst, total / arch.noc.linkBytesPerCycle));
+  }
+
+  /** A channel's endpoint tiles nearest first from `core` on `noc` (ties: list order), with their hops (cached). */
+  private tilesByHops(core: number, noc: number, ch: number, isRead: boolean): { order: readonly number[]; hopsOf: readonly number[] } {
+    const channels = this.opts.arch.dram.channels;
+    const key = ((core * this.topo.nocs.length + noc) * channels.length + ch) * 2 + (isRead ? 1 : 0);
+    let hit = this.tileOrder[key];
+    if (hit === undefined) {
+      const at = this.opts.cores[core]!;
+      const tiles = channels[ch]!.endpoints;
+      const hopsOf = tiles.map((ep) => (isRead ? hopCount(this.topo, noc, ep, at) : hopCount(this.topo, noc, at, ep)) ?? Infinity);
+      hit = this.tileOrder[key] = { order: tiles.map((_, e) => e).sort((x, y) => hopsOf[x]! - hopsOf[y]! || x - y), hopsOf };
+    }
+    return hit;
   }
 
   /** The NoC a DRAM transfer prefers when both are as quick: for several channels the interleaved-pattern choice, else fewest hops. */
