@@ -16,7 +16,6 @@ import { buildTopology, hopCount, type Topology } from '../../noc/topology.js';
 import { channelHops, interleavedDramNocs } from './dram-noc.js';
 import { channelBytesPerCycle } from '../../noc/dram-channel.js';
 import { ChannelLoad } from './channel-load.js';
-import { dramEndpoint } from '../../noc/dram-endpoint.js';
 import { createNocState, multicastRoute, unicastRoute, type NocState } from '../../noc/packet-model.js';
 import { readIssueCycles } from '../../noc/transfer.js';
 import type {
@@ -71,7 +70,6 @@ function usedEndpoints(chosen: readonly number[], channelBytes: readonly number[
   if (!channelBytes.some((b, ch) => b > 0 && (chosen[ch] ?? 0) !== 0)) return undefined;
   return channelBytes.map((b, ch) => (b > 0 ? chosen[ch] ?? 0 : 0));
 }
-
 
 /** What ProgramBuilder.rollback restores. */
 export interface BuilderCheckpoint {
@@ -481,16 +479,12 @@ export class ProgramBuilder {
   }
 
   /**
-   * Cycles of a DRAM transfer begun at `start`: each channel serves its bytes in the time it has
-   * spare from then on (channel-load.ts: weight streams are bounded by the channels' bandwidth,
-   * not each read by its own), plus the latency and hops; at least the whole at one link's rate.
-   */
-  /**
-   * Cycles of a DRAM transfer on NoC `noc` begun at `start`. Each channel serves its bytes in its
-   * spare time from then on, and they cross the links of the route from the endpoint tile whose
-   * links are predicted least busy (its index goes into `endpoints`; the first tile on ties). With
-   * `commit`, the channel and link time is booked; with `idle`, everything is taken as idle (a
-   * lower bound; nothing is booked).
+   * Cycles of a DRAM transfer on NoC `noc` begun at `start`, at least the whole at one link's rate.
+   * Each channel serves its bytes in its spare time from then on (channel-load.ts: weight streams
+   * are bounded by the channels' bandwidth, not each read by its own), and they cross the links of
+   * the route from the endpoint tile whose links are predicted least busy (its index goes into
+   * `endpoints`; the first tile on ties). With `commit`, the channel and link time is booked; with
+   * `idle`, everything is taken as idle (a lower bound; nothing is booked).
    */
   private dramCycles(core: number, noc: number, channelBytes: readonly number[], isRead: boolean, start: number, commit = true, idle = false, endpoints?: number[]): number {
     const arch = this.opts.arch;

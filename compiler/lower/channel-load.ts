@@ -1,8 +1,9 @@
 // How busy each DRAM channel (and, with a second instance, each NoC link) is predicted to be over
 // time, for the builder's contention-aware timing of transfers: time is cut into buckets, and a
 // transfer's cycles on a channel or link fill the spare capacity of the buckets from its start on.
-// Bookings are logged so that a trial lowering (the strategy search) can be taken back. Buckets, unlike a queue in booking order,
-// let a transfer lowered later but starting earlier (another pipeline stage) use idle time.
+// Bookings are logged so that a trial lowering (the strategy search) can be taken back. Buckets,
+// unlike a queue in booking order, let a transfer lowered later but starting earlier (another
+// pipeline stage) use idle time.
 
 import { assert } from '../../arch/errors.js';
 
