@@ -99,3 +99,18 @@ export function numElements(shape: readonly number[]): number {
 
 /** Ops whose output is the input's elements in the same row-major order (reshape-like views). */
 export const VIEW_OPS: ReadonlySet<string> = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
+
+/**
+ * True when node `n` only re-shapes its first input (its elements keep their row-major order):
+ * a view op, or a Transpose that moves only size-1 axes ([128,1,768] -> [1,128,768]).
+ */
+export function isViewNode(g: Graph, n: Node): boolean {
+  if (n.outputs.length !== 1) return false;
+  if (VIEW_OPS.has(n.op)) return true;
+  if (n.op !== 'Transpose' || n.inputs[0] === undefined) return false;
+  const shape = g.tensors[n.inputs[0]]!.shape;
+  const a = n.attrs['perm'];
+  const perm = a !== undefined && a.kind === 'ints' ? a.value : shape.map((_, i) => shape.length - 1 - i);
+  const moved = perm.filter((axis) => (shape[axis] ?? 1) !== 1);
+  return moved.every((axis, i) => i === 0 || axis > moved[i - 1]!);
+}

@@ -4,7 +4,7 @@
 // (reshape-like: no data moves).
 
 import type { Graph, Node, Tensor, TensorId } from '../graph.js';
-import { numElements, VIEW_OPS } from '../graph.js';
+import { isViewNode, numElements } from '../graph.js';
 import { assert } from '../../arch/errors.js';
 import type { WindowGeometry } from './footprint.js';
 
@@ -171,7 +171,7 @@ export function classifyNode(g: Graph, n: Node): OpClass {
   const acts = activationInputs(g, n);
   const first = acts[0] ?? (n.inputs[0] as TensorId);
   // Dropout with its mask output computes the mask: not a view.
-  if (VIEW_OPS.has(n.op) && n.outputs.length === 1) return { kind: 'view', src: first };
+  if (isViewNode(g, n)) return { kind: 'view', src: first };
   // Integer and quantized matmuls/convs run row-distributed on their whole inputs (priced by MACs).
   if (n.op === 'MatMulInteger' || n.op === 'QLinearMatMul' || n.op === 'ConvInteger' || n.op === 'QLinearConv') return { kind: 'data', inputs: acts };
   if (n.op === 'MatMul' || n.op === 'Gemm') return classifyMatmul(g, n);

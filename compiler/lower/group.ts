@@ -126,6 +126,7 @@ export function groupNodes(g: Graph): Grouping {
     }
     void out;
   }
+  for (const m of groups) packerRelu(m);
   return {
     rootOf: root,
     groups: groups.map((m, index) => ({
@@ -151,6 +152,19 @@ function appendFollower(host: MutableGroup, n: Node, work: TileWork, consts: rea
   groupOfOutput.delete(host.output);
   host.output = out;
   groupOfOutput.set(out, host);
+}
+
+/**
+ * A Relu that ends a fused chain costs nothing: the packer clamps negatives to zero as it writes
+ * the output tiles (tt-metal's PACK_RELU define in its matmul and binary element-wise kernels,
+ * llk_pack_relu_config(ReluType::ZERO_RELU)). A Relu inside the chain, or any other activation,
+ * still runs on the SFPU.
+ */
+function packerRelu(m: MutableGroup): void {
+  const last = m.nodes[m.nodes.length - 1]!;
+  if (m.nodes.length < 2 || last.op !== 'Relu') return;
+  const i = m.sfpu.length - 1;
+  if (m.sfpu[i]?.fn === 'relu' && m.sfpu[i]!.passes === 1) m.sfpu.splice(i, 1);
 }
 
 /** Nodes of one closed region (closedRegions): the tensor it starts from and, once known, its group. */

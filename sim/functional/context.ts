@@ -1,7 +1,7 @@
 // What the functional simulation knows while it runs: the program, the graph it was compiled
 // from (node semantics and constants), every memory's tiles, and the number model.
 
-import { VIEW_OPS } from '../../compiler/graph.js';
+import { isViewNode } from '../../compiler/graph.js';
 import { SpatialcError } from '../../arch/errors.js';
 import type { Graph, Node, TensorId } from '../../compiler/graph.js';
 import type { Program, ProgramTensor } from '../../compiler/program.js';
@@ -32,7 +32,7 @@ export function createFunctionalContext(program: Program, graph: Graph, model: N
       const hit = byName.get(tensor.name);
       if (hit !== undefined) return hit;
       const producer: Node | undefined = tensor.producer === undefined ? undefined : graph.nodes[tensor.producer];
-      if (producer === undefined || !VIEW_OPS.has(producer.op)) return undefined;
+      if (producer === undefined || !isViewNode(graph, producer)) return undefined;
       id = producer.inputs[0];
     }
     return undefined;

@@ -3,7 +3,7 @@
 // only. Extra activation inputs are read from the core's own tiles: a missing tile is an error.
 
 import type { Node, TensorId } from '../../compiler/graph.js';
-import { numElements, VIEW_OPS } from '../../compiler/graph.js';
+import { isViewNode, numElements } from '../../compiler/graph.js';
 import { findOp } from '../../compiler/ops/registry.js';
 import { graphNodeContext } from '../../compiler/ops/node-macs.js';
 import { allocValues } from '../../compiler/ops/values.js';
@@ -19,7 +19,7 @@ function throughViews(ctx: FunctionalContext, t: TensorId): TensorId {
   for (let guard = 0; guard < 64; guard++) {
     const p = ctx.graph.tensors[id]!.producer;
     const n = p === undefined ? undefined : ctx.graph.nodes[p];
-    if (n === undefined || !VIEW_OPS.has(n.op) || n.inputs[0] === undefined) return id;
+    if (n === undefined || !isViewNode(ctx.graph, n) || n.inputs[0] === undefined) return id;
     id = n.inputs[0];
   }
   return id;

@@ -74,4 +74,43 @@ Fusion('a start also read outside the region (a graph output) keeps its value: t
   assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
 });
 
+Fusion('a Relu that ends a fused chain is free (the packer clamps); one inside the chain still runs on the SFPU', () => {
+  const sfpuOf = (graph: Graph) => groupNodes(graph).groups.map((grp) => grp.fusedWork.sfpu.map((f) => f.fn).join(','));
+  const last = matmulThen('relu-last', (g, x) => g.node('Relu', [g.node('Add', [x, g.input('r', [M, N])], [M, N])], [M, N]));
+  assert.equal(sfpuOf(last), ['']);
+  assert.is(groupNodes(last).groups[0]!.nodes.length, 3);
+  const inner = matmulThen('relu-inner', (g, x) => g.node('Mul', [g.node('Relu', [x], [M, N]), g.weight('s', [1])], [M, N]));
+  assert.equal(sfpuOf(inner), ['relu']);
+  const clip = matmulThen('clip-last', (g, x) => g.node('Clip', [x], [M, N]));
+  assert.equal(sfpuOf(clip), ['relu'], 'Clip (ReLU6) is not the packer\'s plain ReLU');
+  // Values are unchanged: the functional simulation still applies the Relu.
+  const p = compileGraph(last, arch, { dtype: 'bf16', fidelity: 'HiFi4', model: last.name, batch: 1, archFingerprint: fp });
+  assert.equal(verifyProgram(p, arch), []);
+  const check = checkProgram(p, last, simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }), randomInputs(last, 3));
+  assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
+});
+
+Fusion('a Transpose that moves only size-1 axes is a view: no data op, values right', () => {
+  const g = graphBuilder('unit-transpose');
+  const x = g.node('MatMul', [g.input('a', [M, K]), g.weight('w', [K, N])], [M, N]);
+  const shape = g.weight('shape3', [3]);
+  const r = g.node('Reshape', [x, shape], [M, 1, N]);
+  const t = g.node('Transpose', [r], [1, M, N], { perm: { kind: 'ints', value: [1, 0, 2] } });
+  const graph = g.build([g.node('Add', [t, g.input('b', [1, M, N])], [1, M, N])]);
+  Object.assign(graph.tensors[shape]!, { dtype: 'int64', values: new BigInt64Array([BigInt(M), 1n, BigInt(N)]) });
+  const ops = groupNodes(graph).groups.map((grp) => grp.nodes.map((n) => n.op).join('+'));
+  assert.equal(ops, ['MatMul+Add'], ops.join(' | '));
+  const swap = graphBuilder('real-transpose');
+  const y = swap.node('MatMul', [swap.input('a', [M, K]), swap.weight('w', [K, N])], [M, N]);
+  const real = swap.build([swap.node('Transpose', [y], [N, M], { perm: { kind: 'ints', value: [1, 0] } })]);
+  assert.is(groupNodes(real).groups.length, 2, 'a real transpose moves data');
+  const inputs = randomInputs(graph, 5);
+  const want = runReference(graph, inputs);
+  const got = runFunctionalFp32(graph, withMesh(arch, 3, 2), inputs);
+  for (const [name, w] of Object.entries(want)) {
+    const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
+    assert.ok(e.rel < 1e-4, `rel error ${e.rel}`);
+  }
+});
+
 Fusion.run();
