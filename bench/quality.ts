@@ -42,7 +42,7 @@ for (const [name, file, batch] of [
     const dm = r.dataMovement.byteMm;
     const perMac = (x: number) => (x / Math.max(1, r.macs)).toFixed(3);
     console.log(
-      `${name.padEnd(18)} ${strategy.padEnd(8)} [${p.strategy}] roofline ${us(bound).padStart(8)} (compute ${us(r.roofline.computeSeconds)}, dram ${us(r.roofline.dramSeconds)})` +
+      `${name.padEnd(18)} ${strategy.padEnd(8)} [${p.strategy}] roofline ${us(bound).padStart(8)} (compute ${us(r.roofline.computeSeconds)}, math alone ${us(r.roofline.mathSeconds)}, dram ${us(r.roofline.dramSeconds)})` +
       `  simulated ${us(r.latencySeconds).padStart(8)}  ratio ${(r.latencySeconds / bound).toFixed(2)}  compile ${compileMs.toFixed(0)} ms` +
       `  byte-mm/MAC ${perMac(dm.core)} / ${perMac(dm.noc)} / ${perMac(dm.dram)}`,
     );

@@ -14,7 +14,7 @@ export function formatReport(report: Report): string {
   const summary: [string, string][] = [
     ['cycles', `${int(r.cycles)} (compiler predicted ${int(r.predictedCycles)}; ${r.nocModel === 'deterministic' ? 'deterministic schedule, time-triggered' : `${r.nocModel}-level NoC`})`],
     ['latency', seconds(r.latencySeconds)],
-    ['roofline', `${seconds(r.roofline.seconds)} (compute ${seconds(r.roofline.computeSeconds)}, DRAM ${seconds(r.roofline.dramSeconds)}); latency ${r.roofline.latencyRatio.toFixed(2)}x`],
+    ['roofline', `${seconds(r.roofline.seconds)} (compute ${seconds(r.roofline.computeSeconds)}, math alone ${seconds(r.roofline.mathSeconds)}, DRAM ${seconds(r.roofline.dramSeconds)}); latency ${r.roofline.latencyRatio.toFixed(2)}x`],
     ['throughput', `${rate(r.throughputPerSecond)} /s`],
     ['MACs', int(r.macs)],
     ['TOPS', fixed(r.tops, 3)],

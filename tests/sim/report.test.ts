@@ -121,13 +121,21 @@ EmptyReport('an empty program reports zeros, never NaN or Infinity', () => {
 EmptyReport.run();
 
 const Roof = suite('report: roofline');
-Roof('a matmul\'s roofline: MACs on every core at the fidelity, and inputs, weights and output moved once', () => {
+Roof('a matmul\'s roofline: MACs on every core at the matrix engine\'s peak for the format and fidelity, and inputs, weights and output moved once', () => {
   const n150 = loadArch('wormhole_n150');
   const p = compileGraph(matmulGraph(256, 512, 384), n150, { dtype: 'bf16', fidelity: 'HiFi2', model: 'mm', batch: 1, archFingerprint: archFingerprint(n150) });
   const r = roofline(p, n150);
   const cores = n150.computeGrid.columns.length * n150.computeGrid.rows.length;
   const macsPerSecond = (cores * n150.core.matmulMacsPerCyclePerPhase * n150.clockHz) / n150.core.fidelityPhases.HiFi2;
-  assert.ok(Math.abs(r.computeSeconds - (256 * 512 * 384) / macsPerSecond) < 1e-15);
+  assert.ok(Math.abs(r.mathSeconds - (256 * 512 * 384) / macsPerSecond) < 1e-15);
+  // bf16 HiFi2: the preset's unpack bound (2048 B / 44 B per cycle = 46.5 cycles per tile product)
+  // is above the 32 math cycles, so the engine peaks at 32768 / 46.5 MAC per cycle.
+  const tileCycles = n150.core.dtypes.bf16!.tileBytes / n150.core.unpackBytesPerCycle!;
+  assert.ok(tileCycles > 32);
+  assert.ok(Math.abs(r.computeSeconds - (256 * 512 * 384 * tileCycles) / (cores * 32768 * n150.clockHz)) < 1e-15);
+  // At LoFi bfp4, math and unpacking are both quicker; the larger one bounds.
+  const lofi = roofline({ ...p, dtype: 'bfp4', fidelity: 'LoFi' }, n150);
+  assert.ok(lofi.computeSeconds >= lofi.mathSeconds && lofi.computeSeconds < r.computeSeconds);
   const tiles = 8 * 16 + 16 * 12 + 8 * 12; // a, w, out in 32x32 tiles
   assert.is(r.unavoidableDramBytes, tiles * n150.core.dtypes.bf16!.tileBytes);
   const bw = n150.dram.channels.reduce((s, c) => s + c.bytesPerSecond, 0) * n150.dram.efficiency;
