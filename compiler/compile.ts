@@ -61,19 +61,21 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   const strategy = opts.strategy ?? 'auto';
   const residentIo = opts.residentIo === true;
   const budgetSeconds = opts.compileBudgetSeconds ?? DEFAULT_BUDGET_SECONDS;
-  const session = () => createSession(graph, grouping, { arch, dtype: opts.dtype, fidelity: opts.fidelity, cores, tileBytes: tb, residentIo });
+  const session = (gr = grouping) => createSession(graph, gr, { arch, dtype: opts.dtype, fidelity: opts.fidelity, cores, tileBytes: tb, residentIo });
+  let rowGrouping: Grouping | undefined;
+  const pipelineGrouping = () => (rowGrouping ??= groupNodes(graph, { tileAliases: false }));
   const perOp = (st: 'auto' | 'opbyop' | 'matmul2d'): Lowering => {
     const s = session();
     return { s, ops: lowerPerOp(s, graph, grouping, { strategy: st, budgetSeconds, residentIo }), label: st };
   };
   let best: Lowering;
-  if (strategy === 'pipeline') best = pipelined(session(), graph, grouping, opts, residentIo, false)!;
+  if (strategy === 'pipeline') best = pipelined(session(pipelineGrouping()), graph, pipelineGrouping(), opts, residentIo, false)!;
   else if (strategy !== 'auto') best = perOp(strategy);
   else if (budgetSeconds <= 0) best = { ...perOp('auto'), label: 'auto: per-op search' };
   else {
     best = { ...perOp('auto'), label: 'auto: per-op search' };
     // A one-stage, one-micro-batch plan is the per-op lowering with block sharding: not worth lowering again.
-    const p = pipelined(session(), graph, grouping, opts, residentIo, true);
+    const p = pipelined(session(pipelineGrouping()), graph, pipelineGrouping(), opts, residentIo, true);
     if (p !== undefined && p.s.b.makespan() < best.s.b.makespan()) best = { ...p, label: `auto: ${p.label}` };
   }
   return assemble(best, arch, cores, opts);

@@ -136,6 +136,21 @@ export interface ProgramTensor {
    * on the device would leave or want them.
    */
   readonly shards?: readonly TileShard[];
+  /**
+   * A tensor no op computes: whole tiles of another under new tile coordinates (a head split's
+   * Slice/Reshape/Transpose). Transfers move the source's tiles; readers use them as this tensor's.
+   */
+  readonly alias?: TensorAlias;
+}
+
+/** How an alias tensor's tiles are its source's. */
+export interface TensorAlias {
+  /** The source (index into Program.tensors). */
+  readonly tensor: number;
+  /** Per tile of the alias (row-major over tileRows x tileCols): the source tile, row * source tileCols + col. */
+  readonly tiles: readonly number[];
+  /** Each tile is its source tile transposed (read by a matmul's unpacker as its second operand). */
+  readonly transposed: boolean;
 }
 
 /** Tiles [row0, row0+rows) x [col0, col0+cols) of a tensor held by one core. */

@@ -21,6 +21,7 @@ export function verifyProgram(p: Program, arch: ArchSpec): Diagnostic[] {
   const out: Diagnostic[] = [];
   const add = (d: Diagnostic) => { if (out.length < MAX_REPORTED) out.push(d); };
   checkStructure(p, add);
+  checkAliases(p, add);
   if (out.length > 0) return out;
   checkCoverage(p, add);
   checkDependencies(p, add);
@@ -50,6 +51,38 @@ function checkStructure(p: Program, add: (d: Diagnostic) => void): void {
     }
   });
   seen.forEach((s, i) => { if (!s) add({ code: 'structure', message: `task ${i} is in no engine stream` }); });
+}
+
+/** Alias tensors name a real source that is no alias itself, and one of its tiles for each of theirs. */
+function checkAliases(p: Program, add: (d: Diagnostic) => void): void {
+  for (const t of p.tensors) {
+    const a = t.alias;
+    if (a === undefined) continue;
+    const src = p.tensors[a.tensor];
+    if (src === undefined || src.alias !== undefined || a.tensor === t.id) {
+      add({ code: 'structure', message: `tensor "${t.name}" is an alias of tensor ${a.tensor}, which is ${src === undefined ? 'missing' : 'not a source'}` });
+      continue;
+    }
+    if (a.tiles.length !== t.tileRows * t.tileCols) add({ code: 'structure', message: `alias "${t.name}" maps ${a.tiles.length} tiles, it has ${t.tileRows * t.tileCols}` });
+    const bad = a.tiles.filter((k) => !(Number.isInteger(k) && k >= 0 && k < src.tileRows * src.tileCols)).length;
+    if (bad > 0) add({ code: 'structure', message: `alias "${t.name}": ${bad} tile(s) outside source "${src.name}"` });
+  }
+}
+
+/** A region of an alias tensor as the source tiles it is (one-tile regions); other regions as they are. */
+function sourceRegions(p: Program, r: TileRegion): TileRegion[] {
+  const t = p.tensors[r.tensor];
+  const a = t?.alias;
+  if (t === undefined || a === undefined) return [r];
+  const srcCols = p.tensors[a.tensor]!.tileCols;
+  const out: TileRegion[] = [];
+  for (let i = r.row0; i < r.row0 + r.rows; i++) {
+    for (let j = r.col0; j < r.col0 + r.cols; j++) {
+      const k = a.tiles[i * t.tileCols + j]!;
+      out.push({ tensor: a.tensor, row0: Math.floor(k / srcCols), rows: 1, col0: k % srcCols, cols: 1 });
+    }
+  }
+  return out;
 }
 
 /** Every tile of every op output is completed by exactly one compute task. */
@@ -106,7 +139,7 @@ function checkDependencies(p: Program, add: (d: Diagnostic) => void): void {
     if ((t.kind !== 'send' && t.kind !== 'dram-read') || t.reads === undefined) continue;
     const wantKind = t.kind === 'send' ? 'compute' : 'dram-write';
     const checked = new Set<number>();
-    for (const read of t.reads) {
+    for (const read of t.reads.flatMap((r) => sourceRegions(p, r))) {
       for (const src of producers.get(read.tensor) ?? []) {
         if (src.kind !== wantKind || checked.has(src.id)) continue;
         const region = src.kind === 'compute' ? src.produces : src.kind === 'dram-write' ? src.writes : undefined;

@@ -32,10 +32,12 @@ function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
       return { model: s(model), format: s(format), archName: s(arch), archFingerprint: s(fp), dtype: dtype.sourceString, fidelity: fidelity.sourceString, batch: n(batch), strategy: s(strategy), macs: n(macs), predictedCycles: n(predicted), ...(det !== undefined ? { deterministic: det } : {}) };
     },
     Timing(_d, _g, gap) { return { mergeGap: n(gap) }; },
-    Tensor(_t, id, name, _m, rows, _x, cols, _ti, tr, _x2, tc, _h, home, _sh, shape, _l, layout, shards) {
+    Tensor(_t, id, name, _m, rows, _x, cols, _ti, tr, _x2, tc, _h, home, _sh, shape, _l, layout, shards, alias) {
       const sh = opt<unknown[]>(shards);
-      return { item: 'tensor', value: { id: n(id), name: s(name), rows: n(rows), cols: n(cols), tileRows: n(tr), tileCols: n(tc), home: home.sourceString, shape: v(shape), layout: layout.sourceString, ...(sh !== undefined ? { shards: sh } : {}) } };
+      const al = opt<unknown>(alias);
+      return { item: 'tensor', value: { id: n(id), name: s(name), rows: n(rows), cols: n(cols), tileRows: n(tr), tileCols: n(tc), home: home.sourceString, shape: v(shape), layout: layout.sourceString, ...(sh !== undefined ? { shards: sh } : {}), ...(al !== undefined ? { alias: al } : {}) } };
     },
+    Alias(_a, _o, tensor, _t, tiles, transposed) { return { tensor: n(tensor), tiles: v(tiles), transposed: transposed.numChildren > 0 }; },
     Shards(_s, _o, list, _c) { return list.asIteration().children.map((c) => v(c)); },
     Shard(_c, core, _col, row0, _p, rows, _comma, col0, _p2, cols) { return { core: n(core), row0: n(row0), rows: n(rows), col0: n(col0), cols: n(cols) }; },
     Op(_o, index, name, op, _m, macs, _s, strategy, _l, lowering, _c, cores, output, _i, outIndex, _f, fused) {

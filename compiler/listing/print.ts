@@ -47,7 +47,7 @@ export function printListing(p: Program): string {
   out.push(`program ${q(p.model)} format ${q(p.format)} arch ${q(p.archName)} fingerprint ${q(p.archFingerprint)}`);
   out.push(`  dtype ${p.dtype} fidelity ${p.fidelity} batch ${p.batch} strategy ${q(p.strategy)} macs ${num(p.macs)} predicted ${num(p.predictedCycles)}${p.deterministic !== undefined ? ` deterministic merge-gap ${num(p.deterministic.mergeGap)}` : ''}`);
   for (const t of p.tensors) {
-    out.push(`tensor ${t.id} ${q(t.name)} matrix ${t.rows}x${t.cols} tiles ${t.tileRows}x${t.tileCols} home ${t.home} shape ${list(t.shape)} layout ${t.layout}${t.shards !== undefined ? ` shards [${t.shards.map((h) => `c${h.core}:${h.row0}+${h.rows},${h.col0}+${h.cols}`).join(', ')}]` : ''}`);
+    out.push(`tensor ${t.id} ${q(t.name)} matrix ${t.rows}x${t.cols} tiles ${t.tileRows}x${t.tileCols} home ${t.home} shape ${list(t.shape)} layout ${t.layout}${t.shards !== undefined ? ` shards [${t.shards.map((h) => `c${h.core}:${h.row0}+${h.rows},${h.col0}+${h.cols}`).join(', ')}]` : ''}${t.alias !== undefined ? ` alias of ${t.alias.tensor} tiles ${list(t.alias.tiles)}${t.alias.transposed ? ' transposed' : ''}` : ''}`);
   }
   for (const o of p.ops) {
     out.push(`op ${o.index} ${q(o.name)} ${q(o.op)} macs ${num(o.macs)} strategy ${q(o.strategy)} lowering ${o.lowering} cores ${o.coresUsed}${o.output !== undefined ? ` output ${o.output}` : ''} index ${o.outputIndex} fused [${o.fused.map(q).join(', ')}]`);

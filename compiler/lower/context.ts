@@ -5,10 +5,12 @@ import { assert } from '../../arch/errors.js';
 import type { ArchSpec, DeviceDtype, MathFidelity } from '../../arch/spec.js';
 import type { Graph, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
-import type { BufferId, Engine, TaskId, TensorLayout, TileShard } from '../program.js';
+import type { BufferId, Engine, TaskId, TensorAlias, TensorLayout, TileShard } from '../program.js';
 import { TILE } from '../tensor-layout.js';
 import type { Footprint, PlacedShape } from './footprint.js';
 import type { ProgramBuilder } from './builder.js';
+import { tilesToRects } from './footprint.js';
+import type { TileAlias } from './tile-alias.js';
 import { isReleased } from './output.js';
 import { cellRect, channelBytesOf, holdersOf, rectTiles, type CoreArea, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 
@@ -55,6 +57,8 @@ export interface LowerContext {
   readonly graph: Graph;
   readonly b: ProgramBuilder;
   readonly rootOf: readonly TensorId[];
+  /** Root tensors that are whole tiles of another (tile-alias.ts): fetched from their source. */
+  readonly aliases: ReadonlyMap<TensorId, TileAlias>;
   /** The cores the op being lowered may use (the whole grid, or its pipeline stage's region). */
   readonly area: CoreArea;
   /** The area's rows and columns of cores. */
@@ -85,6 +89,8 @@ export interface LowerContext {
   readonly setDramHome: (programIndex: number) => void;
   /** Records which cores hold a resident graph input or output (Program tensor `shards`). */
   readonly setShards: (programIndex: number, shards: readonly TileShard[]) => void;
+  /** Records that a Program tensor is an alias of another's tiles. */
+  readonly setAlias: (programIndex: number, alias: TensorAlias) => void;
 }
 
 /** Total cores of the logical compute grid. */
@@ -160,6 +166,8 @@ export class NotYetProduced extends Error {
  * multicast to the rest.
  */
 export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, TaskId[]> {
+  const alias = ctx.aliases.get(req.tensor);
+  if (alias !== undefined) return fetchAlias(ctx, req, alias);
   if (!ctx.placed.has(req.tensor) && ctx.graph.tensors[req.tensor]!.isConstant) placeConstant(ctx, req.tensor, 'rows');
   const p = ctx.placed.get(req.tensor);
   if (p === undefined && ctx.partial === true) throw new NotYetProduced(ctx.graph.tensors[req.tensor]!.name);
@@ -233,6 +241,32 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     for (const d of rest) arrive.get(d)!.push(fwd);
   }
   return arrive;
+}
+
+/** Fetches tiles of an alias tensor: its source's tiles they are (registers the alias on first use). */
+function fetchAlias(ctx: LowerContext, req: FetchRequest, alias: TileAlias): Map<number, TaskId[]> {
+  placeAlias(ctx, req.tensor, alias);
+  const view = ctx.views(req.tensor);
+  const src = new Set<number>();
+  for (const r of req.rects) {
+    for (let i = r.r0; i < r.r1; i++) for (let j = r.c0; j < r.c1; j++) src.add(alias.tiles[i * view.tileCols + j]!);
+  }
+  const rects = tilesToRects([...src].sort((a, b) => a - b), ctx.views(alias.source).tileCols);
+  return fetchRect(ctx, { ...req, tensor: alias.source, rects });
+}
+
+/** Registers alias tensor `t` as a Program tensor (once): its readers' regions name it. */
+export function placeAlias(ctx: LowerContext, t: TensorId, alias: TileAlias): PlacedTensor {
+  const had = ctx.placed.get(t);
+  if (had !== undefined) return had;
+  const src = ctx.placed.get(alias.source);
+  assert(src !== undefined, `alias "${ctx.graph.tensors[t]!.name}" is read before its source "${ctx.graph.tensors[alias.source]!.name}" is produced`);
+  const home = src.parts.some((p) => p.home === 'dram') ? 'dram' : 'sram';
+  const programIndex = ctx.registerTensor(t, home);
+  ctx.setAlias(programIndex, { tensor: src.programIndex, tiles: Array.from(alias.tiles), transposed: alias.transposed });
+  const placed: PlacedTensor = { view: ctx.views(t), parts: [], firstChannel: 0, programIndex };
+  ctx.placed.set(t, placed);
+  return placed;
 }
 
 /** Puts a constant (weights, embedding tables) in DRAM, interleaved over every channel. */

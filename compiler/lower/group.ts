@@ -6,6 +6,7 @@
 import type { Graph, Node, NodeId, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import { classifyNode, type OpClass, type TileWork } from './classify.js';
+import { findTileAliases, type TileAlias } from './tile-alias.js';
 import { findFeatureMaps, matrixView } from './views.js';
 
 export interface OpGroup {
@@ -30,6 +31,8 @@ export interface Grouping {
   readonly groups: readonly OpGroup[];
   /** Root tensor of every tensor: views resolve to the tensor holding the data. */
   readonly rootOf: readonly TensorId[];
+  /** Root tensors that are whole tiles of another (tile-alias.ts): no op computes them. */
+  readonly aliases: ReadonlyMap<TensorId, TileAlias>;
 }
 
 interface MutableGroup {
@@ -71,8 +74,7 @@ function countConsumers(g: Graph, root: readonly TensorId[], classify: (n: Node)
  * Classifies nodes for the device: a reshape-like view is free only when its tensor keeps the
  * same matrix (rows x columns); otherwise the tiles must be re-laid out, a data-movement op.
  */
-function deviceClassifier(g: Graph): (n: Node) => OpClass {
-  const featureMaps = findFeatureMaps(g);
+function deviceClassifier(g: Graph, featureMaps: ReadonlySet<TensorId>): (n: Node) => OpClass {
   const cache = new Map<number, OpClass>();
   return (n) => {
     let cls = cache.get(n.id);
@@ -90,16 +92,19 @@ function deviceClassifier(g: Graph): (n: Node) => OpClass {
 }
 
 /** Groups the graph's nodes into device ops, fusing element-wise followers into producers. */
-export function groupNodes(g: Graph): Grouping {
-  const classify = deviceClassifier(g);
+export function groupNodes(g: Graph, opts: { readonly tileAliases?: boolean } = {}): Grouping {
+  const featureMaps = findFeatureMaps(g);
+  const classify = deviceClassifier(g, featureMaps);
   const root = resolveViews(g, classify);
+  // The pipeline lowers ops by rows of micro-batches, which an alias's tile map scrambles: it keeps them as data ops.
+  const { aliases, dropped } = opts.tileAliases === false ? { aliases: new Map<TensorId, TileAlias>(), dropped: new Set<NodeId>() } : findTileAliases(g, classify, root, featureMaps);
   const consumers = countConsumers(g, root, classify);
   const groups: MutableGroup[] = [];
   const groupOfOutput = new Map<TensorId, MutableGroup>();
   const regions = closedRegions(g, root, classify);
   for (const n of g.nodes) {
     const cls = classify(n);
-    if (cls.kind === 'view') continue;
+    if (cls.kind === 'view' || dropped.has(n.id)) continue;
     const outs = n.outputs.filter((o) => !g.tensors[o]?.isConstant);
     if (outs.length === 0) continue;
     const consts = n.inputs.filter((i): i is TensorId => i !== undefined && g.tensors[i]?.isConstant === true);
@@ -129,6 +134,7 @@ export function groupNodes(g: Graph): Grouping {
   for (const m of groups) packerRelu(m);
   return {
     rootOf: root,
+    aliases,
     groups: groups.map((m, index) => ({
       index,
       anchor: m.anchor,

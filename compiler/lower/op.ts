@@ -9,6 +9,7 @@ import { nodeMacs } from '../ops/node-macs.js';
 import type { OpClass } from './classify.js';
 import { gridShards, placeConstant, placeResidentInput, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
+import type { TileAlias } from './tile-alias.js';
 import { shardGrid, type MatrixView } from './layout.js';
 import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './map-op.js';
 import { lowerSplitRowwise, splitsRows } from './rowwise-split.js';
@@ -57,15 +58,18 @@ export function resolveGroup(grp: OpGroup, rootOf: readonly TensorId[]): OpGroup
   return { ...grp, cls: resolved, extraInputs: grp.extraInputs.map(r) };
 }
 
-export function anchorInputsOf(grp: OpGroup, rootOf: readonly TensorId[], graph: Graph): TensorId[] {
+/** The root tensors a group reads, and the sources of those that are tile aliases (it reads their tiles). */
+export function anchorInputsOf(grp: OpGroup, rootOf: readonly TensorId[], graph: Graph, aliases?: ReadonlyMap<TensorId, TileAlias>): TensorId[] {
   const g = resolveGroup(grp, rootOf);
-  return [...anchorInputs(g.cls, g.anchor, rootOf, graph), ...g.extraInputs];
+  const ins = [...anchorInputs(g.cls, g.anchor, rootOf, graph), ...g.extraInputs];
+  const sources = aliases === undefined ? [] : ins.flatMap((t) => { const a = aliases.get(t); return a === undefined ? [] : [a.source]; });
+  return [...ins, ...sources];
 }
 
-/** For every root tensor, the index of the last group reading it. */
-export function lastReaders(groups: readonly OpGroup[], rootOf: readonly TensorId[], graph: Graph): Map<TensorId, number> {
+/** For every root tensor, the index of the last group reading it (directly or through an alias). */
+export function lastReaders(groups: readonly OpGroup[], rootOf: readonly TensorId[], graph: Graph, aliases?: ReadonlyMap<TensorId, TileAlias>): Map<TensorId, number> {
   const last = new Map<TensorId, number>();
-  for (const grp of groups) for (const t of anchorInputsOf(grp, rootOf, graph)) last.set(t, grp.index);
+  for (const grp of groups) for (const t of anchorInputsOf(grp, rootOf, graph, aliases)) last.set(t, grp.index);
   return last;
 }
 

@@ -54,7 +54,7 @@ export function createSession(graph: Graph, grouping: Grouping, o: SessionOption
   const rows = arch.computeGrid.rows.length;
   const cols = arch.computeGrid.columns.length;
   const ctx: LowerContext = {
-    arch, dtype: o.dtype, fidelity: o.fidelity, graph, b, rootOf: grouping.rootOf,
+    arch, dtype: o.dtype, fidelity: o.fidelity, graph, b, rootOf: grouping.rootOf, aliases: grouping.aliases,
     area: wholeGrid(rows, cols), gridRows: rows, gridCols: cols, tileBytes: o.tileBytes,
     sramBudgetBytes: arch.core.sramBytes - arch.core.sramReservedBytes,
     placed: new Map(), openOf: new Map(), footprintCache: new Map(), residentBytes: cores.map(() => 0),
@@ -84,6 +84,7 @@ export function createSession(graph: Graph, grouping: Grouping, o: SessionOption
       return tensors.length - 1;
     },
     setShards: (i, shards) => { tensors[i] = { ...tensors[i]!, shards }; },
+    setAlias: (i, alias) => { tensors[i] = { ...tensors[i]!, alias }; },
     setDramHome: (i) => { if (tensors[i]!.home !== 'dram') tensors[i] = { ...tensors[i]!, home: 'dram' }; },
   };
   const resident = new Set<TensorId>(o.residentIo ? graph.inputs : []);

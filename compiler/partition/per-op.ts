@@ -25,14 +25,14 @@ export interface PerOpOptions {
 export function lowerPerOp(s: Session, graph: Graph, grouping: Grouping, o: PerOpOptions): ProgramOp[] {
   const search = new StrategySearch(o.strategy, o.budgetSeconds);
   const model = new OpCostModel(s.ctx.arch, s.cores);
-  const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);
+  const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph, grouping.aliases);
   const outputs = new Set(graph.outputs.map((t) => grouping.rootOf[t] ?? t));
   const ctx: LowerContext = { ...s.ctx, prefetchWeights: true };
   const memo = new Map<string, GridChoice>();
   return grouping.groups.map((grp, k) => {
     const follower = windowFollower(grp, grouping.groups[k + 1], grouping.rootOf);
     const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model, memo, follower && resolveGroup(follower, grouping.rootOf));
-    for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
+    for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph, grouping.aliases))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     ctx.b.commit(); // no trial of this group is taken back after this
     return opRecord(grp, r);
   });
@@ -95,7 +95,7 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
 /** What the grid choice of a matmul-like group depends on, as a key: its ops and shapes, how its inputs are held, its candidates. */
 function situation(ctx: LowerContext, grp: OpGroup, mm: MatmulShape, cands: readonly GridChoice[], follower: { gr: number; gc: number } | undefined): string {
   const held = (t: TensorId): unknown => {
-    const p = ctx.placed.get(t);
+    const p = ctx.placed.get(ctx.aliases.get(t)?.source ?? t);
     if (p === undefined) return 'dram';
     return p.parts.map((part) => part.home === 'dram' ? 'dram' : [part.grid.gridRows, part.grid.gridCols, part.grid.rowChunk, part.grid.colChunk, part.grid.row0, part.grid.rowEnd, part.grid.coreOf[0], part.grid.coreOf.length]);
   };

@@ -39,8 +39,8 @@ export function createFunctionalContext(program: Program, graph: Graph, model: N
   };
   return {
     program, graph, model, nodeByName, programTensorOf,
-    cores: program.cores.map((c) => new TileStore(`core(${c.x},${c.y})`)),
-    dram: new TileStore('DRAM'),
+    cores: program.cores.map((c) => new TileStore(`core(${c.x},${c.y})`, program.tensors)),
+    dram: new TileStore('DRAM', program.tensors),
     accumulators: new Map(),
   };
 }

@@ -14,21 +14,36 @@ export function tileKey(tensor: number, row: number, col: number): number {
   return tensor * 4294967296 + row * 65536 + col;
 }
 
-/** One memory (a core's SRAM or the DRAM): tiles by key. */
+/**
+ * One memory (a core's SRAM or the DRAM): tiles by key. Given the program's tensors, a tile of an
+ * alias tensor is its source's tile (transposed for a transposed alias), read and written there.
+ */
 export class TileStore {
   readonly tiles = new Map<number, Tile>();
   /** Keys of the tiles held, per tensor (for gathering a tensor without scanning every element). */
   readonly keysOf = new Map<number, number[]>();
   readonly name: string;
-  constructor(name: string) {
+  private readonly tensors: readonly ProgramTensor[] | undefined;
+  constructor(name: string, tensors?: readonly ProgramTensor[]) {
     this.name = name;
+    this.tensors = tensors;
   }
 
   get(tensor: number, row: number, col: number): Tile | undefined {
+    const src = this.aliased(tensor, row, col);
+    if (src !== undefined) {
+      const tile = this.get(src.tensor, src.row, src.col);
+      return tile !== undefined && src.transposed ? transposeTile(tile) : tile;
+    }
     return this.tiles.get(tileKey(tensor, row, col));
   }
 
   put(tensor: number, row: number, col: number, tile: Tile): void {
+    const src = this.aliased(tensor, row, col);
+    if (src !== undefined) {
+      this.put(src.tensor, src.row, src.col, src.transposed ? transposeTile(tile) : tile);
+      return;
+    }
     const key = tileKey(tensor, row, col);
     if (!this.tiles.has(key)) {
       let keys = this.keysOf.get(tensor);
@@ -36,6 +51,17 @@ export class TileStore {
       keys.push(key);
     }
     this.tiles.set(key, tile);
+  }
+
+  /** The source tile an alias tensor's tile is (undefined for tensors that are no alias). */
+  private aliased(tensor: number, row: number, col: number): { tensor: number; row: number; col: number; transposed: boolean } | undefined {
+    const t = this.tensors?.[tensor];
+    const a = t?.alias;
+    if (t === undefined || a === undefined) return undefined;
+    const src = this.tensors![a.tensor]!;
+    const s = a.tiles[row * t.tileCols + col];
+    if (s === undefined) throw new SpatialcError('E_SIM', `tile (${row},${col}) is outside alias tensor "${t.name}"`);
+    return { tensor: a.tensor, row: Math.floor(s / src.tileCols), col: s % src.tileCols, transposed: a.transposed };
   }
 
   /** A tile that must be present (a missing one means the program moved data wrongly). */
@@ -46,6 +72,13 @@ export class TileStore {
     }
     return t;
   }
+}
+
+/** A tile's transpose (element (i, j) moved to (j, i)). */
+export function transposeTile(tile: Tile): Tile {
+  const out = new Float32Array(TILE_ELEMS);
+  for (let i = 0; i < TILE; i++) for (let j = 0; j < TILE; j++) out[j * TILE + i] = tile[i * TILE + j]!;
+  return out;
 }
 
 /** Copies the tiles of `regions` from one store to others (a transfer's data effect). */
@@ -91,10 +124,14 @@ export function tilesToTensor(t: ProgramTensor, store: TileStore, missing = NaN)
   const out = new Float32Array(n).fill(missing);
   if (t.layout !== 'rows' && t.layout !== 'feature-map') return gatherByElement(t, store, out);
   const flat = flatOf(t.layout, t.shape);
-  for (const key of store.keysOf.get(t.id) ?? []) {
-    const tile = store.tiles.get(key)!;
+  // An alias's tiles are kept as its source's: visit every tile of it (the store resolves them).
+  const keys = t.alias === undefined ? store.keysOf.get(t.id) ?? []
+    : Array.from({ length: t.tileRows * t.tileCols }, (_, k) => tileKey(t.id, Math.floor(k / t.tileCols), k % t.tileCols));
+  for (const key of keys) {
     const r0 = Math.floor((key % 4294967296) / 65536) * TILE;
     const c0 = (key % 65536) * TILE;
+    const tile = t.alias === undefined ? store.tiles.get(key)! : store.get(t.id, r0 / TILE, c0 / TILE);
+    if (tile === undefined) continue;
     for (let i = 0; i < TILE; i++) {
       for (let j = 0; j < TILE; j++) {
         const f = flat(r0 + i, c0 + j);
