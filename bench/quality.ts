@@ -1,7 +1,8 @@
 // Benchmark: mapping quality against the roofline on wormhole_n150 (issue 5's targets). For each
 // model and strategy (auto = the search, opbyop = every op height-sharded over the whole grid,
 // matmul2d = 2D block sharding): the report's roofline lower bound (sim/roofline.ts: compute-bound
-// at the fidelity used, or inputs, weights and outputs moved once over DRAM), the simulated latency
+// at the matrix engine's peak for the format and fidelity used (math alone printed too), or
+// inputs, weights and outputs moved once over DRAM), the simulated latency
 // (packet-level NoC; --flit for the flit-level one), the ratio, the speedup of auto over each
 // forced strategy (pipeline: the planner's stages and micro-batches), the compile time, and data movement (byte-mm per MAC, by level, and the ops
 // moving the most). Target: within 1.5x of the roofline; auto >= 1.3x faster than opbyop on
