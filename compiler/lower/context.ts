@@ -259,7 +259,7 @@ function fetchAlias(ctx: LowerContext, req: FetchRequest, alias: TileAlias): Map
 }
 
 /** Registers alias tensor `t` as a Program tensor (once): its readers' regions name it. */
-export function placeAlias(ctx: LowerContext, t: TensorId, alias: TileAlias): PlacedTensor {
+function placeAlias(ctx: LowerContext, t: TensorId, alias: TileAlias): PlacedTensor {
   const had = ctx.placed.get(t);
   if (had !== undefined) return had;
   const src = ctx.placed.get(alias.source);

@@ -69,10 +69,12 @@ export function findTileAliases(
     traces.set(n.outputs[0]!, t);
     traced.push(n);
   }
+  // A graph output (or a view of one) must be written where the host reads it: never an alias.
+  const outputs = new Set(g.outputs.map((o) => root[o] ?? o));
   const aliases = new Map<TensorId, TileAlias>();
   for (const n of traced) {
     const out = n.outputs[0]!;
-    if (g.outputs.includes(out)) continue;
+    if (outputs.has(out)) continue;
     const t = traces.get(out)!;
     const fm = (x: TensorId) => featureMaps.has(x);
     const cachedTileMap = (transposed: boolean) => {
@@ -96,7 +98,7 @@ export function findTileAliases(
   for (let k = traced.length - 1; k >= 0; k--) {
     const n = traced[k]!;
     const out = n.outputs[0]!;
-    const needed = !aliases.has(out) && (g.outputs.includes(out) || (readers.get(out) ?? []).some((r) => !tracedIds.has(r.id) || !dropped.has(r.id)));
+    const needed = !aliases.has(out) && (outputs.has(out) || (readers.get(out) ?? []).some((r) => !tracedIds.has(r.id) || !dropped.has(r.id)));
     if (!needed) dropped.add(n.id);
   }
   return { aliases, dropped };
