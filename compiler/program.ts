@@ -100,6 +100,11 @@ export interface SendTask extends TaskBase {
   readonly bytes: number;
   /** The tiles it moves (read from the sender's SRAM). */
   readonly reads?: readonly TileRegion[];
+  /**
+   * A K-split matmul's partial sums: the sender's accumulated products for this output region,
+   * packed in the program's number format, which the destination (the region's owner) adds to its own.
+   */
+  readonly partial?: TileRegion;
 }
 
 export type Task = ComputeTask | DramReadTask | DramWriteTask | SendTask;

@@ -80,10 +80,12 @@ function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
     Endpoints(_e, list) {
       return v(list);
     },
-    Send(_s, _n, noc, _t, dsts, cast, _b, bytes, reads) {
+    Send(_s, _n, noc, _t, dsts, cast, _b, bytes, reads, partial) {
       const r = opt<TileRegion[]>(reads);
-      return { kind: 'send', noc: n(noc), dsts: v(dsts), multicast: cast.sourceString === 'multicast', bytes: n(bytes), ...(r ? { reads: r } : {}) };
+      const p = opt<TileRegion>(partial);
+      return { kind: 'send', noc: n(noc), dsts: v(dsts), multicast: cast.sourceString === 'multicast', bytes: n(bytes), ...(r ? { reads: r } : {}), ...(p ? { partial: p } : {}) };
     },
+    Partial(_p, r) { return v(r); },
     Reads(_r, _l, list, _e) { return list.asIteration().children.map((c) => v(c)); },
     Writes(_w, r) { return v(r); },
     TileRegion(t, _r, row0, _p, rows, _c, col0, _p2, cols) {

@@ -29,7 +29,7 @@ function body(t: Task): string {
     case 'dram-write':
       return `dram-write noc ${t.noc} channels ${list(t.channelBytes)}${t.endpoints ? ` endpoints ${list(t.endpoints)}` : ''}${t.writes ? ` writes ${region(t.writes)}` : ''}`;
     case 'send':
-      return `send noc ${t.noc} to ${list(t.dsts)} ${t.multicast ? 'multicast' : 'unicast'} bytes ${num(t.bytes)}${t.reads ? ` reads [${t.reads.map(region).join(', ')}]` : ''}`;
+      return `send noc ${t.noc} to ${list(t.dsts)} ${t.multicast ? 'multicast' : 'unicast'} bytes ${num(t.bytes)}${t.reads ? ` reads [${t.reads.map(region).join(', ')}]` : ''}${t.partial ? ` partial ${region(t.partial)}` : ''}`;
   }
 }
 

@@ -321,7 +321,7 @@ export class ProgramBuilder {
     return { noc, cycles, endpoints };
   }
 
-  send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: readonly TileRegion[]): TaskId {
+  send(c: Common, engine: Engine, dsts: readonly number[], bytes: number, reads?: readonly TileRegion[], partial?: TileRegion): TaskId {
     assert(dsts.length > 0 && !dsts.includes(c.core), 'send needs remote destinations');
     const src = this.opts.cores[c.core]!;
     const hops: number[] = [];
@@ -381,7 +381,7 @@ export class ProgramBuilder {
       issue = r.issue;
       return r.end;
     };
-    const id = this.push(c, engine, length, (base) => ({ kind: 'send', ...base, noc, dsts, multicast, bytes, reads }), () => issue);
+    const id = this.push(c, engine, length, (base) => ({ kind: 'send', ...base, noc, dsts, multicast, bytes, reads, ...(partial !== undefined ? { partial } : {}) }), () => issue);
     this.sendsSinceGate[c.core]!.push(id);
     return id;
   }

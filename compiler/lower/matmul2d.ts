@@ -98,8 +98,14 @@ function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: n
 /**
  * Lowers a matmul or convolution group with 2D block sharding; returns the per-core working set.
  * With `kept` (pipeline micro-batches), weights that fit stay in SRAM from one micro-batch to the next.
+ * With `helpers` (a K-split), each output block's K-steps are split into chunks: chunk 0 on the
+ * block's owner in the grid, chunk k on helpers[(k - 1) * grid cores + cell], each chunk a 2D
+ * matmul of its own (in0 along its row of cores, in1 down its column). Each helper sends its
+ * partial sums to the owner (one tile per output tile, in the program's number format), which
+ * adds them, then runs the fused followers: fewer operand bytes into each core for small-M
+ * matmuls whose grid leaves cores idle, for one partial tile per output tile and helper.
  */
-export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, out: OutputPlan, budget: number, kept?: KeptWeights): number {
+export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, out: OutputPlan, budget: number, kept?: KeptWeights, helpers: readonly number[] = []): number {
   const { grid } = out;
   const aView = ctx.views(s.a);
   const mt = s.outView.tileRows;
@@ -113,12 +119,19 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   if (keep !== undefined && keep.blocking === undefined) keepWeights(ctx, grp, grid, blk, sliceBytes, keep);
   const kept1 = keep?.refused === true ? undefined : keep;
   const kSteps = Math.ceil(aColTiles / blk.cb);
+  const cells = grid.coreOf.length;
+  const gk = Math.min(kSteps, helpers.length / cells + 1);
+  const chunkOf = (st: number) => Math.floor((st * gk) / kSteps);
+  const coreAt = (cell: number, k: number) => (k === 0 ? grid.coreOf[cell]! : helpers[(k - 1) * cells + cell]!);
   const mBlocks = Math.ceil(grid.rowChunk / blk.mb);
   const nBlocks = Math.ceil(grid.colChunk / blk.nb);
   const op = grp.index;
   const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
   const in1Arrived = kept1?.arrived ?? new Map<string, Map<number, TaskId[]>>();
-  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchBuffers(ctx, grp, grid, sliceBytes, out) : undefined;
+  // Prefetched weight slices: with a K-split, every core of a chunk holds that chunk's K-steps only.
+  const split = { ...grid, coreOf: [...grid.coreOf, ...helpers.slice(0, (gk - 1) * cells)] };
+  const chunkBytes = Math.ceil((sliceBytes * Math.ceil(kSteps / gk)) / kSteps);
+  const prefetch = kept === undefined && blk.weightsResident && ctx.graph.tensors[s.b]!.isConstant ? prefetchBuffers(ctx, grp, split, chunkBytes, out) : undefined;
   // Biases and other constants of the fused followers, needed by each block's last K-step.
   const constants = fetchConstants(ctx, grp, grid, s.outView, out, s.b);
   // One leader per column reads and multicasts the whole slice, at best at a link's rate each
@@ -129,27 +142,34 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   let counter = 0;
   for (let mbi = 0; mbi < mBlocks; mbi++) {
     for (let nbi = 0; nbi < nBlocks; nbi++) {
+      // K-split: per output block, its owner's last chunk-0 step and the helpers' partial sums.
+      const ownerLast = new Map<number, TaskId>();
+      const partials = new Map<number, TaskId[]>();
       for (let st = 0; st < kSteps; st++, counter++) {
         const c0 = st * blk.cb;
         const c1 = Math.min(aColTiles, c0 + blk.cb);
+        const k = chunkOf(st);
+        const chunkEnds = st === kSteps - 1 || chunkOf(st + 1) !== k;
         const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
-        const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived, takeTurns, prefetch);
+        const colCores = (j: number) => Array.from({ length: grid.gridRows }, (_, i) => coreAt(i * grid.gridCols + j, k));
+        const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived, takeTurns, colCores, prefetch);
         for (let i = 0; i < grid.gridRows; i++) {
           const r0 = grid.row0 + i * grid.rowChunk + mbi * blk.mb;
           const r1 = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk, r0 + blk.mb);
           if (r0 >= r1) continue;
-          const rowCores = rowOf(grid, i);
+          const rowCores = Array.from({ length: grid.gridCols }, (_, j) => coreAt(i * grid.gridCols + j, k));
           const [ar0, ar1] = in0Rows(s, r0, r1, mt, aView);
           const in0 = fetchRect(ctx, { op, tensor: s.a, rects: [{ r0: ar0, r1: ar1, c0, c1 }], dsts: rowCores, engine: 'reader', deps: slotDeps(rowCores) });
           for (let j = 0; j < grid.gridCols; j++) {
-            const core = grid.coreOf[i * grid.gridCols + j]!;
+            const cell = i * grid.gridCols + j;
+            const core = coreAt(cell, k);
             const n0 = j * grid.colChunk + nbi * blk.nb;
             const n1 = Math.min(s.outView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
             if (n0 >= n1) continue;
             const tiles = (r1 - r0) * packedK(s, aView, c0, c1) * (n1 - n0);
             const work: WorkItem[] = [{ unit: 'matmul', tiles, rows: s.usefulRows }];
             const deps = [...(in0.get(core) ?? []), ...(in1.get(j)?.get(core) ?? [])];
-            const isLast = st === kSteps - 1;
+            const isLast = gk === 1 && st === kSteps - 1;
             const rect = { r0, r1, c0: n0, c1: n1 };
             const extra = isLast ? [...finishInputs(ctx, grp, out, rect, core), ...(constants.get(core) ?? [])] : [];
             if (isLast) work.push(...fusedWorkItems(grp, (r1 - r0) * (n1 - n0)));
@@ -164,27 +184,57 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
             list[counter] = t;
             lastCompute.set(core, list);
             if (isLast) finishOutputBlock(ctx, grp, out, core, rect, t);
+            if (gk > 1 && chunkEnds) {
+              if (k === 0) ownerLast.set(cell, t);
+              else {
+                const owner = coreAt(cell, 0);
+                const region = { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 };
+                const open = ctx.openOf.get(owner);
+                const sent = ctx.b.send({ core, op, deps: open === undefined ? [t] : [t, open] }, 'writer', [owner], tilesBytes(ctx, (r1 - r0) * (n1 - n0)), undefined, region);
+                partials.set(cell, [...(partials.get(cell) ?? []), sent]);
+              }
+            }
           }
         }
       }
+      if (gk > 1) finishSplitBlocks(ctx, grp, s, out, mbi, nbi, blk, gk, ownerLast, partials, constants);
     }
   }
   return kept1 !== undefined || prefetch !== undefined ? blk.workingSetBytes - sliceBytes : blk.workingSetBytes;
 }
 
-function rowOf(grid: ShardGrid, i: number): number[] {
-  return Array.from({ length: grid.gridCols }, (_, j) => grid.coreOf[i * grid.gridCols + j]!);
-}
-
-function colOf(grid: ShardGrid, j: number): number[] {
-  return Array.from({ length: grid.gridRows }, (_, i) => grid.coreOf[i * grid.gridCols + j]!);
+/**
+ * A K-split's last step per output block, on its owner: adds the helpers' partial sums (one
+ * element-wise pass per helper), runs the fused followers and completes the block.
+ */
+function finishSplitBlocks(
+  ctx: LowerContext, grp: OpGroup, s: MatmulShape, out: OutputPlan, mbi: number, nbi: number, blk: Blocking, gk: number,
+  ownerLast: ReadonlyMap<number, TaskId>, partials: ReadonlyMap<number, readonly TaskId[]>, constants: ReadonlyMap<number, readonly TaskId[]>,
+): void {
+  const { grid } = out;
+  const kEnd = ctx.views(s.a).tileCols;
+  for (const [cell, last] of ownerLast) {
+    const i = Math.floor(cell / grid.gridCols), j = cell % grid.gridCols;
+    const core = grid.coreOf[cell]!;
+    const r0 = grid.row0 + i * grid.rowChunk + mbi * blk.mb;
+    const r1 = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk, r0 + blk.mb);
+    const n0 = j * grid.colChunk + nbi * blk.nb;
+    const n1 = Math.min(s.outView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
+    const rect = { r0, r1, c0: n0, c1: n1 };
+    const tiles = (r1 - r0) * (n1 - n0);
+    const work: WorkItem[] = [{ unit: 'eltwise', tiles: (gk - 1) * tiles }, ...fusedWorkItems(grp, tiles)];
+    const deps = [last, ...(partials.get(cell) ?? []), ...finishInputs(ctx, grp, out, rect, core), ...(constants.get(core) ?? [])];
+    const region = { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 };
+    const t = ctx.b.compute({ core, op: grp.index, deps }, work, 0, tilesBytes(ctx, gk * tiles), tilesBytes(ctx, tiles), region, region, [kEnd, kEnd]);
+    finishOutputBlock(ctx, grp, out, core, rect, t);
+  }
 }
 
 /** in1 blocks for one K-step and column block, multicast down each grid column (once, when weights stay resident). */
 function fetchWeights(
   ctx: LowerContext, grp: OpGroup, s: MatmulShape, grid: ShardGrid, blk: Blocking, nbi: number, st: number,
   c0: number, c1: number, slotDeps: (cores: readonly number[]) => TaskId[], cache: Map<string, Map<number, TaskId[]>>,
-  takeTurns: boolean, prefetch?: ReadonlyMap<number, TaskId>,
+  takeTurns: boolean, colOf: (j: number) => number[], prefetch?: ReadonlyMap<number, TaskId>,
 ): Map<number, Map<number, TaskId[]>> {
   const byCol = new Map<number, Map<number, TaskId[]>>();
   for (let j = 0; j < grid.gridCols; j++) {
@@ -199,7 +249,7 @@ function fetchWeights(
     if (n0 >= n1) continue;
     // With `takeTurns`, the column's cores take turns reading K-steps from DRAM (the first
     // destination reads and forwards); else its first core reads them all.
-    const col = colOf(grid, j);
+    const col = colOf(j);
     const lead = takeTurns ? st % col.length : 0;
     const cores = [...col.slice(lead), ...col.slice(0, lead)];
     const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };

@@ -10,7 +10,7 @@ import type { OpClass } from './classify.js';
 import { gridShards, placeConstant, placeResidentInput, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
 import type { TileAlias } from './tile-alias.js';
-import { shardGrid, type MatrixView } from './layout.js';
+import { shardGrid, type MatrixView, type ShardGrid } from './layout.js';
 import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './map-op.js';
 import { lowerSplitRowwise, splitsRows } from './rowwise-split.js';
 import { in0Rows, lowerMatmul2d, type KeptWeights, type MatmulShape } from './matmul2d.js';
@@ -27,6 +27,8 @@ export interface GridChoice {
   readonly kind: 'height' | 'block' | 'width';
   readonly gr: number;
   readonly gc: number;
+  /** K-split (matmul-like ops): each output block's K-steps split over this many cores (default 1). */
+  readonly gk?: number;
 }
 
 /** One micro-batch of an op (pipeline mode): its output tile rows, and the weights it keeps across micro-batches. */
@@ -85,31 +87,50 @@ export function lowerOnGrid(
   const cls = grp.cls;
   const { gr, gc } = choice;
   const grid = shardGrid(ctx.area, view, gr, gc, mb?.rows);
+  const helpers = mm !== undefined && mb === undefined ? splitHelpers(ctx, grid, choice.gk ?? 1) : [];
   for (const t of anchorInputs(cls, grp.anchor, ctx.rootOf, ctx.graph).concat(grp.extraInputs)) {
     if (!resident.has(t)) continue;
     resident.delete(t);
     const v = ctx.views(t);
     placeResidentInput(ctx, grp.index, t, shardGrid(ctx.area, v, Math.min(gr, v.tileRows), Math.min(gc, v.tileCols)));
   }
-  const budgetAll = ctx.sramBudgetBytes - Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
+  const budgetAll = ctx.sramBudgetBytes - Math.max(0, ...[...grid.coreOf, ...helpers].map((c) => ctx.residentBytes[c] ?? 0));
   const shardBytes = grid.rowChunk * grid.colChunk * ctx.tileBytes * (mb?.live ?? 1);
   const toDram = (isGraphOutput && !residentIo) || budgetAll - shardBytes < MIN_WORKING_SHARE * ctx.sramBudgetBytes;
   const budget = toDram ? budgetAll : budgetAll - shardBytes;
   if (budget <= 0) {
     throw new SpatialcError('E_DOES_NOT_FIT', `node "${grp.anchor.name}" (${grp.anchor.op}): no SRAM left on the cores for its working set`);
   }
-  const out = planOutput(ctx, grp, view, grid, budget, toDram);
+  const out = planOutput(ctx, grp, view, grid, budget, toDram, helpers);
   const macs = groupMacs(ctx, grp);
   // The group's constants (biases, norm scales, depthwise weights) come in buffers of their own.
   const opBudget = Math.max(budget / 2, budget - constantBytesPerCore(ctx, grp, grid, view, mm?.b));
-  const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, opBudget, mb?.kept)
+  const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, opBudget, mb?.kept, helpers)
     : grid.gridCols > 1 && splitsRows(ctx, grp) ? lowerSplitRowwise(ctx, grp, out, opBudget)
     : lowerMapOp(ctx, grp, out, opBudget, macs);
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, opBudget));
   const placed = closeOutput(ctx, grp, out);
   if (isGraphOutput && out.home === 'sram') ctx.setShards(out.programIndex, placed.parts.filter((p) => p.home === 'sram').flatMap((p) => gridShards(p.grid, view)));
-  const strategy = mm !== undefined ? `${choice.kind} ${gr}x${gc}` : `rows ${gr}x${gc}`;
-  return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs, strategy, coresUsed: grid.coreOf.length, programIndex: out.programIndex };
+  const split = helpers.length > 0 ? ` k${helpers.length / grid.coreOf.length + 1}` : '';
+  const strategy = mm !== undefined ? `${choice.kind} ${gr}x${gc}${split}` : `rows ${gr}x${gc}`;
+  return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs, strategy, coresUsed: grid.coreOf.length + helpers.length, programIndex: out.programIndex };
+}
+
+/**
+ * The helper cores of a K-split over `gk` K-chunks: (gk - 1) per core of the output grid, from the
+ * area's cores the grid leaves idle, in order (none when they are too few).
+ */
+function splitHelpers(ctx: LowerContext, grid: ShardGrid, gk: number): number[] {
+  if (gk <= 1) return [];
+  const owners = new Set(grid.coreOf);
+  const a = ctx.area;
+  const idle: number[] = [];
+  for (let r = 0; r < a.rows; r++) for (let c = 0; c < a.cols; c++) {
+    const core = (a.row0 + r) * a.stride + a.col0 + c;
+    if (!owners.has(core)) idle.push(core);
+  }
+  const need = (gk - 1) * grid.coreOf.length;
+  return idle.length >= need ? idle.slice(0, need) : [];
 }
 
 function intAttr(n: { readonly attrs: Graph['nodes'][number]['attrs'] }, name: string): number | undefined {

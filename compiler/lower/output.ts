@@ -28,6 +28,7 @@ export interface OutputPlan {
  */
 export function planOutput(
   ctx: LowerContext, grp: OpGroup, view: MatrixView, grid: ShardGrid, workingSetBytes: number, forceDram: boolean,
+  helpers: readonly number[] = [],
 ): OutputPlan {
   const shardBytes = tilesBytes(ctx, grid.rowChunk * grid.colChunk);
   const worstResident = Math.max(0, ...grid.coreOf.map((c) => ctx.residentBytes[c] ?? 0));
@@ -46,9 +47,11 @@ export function planOutput(
       ctx.residentBytes[c] = (ctx.residentBytes[c] ?? 0) + shardBytes;
     }
   }
+  // A K-split matmul's helper cores (matmul2d.ts) hold a working set and no output.
+  for (const c of helpers) workBuffers.set(c, ctx.b.buffer(c, workingSetBytes, `${name}/work`));
   // Each core opens the op by allocating its buffers; every transfer into the core waits for it.
   ctx.openOf.clear();
-  for (const c of grid.coreOf) {
+  for (const c of [...grid.coreOf, ...helpers]) {
     const alloc = [workBuffers.get(c), bufferOf.get(c)].filter((b): b is BufferId => b !== undefined);
     ctx.openOf.set(c, ctx.b.compute({ core: c, op: grp.index, deps: [], alloc }, [], 0, 0, 0));
   }

@@ -12,7 +12,7 @@ import { releaseTensor } from '../lower/output.js';
 import type { Session } from '../lower/session.js';
 import type { LowerContext } from '../lower/context.js';
 import { OpCostModel } from './cost.js';
-import { computeBound, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
+import { computeBound, gatherBoundSplit, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
 import type { MatmulShape } from '../lower/matmul-shape.js';
 
 export interface PerOpOptions {
@@ -71,7 +71,9 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
     return lowerOnGrid(ctx, grp, undefined, { kind: 'height', gr, gc }, isGraphOutput, s.resident, residentIo);
   }
   const followerGrid = follower !== undefined ? mapGrid(ctx, follower, ctx.views(follower.output)) : undefined;
-  const cands = matmulCandidates(search.strategy, ctx, view.tileRows, view.tileCols, followerGrid?.gr);
+  const all = matmulCandidates(search.strategy, ctx, view.tileRows, view.tileCols, followerGrid?.gr);
+  const split = search.strategy === 'auto' ? gatherBoundSplit(ctx, mm, view.tileRows, view.tileCols, all[0]!) : undefined;
+  const cands = split !== undefined ? [split] : all;
   // A repeated layer (the same op on the same shapes, its input held the same way) takes the grid
   // its first instance chose, without trying the candidates again.
   const key = situation(ctx, grp, mm, cands, followerGrid);

@@ -4,7 +4,7 @@
 
 import { SpatialcError } from '../../arch/errors.js';
 import type { Node, TensorId } from '../../compiler/graph.js';
-import type { ComputeTask, ProgramTensor } from '../../compiler/program.js';
+import type { ComputeTask, ProgramTensor, TileRegion } from '../../compiler/program.js';
 import { TILE } from '../../compiler/tensor-layout.js';
 import { blockElements, storeBlock } from './region.js';
 import { opNodes, type FunctionalContext } from './context.js';
@@ -48,6 +48,27 @@ function need(ctx: FunctionalContext, t: TensorId, who: string): ProgramTensor {
   return pt;
 }
 
+/**
+ * A K-split matmul's partial sums moving from core `from` to the region's owner `to`: rounded to the
+ * device format (they travel packed), then added to the owner's accumulator.
+ */
+export function addPartial(ctx: FunctionalContext, op: number, from: number, to: number, region: TileRegion, who: string): void {
+  const src = ctx.accumulators.get(accumulatorKey(op, from, region));
+  if (src === undefined) throw new SpatialcError('E_SIM', `${who} sends partial sums of a region core ${from} never accumulated`);
+  const key = accumulatorKey(op, to, region);
+  let acc = ctx.accumulators.get(key);
+  if (acc === undefined) ctx.accumulators.set(key, (acc = new Float32Array(src.length)));
+  for (let t = 0; t < src.length; t += TILE_ELEMS) {
+    const tile = ctx.model.store(src.slice(t, t + TILE_ELEMS));
+    for (let e = 0; e < TILE_ELEMS; e++) acc[t + e]! += tile[e]!;
+  }
+  ctx.accumulators.delete(accumulatorKey(op, from, region));
+}
+
+function accumulatorKey(op: number, core: number, region: { readonly row0: number; readonly col0: number }): string {
+  return `${op}:${core}:${region.row0}:${region.col0}`;
+}
+
 /** Executes one matmul/conv compute task on its core. */
 export function runMatmulStep(ctx: FunctionalContext, task: ComputeTask): void {
   const region = task.region!;
@@ -59,7 +80,7 @@ export function runMatmulStep(ctx: FunctionalContext, task: ComputeTask): void {
   const in0 = need(ctx, anchor.inputs[0]!, who);
   const in1 = need(ctx, anchor.inputs[1]!, who);
   const out = ctx.program.tensors[region.tensor]!;
-  const key = `${task.op}:${task.core}:${region.row0}:${region.col0}`;
+  const key = accumulatorKey(task.op, task.core, region);
   let acc = ctx.accumulators.get(key);
   if (acc === undefined) ctx.accumulators.set(key, (acc = new Float32Array(region.rows * region.cols * TILE_ELEMS)));
   if (anchor.op === 'Conv') convStep(ctx, anchor, store, in0, in1, out, region, k0, k1, acc, who);

@@ -11,7 +11,7 @@ import type { Program, ProgramTensor, TileShard } from '../../compiler/program.j
 import type { SimResult } from '../engine.js';
 import { createFunctionalContext, type FunctionalContext } from './context.js';
 import { runMapStep } from './map-step.js';
-import { runMatmulStep } from './matmul-step.js';
+import { addPartial, runMatmulStep } from './matmul-step.js';
 import type { NumberModel } from './number-model.js';
 import { copyRegions, tensorToTiles, TileStore, tilesToTensor } from './tile-store.js';
 
@@ -100,6 +100,7 @@ function runTask(ctx: FunctionalContext, id: number): void {
       return;
     case 'send':
       if (t.reads !== undefined) copyRegions(core, t.dsts.map((d) => ctx.cores[d]!), t.reads, ctx.program.tensors, who);
+      if (t.partial !== undefined) for (const d of t.dsts) addPartial(ctx, t.op, t.core, d, t.partial, who);
       return;
     case 'compute':
       if (t.region === undefined) return;
