@@ -38,6 +38,9 @@ export function chooseMatmulGrid(ctx: LowerContext, mt: number, nt: number): { g
   return { gr: best.gr, gc: best.gc };
 }
 
+/** The widest K-step, in in0 column tiles (chooseBlocking tries 8, 4, 2, 1). */
+export const MAX_K_STEP_TILES = 8;
+
 /**
  * Candidate block edges for `per` tiles, largest first: the balanced split into k blocks,
  * ceil(per / k), for every k (so 37 rows may go as 19, 13, 10, 8, ... and not only by halving).
@@ -72,7 +75,7 @@ function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: n
     return in0 + in1 + acc <= budget ? { mb, nb, cb: c, weightsResident, workingSetBytes: in0 + in1 + acc } : undefined;
   };
   for (const weightsResident of [true, false]) {
-    for (const cb of [8, 4, 2, 1]) {
+    for (const cb of [MAX_K_STEP_TILES, 4, 2, 1]) {
       const c = Math.min(cb, aColTiles);
       const whole = edges(mPer).map((mb) => fit(mb, nPer, c, weightsResident)).find((b) => b !== undefined);
       if (whole !== undefined && (weightsResident || 2 * whole.mb >= mPer)) return whole;

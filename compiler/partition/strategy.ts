@@ -17,7 +17,7 @@
 
 import type { LowerContext } from '../lower/context.js';
 import { matmulTileCycles } from '../../arch/core-timing.js';
-import { chooseMatmulGrid, packedK, type MatmulShape } from '../lower/matmul2d.js';
+import { chooseMatmulGrid, MAX_K_STEP_TILES, packedK, type MatmulShape } from '../lower/matmul2d.js';
 import type { GridChoice } from '../lower/op.js';
 
 export const STRATEGIES = ['auto', 'opbyop', 'matmul2d', 'pipeline'] as const;
@@ -77,9 +77,10 @@ const MAX_K_SPLIT = 4;
  */
 export function gatherBoundSplit(ctx: LowerContext, mm: MatmulShape, mt: number, nt: number, block: GridChoice): GridChoice | undefined {
   const p = ctx.gridRows * ctx.gridCols;
-  const gk = Math.min(MAX_K_SPLIT, Math.floor(p / (block.gr * block.gc)));
-  if (gk < 2 || block.kind !== 'block') return undefined;
   const aView = ctx.views(mm.a);
+  // Each chunk needs a K-step of its own: at least ceil(K tiles / widest K-step) of them.
+  const gk = Math.min(MAX_K_SPLIT, Math.floor(p / (block.gr * block.gc)), Math.ceil(aView.tileCols / MAX_K_STEP_TILES));
+  if (gk < 2 || block.kind !== 'block') return undefined;
   const in0Tiles = Math.ceil(mt / block.gr) * aView.tileCols;
   const weightTiles = mm.bView.tileRows * Math.ceil(nt / block.gc);
   return in0Tiles >= weightTiles ? { ...block, gk } : undefined;

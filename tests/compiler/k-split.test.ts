@@ -62,8 +62,9 @@ Split('fused followers (bias, residual, relu) run once, on the owner, after the 
   }
 });
 
-Split('a weight-heavy matmul (weights per core above its gather) and a forced strategy are not split', () => {
+Split('a weight-heavy matmul (weights per core above its gather), one with a single K-step, and a forced strategy are not split', () => {
   assert.not.match(compile(matmulGraph(32, 256, 2048)).ops[0]!.strategy, / k\d/);
+  assert.not.match(compile(matmulGraph(32, 256, 128)).ops[0]!.strategy, / k\d/);
   assert.not.match(compile(matmulGraph(32, 2048, 256), 'matmul2d').ops[0]!.strategy, / k\d/);
 });
 

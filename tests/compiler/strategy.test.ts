@@ -57,12 +57,11 @@ Strategy('a one-row matmul is never height-sharded onto one core by auto', () =>
   assert.ok(p.ops[0]!.coresUsed >= 32, `${p.ops[0]!.strategy} on ${p.ops[0]!.coresUsed} cores`);
 });
 
-Strategy('a zero compile budget keeps the block candidate everywhere (the matmul2d grids; gather-bound ops K-split over idle cores)', () => {
+Strategy('a zero compile budget keeps the block candidate everywhere (the matmul2d program; its K is too short to split)', () => {
   const g = smallResidualCnn(1, 32, 16);
   const z = compile(g, { compileBudgetSeconds: 0 });
   const b = compile(g, { strategy: 'matmul2d' });
-  assert.equal(z.ops.map((o) => o.strategy.replace(/ k\d+$/, '')), b.ops.map((o) => o.strategy));
-  assert.ok(z.ops.some((o) => / k\d+$/.test(o.strategy)), 'its 1x1 tail convolution and Gemm are gather-bound');
+  assert.equal(z.tasks, b.tasks);
 });
 
 Strategy('every candidate grid is a non-empty split that fits the cores, on any mesh (fast-check)', () => {
