@@ -6,7 +6,7 @@
 import type { Graph, Node, NodeId, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import { classifyNode, type OpClass, type TileWork } from './classify.js';
-import { findTileAliases, type TileAlias } from './tile-alias.js';
+import { findTileAliases, readersOf, type TileAlias } from './tile-alias.js';
 import { findFeatureMaps, matrixView } from './views.js';
 
 export interface OpGroup {
@@ -190,16 +190,7 @@ const MAX_REGION_NODES = 8;
  * must be constants. Returns the region of each of its nodes.
  */
 function closedRegions(g: Graph, root: readonly TensorId[], classify: (n: Node) => OpClass): Map<NodeId, Region> {
-  const readers = new Map<TensorId, NodeId[]>();
-  for (const n of g.nodes) {
-    if (classify(n).kind === 'view') continue;
-    for (const i of n.inputs) {
-      if (i === undefined) continue;
-      const list = readers.get(root[i] ?? i);
-      if (list === undefined) readers.set(root[i] ?? i, [n.id]);
-      else list.push(n.id);
-    }
-  }
+  const readers = readersOf(g, root, classify);
   const out = new Map<NodeId, Region>();
   for (const p of g.nodes) {
     const t = p.outputs[0];
@@ -217,7 +208,7 @@ function closedRegions(g: Graph, root: readonly TensorId[], classify: (n: Node) 
       nodes.add(m.id);
       const last = root[m.outputs[0]!] ?? m.outputs[0]!;
       inside.add(last);
-      const open = [...inside].filter((v) => g.outputs.includes(v) || (readers.get(v) ?? []).some((r) => !nodes.has(r)));
+      const open = [...inside].filter((v) => g.outputs.includes(v) || (readers.get(v) ?? []).some((r) => !nodes.has(r.id)));
       if (open.length === 1 && open[0] === last) {
         const region: Region = { from: t };
         for (const n of nodes) out.set(n, region);

@@ -50,16 +50,7 @@ interface Caches {
 export function findTileAliases(
   g: Graph, classify: (n: Node) => OpClass, root: readonly TensorId[], featureMaps: ReadonlySet<TensorId>,
 ): { aliases: Map<TensorId, TileAlias>; dropped: Set<NodeId> } {
-  const readers = new Map<TensorId, Node[]>();
-  for (const n of g.nodes) {
-    if (classify(n).kind === 'view') continue;
-    for (const i of n.inputs) {
-      if (i === undefined) continue;
-      const list = readers.get(root[i] ?? i);
-      if (list === undefined) readers.set(root[i] ?? i, [n]);
-      else list.push(n);
-    }
-  }
+  const readers = readersOf(g, root, classify);
   const caches: Caches = { maps: new Map(), tiles: new Map() };
   const traces = new Map<TensorId, Trace>();
   const traced: Node[] = [];
@@ -102,6 +93,21 @@ export function findTileAliases(
     if (!needed) dropped.add(n.id);
   }
   return { aliases, dropped };
+}
+
+/** The non-view nodes reading each root tensor, in graph order. */
+export function readersOf(g: Graph, root: readonly TensorId[], classify: (n: Node) => OpClass): Map<TensorId, Node[]> {
+  const readers = new Map<TensorId, Node[]>();
+  for (const n of g.nodes) {
+    if (classify(n).kind === 'view') continue;
+    for (const i of n.inputs) {
+      if (i === undefined) continue;
+      const list = readers.get(root[i] ?? i);
+      if (list === undefined) readers.set(root[i] ?? i, [n]);
+      else list.push(n);
+    }
+  }
+  return readers;
 }
 
 /** The element trace of a reordering node's output back to a materialised tensor, if it has one. */

@@ -13,9 +13,7 @@ import { verifyProgram } from '../../compiler/verify-program.js';
 import { simulate } from '../../sim/index.js';
 import { checkProgram, randomInputs } from '../../cli/check.js';
 import { graphBuilder, type GraphBuilder } from './helpers/graphs.js';
-import { runReference } from '../../compiler/reference/interpret.js';
-import { maxErrors } from '../../compiler/reference/compare.js';
-import { runFunctionalFp32, withMesh } from '../helpers/oracle.js';
+import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
 
 const arch = loadArch('wormhole_n150');
 const fp = archFingerprint(arch);
@@ -51,13 +49,8 @@ for (const [label, graph, nodes] of cases) {
     assert.equal(verifyProgram(p, arch), []);
     const check = checkProgram(p, graph, simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }), randomInputs(graph, 3));
     assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
-    const inputs = randomInputs(graph, 5);
-    const want = runReference(graph, inputs);
-    const got = runFunctionalFp32(graph, withMesh(arch, 3, 2), inputs);
-    for (const [name, w] of Object.entries(want)) {
-      const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
-      assert.ok(e.rel < 1e-4, `${label}: rel error ${e.rel}`);
-    }
+    const err = fp32ErrorAgainstReference(graph, arch, 3, 2, 5);
+    assert.ok(err < 1e-4, `fp32 rel error ${err}`);
   });
 }
 
@@ -104,13 +97,8 @@ Fusion('a Transpose that moves only size-1 axes is a view: no data op, values ri
   const y = swap.node('MatMul', [swap.input('a', [M, K]), swap.weight('w', [K, N])], [M, N]);
   const real = swap.build([swap.node('Transpose', [y], [N, M], { perm: { kind: 'ints', value: [1, 0] } })]);
   assert.is(groupNodes(real).groups.length, 2, 'a real transpose moves data');
-  const inputs = randomInputs(graph, 5);
-  const want = runReference(graph, inputs);
-  const got = runFunctionalFp32(graph, withMesh(arch, 3, 2), inputs);
-  for (const [name, w] of Object.entries(want)) {
-    const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
-    assert.ok(e.rel < 1e-4, `rel error ${e.rel}`);
-  }
+  const err = fp32ErrorAgainstReference(graph, arch, 3, 2, 5);
+  assert.ok(err < 1e-4, `fp32 rel error ${err}`);
 });
 
 Fusion.run();

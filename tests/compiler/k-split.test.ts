@@ -8,14 +8,12 @@ import { archFingerprint, loadArch } from '../../arch/index.js';
 import { compileGraph } from '../../compiler/compile.js';
 import { parseListing } from '../../compiler/listing/parse.js';
 import { printListing } from '../../compiler/listing/print.js';
-import { maxErrors } from '../../compiler/reference/compare.js';
-import { runReference } from '../../compiler/reference/interpret.js';
 import { scheduleDeterministic } from '../../compiler/schedule/deterministic.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { simulate } from '../../sim/index.js';
 import { checkProgram, randomInputs } from '../../cli/check.js';
 import { graphBuilder, matmulGraph } from './helpers/graphs.js';
-import { runFunctionalFp32, withMesh } from '../helpers/oracle.js';
+import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
 
 const arch = loadArch('wormhole_n150');
 const fp = archFingerprint(arch);
@@ -37,13 +35,8 @@ Split('one tile row by 64 K-tiles: K split 4 ways over the idle cores; partial s
   assert.is(printListing(parseListing(text)), text);
   const check = checkProgram(p, g, simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }), randomInputs(g, 3));
   assert.ok(check.maxRelError < 0.02, `rel error ${check.maxRelError}`);
-  const inputs = randomInputs(g, 5);
-  const want = runReference(g, inputs);
-  const got = runFunctionalFp32(g, withMesh(arch, 4, 4), inputs);
-  for (const [name, w] of Object.entries(want)) {
-    const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
-    assert.ok(e.rel < 1e-4, `${name}: rel error ${e.rel}`);
-  }
+  const err = fp32ErrorAgainstReference(g, arch, 4, 4, 5);
+  assert.ok(err < 1e-4, `fp32 rel error ${err}`);
 });
 
 Split('fused followers (bias, residual, relu) run once, on the owner, after the partial sums', () => {
@@ -53,13 +46,8 @@ Split('fused followers (bias, residual, relu) run once, on the owner, after the 
   const p = compile(g);
   assert.match(p.ops[0]!.strategy, / k\d/);
   assert.equal(verifyProgram(p, arch), []);
-  const inputs = randomInputs(g, 7);
-  const want = runReference(g, inputs);
-  const got = runFunctionalFp32(g, withMesh(arch, 4, 4), inputs);
-  for (const [name, w] of Object.entries(want)) {
-    const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
-    assert.ok(e.rel < 1e-4, `${name}: rel error ${e.rel}`);
-  }
+  const err = fp32ErrorAgainstReference(g, arch, 4, 4, 7);
+  assert.ok(err < 1e-4, `fp32 rel error ${err}`);
 });
 
 Split('a weight-heavy matmul (weights per core above its gather), one with a single K-step, and a forced strategy are not split', () => {

@@ -10,13 +10,11 @@ import type { AttrValue, Graph, TensorId } from '../../compiler/graph.js';
 import { parseListing } from '../../compiler/listing/parse.js';
 import { printListing } from '../../compiler/listing/print.js';
 import { groupNodes } from '../../compiler/lower/group.js';
-import { maxErrors } from '../../compiler/reference/compare.js';
-import { runReference } from '../../compiler/reference/interpret.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { simulate } from '../../sim/index.js';
 import { checkProgram, randomInputs } from '../../cli/check.js';
 import { graphBuilder } from './helpers/graphs.js';
-import { runFunctionalFp32, withMesh } from '../helpers/oracle.js';
+import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
 
 const arch = loadArch('wormhole_n150');
 const fp = archFingerprint(arch);
@@ -68,13 +66,8 @@ Alias('a head split and merge are aliases: no data op is lowered, and the progra
   assert.is(printListing(back), text);
   const check = checkProgram(p, graph, simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }), randomInputs(graph, 3));
   assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
-  const inputs = randomInputs(graph, 5);
-  const want = runReference(graph, inputs);
-  const got = runFunctionalFp32(graph, withMesh(arch, 3, 2), inputs);
-  for (const [name, w] of Object.entries(want)) {
-    const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
-    assert.ok(e.rel < 1e-4, `${name}: rel error ${e.rel}`);
-  }
+  const err = fp32ErrorAgainstReference(graph, arch, 3, 2, 5);
+  assert.ok(err < 1e-4, `fp32 rel error ${err}`);
 });
 
 Alias('a transposed tile view read by anything but a matmul\'s second operand is copied', () => {
@@ -94,13 +87,8 @@ Alias('a graph output that is a view of a head merge is computed, not aliased', 
   assert.ok(groups.some((grp) => grp.nodes.some((n) => n.op === 'Reshape' || n.op === 'Transpose')), 'the merge is a data op');
   const p = compileGraph(graph, arch, { dtype: 'bf16', fidelity: 'HiFi4', model: graph.name, batch: 1, archFingerprint: fp });
   assert.equal(verifyProgram(p, arch), []);
-  const inputs = randomInputs(graph, 5);
-  const want = runReference(graph, inputs);
-  const got = runFunctionalFp32(graph, withMesh(arch, 3, 2), inputs);
-  for (const [name, w] of Object.entries(want)) {
-    const e = maxErrors(got[name]!.values as ArrayLike<number>, w.values as ArrayLike<number>);
-    assert.ok(e.rel < 1e-4, `${name}: rel error ${e.rel}`);
-  }
+  const err = fp32ErrorAgainstReference(graph, arch, 3, 2, 5);
+  assert.ok(err < 1e-4, `fp32 rel error ${err}`);
 });
 
 Alias('the verifier refuses an alias whose tiles fall outside its source', () => {

@@ -9,7 +9,8 @@ import { verifyProgram } from '../../compiler/verify-program.js';
 import type { TensorData } from '../../compiler/reference/interpret.js';
 import { maxErrors } from '../../compiler/reference/compare.js';
 import { simulate } from '../../sim/index.js';
-import { runProgram } from '../../cli/check.js';
+import { randomInputs, runProgram } from '../../cli/check.js';
+import { runReference } from '../../compiler/reference/interpret.js';
 
 /** The arch with its compute grid cut to `cols` x `rows` cores (odd sizes included). */
 export function withMesh(arch: ArchSpec, cols: number, rows: number): ArchSpec {
@@ -56,4 +57,14 @@ export function worstRelError(got: Record<string, TensorData>, want: Record<stri
     worst = Math.max(worst, maxErrors(g.values as ArrayLike<number>, w).rel);
   }
   return worst;
+}
+
+/**
+ * Worst relative error of the program run in exact float32 on a `cols` x `rows` mesh against the
+ * reference interpreter, on random inputs (`seed`).
+ */
+export function fp32ErrorAgainstReference(graph: Graph, arch: ArchSpec, cols: number, rows: number, seed = 5): number {
+  const inputs = randomInputs(graph, seed);
+  const want = Object.fromEntries(Object.entries(runReference(graph, inputs)).map(([k, v]) => [k, Float32Array.from(v.values as ArrayLike<number>)]));
+  return worstRelError(runFunctionalFp32(graph, withMesh(arch, cols, rows), inputs), want);
 }
