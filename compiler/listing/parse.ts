@@ -27,6 +27,9 @@ function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
     Listing(header, items, _end) {
       return { header: v(header), items: items.children.map((c) => v(c)) };
     },
+    Items(items) {
+      return items.children.map((c) => v(c));
+    },
     Header(_p, model, _f, format, _a, arch, _fp, fp, _d, dtype, _fi, fidelity, _b, batch, _s, strategy, _m, macs, _pr, predicted, timing) {
       const det = opt<{ mergeGap: number }>(timing);
       return { model: s(model), format: s(format), archName: s(arch), archFingerprint: s(fp), dtype: dtype.sourceString, fidelity: fidelity.sourceString, batch: n(batch), strategy: s(strategy), macs: n(macs), predictedCycles: n(predicted), ...(det !== undefined ? { deterministic: det } : {}) };
@@ -107,13 +110,32 @@ interface ParsedCore { item: 'core'; index: number; x: number; y: number; at: nu
 /** The Program a listing describes; `file` names it in messages. */
 export function parseListing(text: string, file = '<listing>'): Program {
   const { grammar, semantics } = load();
-  const m = grammar.match(text);
   const fail = (offset: number, what: string): SpatialcError => {
     const loc = locate(file, text, offset);
     return new SpatialcError('E_PROGRAM_INVALID', `${file}:${loc.line}:${loc.col}: ${what}`);
   };
-  if (m.failed()) throw fail(m.getRightmostFailurePosition(), `expected ${m.getExpectedText()}`);
-  const { header, items } = semantics(m)['value']() as { header: Omit<Program, 'cores' | 'tasks' | 'buffers' | 'tensors' | 'ops'>; items: ({ item: string; value?: unknown } | ParsedCore)[] };
+  // Matched piece by piece: the header, then each run of lines from one item keyword at the start
+  // of a line to the next. One match over a whole listing keeps every node of it in memory (a
+  // 12 MB BERT-base listing ran out of heap); pieces keep one core's streams at most.
+  const starts = [...text.matchAll(/^(?:tensor|op|buffer|core)\b/gm)].map((x) => x.index!);
+  const pieces = [0, ...starts, text.length].filter((o, i, all) => i === 0 || o > all[i - 1]!);
+  const match = <T>(from: number, to: number, rule: string): T => {
+    const m = grammar.match(text.slice(from, to), rule);
+    if (m.failed()) throw fail(from + m.getRightmostFailurePosition(), `expected ${m.getExpectedText()}`);
+    return semantics(m)['value']() as T;
+  };
+  const header = match<Omit<Program, 'cores' | 'tasks' | 'buffers' | 'tensors' | 'ops'>>(0, pieces[1] ?? text.length, 'Header');
+  const items: ({ item: string; value?: unknown } | ParsedCore)[] = [];
+  for (let k = 1; k + 1 < pieces.length; k++) {
+    for (const it of match<({ item: string; value?: unknown } | ParsedCore)[]>(pieces[k]!, pieces[k + 1]!, 'Items')) {
+      if (it.item === 'core') {
+        const c = it as ParsedCore;
+        c.at += pieces[k]!;
+        for (const st of c.streams) for (const t of st.tasks) t.at += pieces[k]!;
+      }
+      items.push(it);
+    }
+  }
   const tensors: ProgramTensor[] = [], ops: ProgramOp[] = [], buffers: ProgramBuffer[] = [];
   const cores: ProgramCore[] = [];
   const tasks: Task[] = [];
