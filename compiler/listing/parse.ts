@@ -107,6 +107,40 @@ function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
 
 interface ParsedCore { item: 'core'; index: number; x: number; y: number; at: number; streams: { engine: Engine; tasks: { task: Listed; at: number }[] }[] }
 
+/**
+ * A core's piece parsed a line at a time, as print.ts writes it (the core line, engine lines, one
+ * task per line): per-line matches keep the parser's memory small (a whole core's streams in one
+ * match spent most of its time collecting garbage). Undefined when a line does not parse alone;
+ * the caller then matches the piece whole, which also gives the error's position.
+ */
+function coreByLines(text: string, from: number, to: number): ParsedCore | undefined {
+  const { grammar, semantics } = load();
+  let core: ParsedCore | undefined;
+  let stream: ParsedCore['streams'][number] | undefined;
+  let at = from;
+  for (const line of text.slice(from, to).split('\n')) {
+    const lineAt = at;
+    at += line.length + 1;
+    const t = line.trim();
+    if (t === '' || t.startsWith('//')) continue;
+    const first = lineAt + line.indexOf(t[0]!);
+    if (core === undefined) {
+      const m = grammar.match(line, 'Core');
+      if (m.failed()) return undefined;
+      core = { ...(semantics(m)['value']() as ParsedCore), at: first };
+      if (core.streams.length > 0) return undefined;
+    } else if (t === 'reader' || t === 'compute' || t === 'writer') {
+      stream = { engine: t, tasks: [] };
+      core.streams.push(stream);
+    } else {
+      const m = stream === undefined ? undefined : grammar.match(line, 'Task');
+      if (m === undefined || m.failed()) return undefined;
+      stream!.tasks.push({ task: semantics(m)['value']() as Listed, at: first });
+    }
+  }
+  return core;
+}
+
 /** The Program a listing describes; `file` names it in messages. */
 export function parseListing(text: string, file = '<listing>'): Program {
   const { grammar, semantics } = load();
@@ -127,6 +161,11 @@ export function parseListing(text: string, file = '<listing>'): Program {
   const header = match<Omit<Program, 'cores' | 'tasks' | 'buffers' | 'tensors' | 'ops'>>(0, pieces[1] ?? text.length, 'Header');
   const items: ({ item: string; value?: unknown } | ParsedCore)[] = [];
   for (let k = 1; k + 1 < pieces.length; k++) {
+    const byLines = text.startsWith('core', pieces[k]!) ? coreByLines(text, pieces[k]!, pieces[k + 1]!) : undefined;
+    if (byLines !== undefined) {
+      items.push(byLines);
+      continue;
+    }
     for (const it of match<({ item: string; value?: unknown } | ParsedCore)[]>(pieces[k]!, pieces[k + 1]!, 'Items')) {
       if (it.item === 'core') {
         const c = it as ParsedCore;
