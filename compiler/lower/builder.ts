@@ -16,6 +16,7 @@ import { buildTopology, hopCount, type Topology } from '../../noc/topology.js';
 import { channelHops, interleavedDramNocs } from './dram-noc.js';
 import { channelBytesPerCycle } from '../../noc/dram-channel.js';
 import { ChannelLoad } from './channel-load.js';
+import { dramHops } from '../../noc/dram-endpoint.js';
 import { createNocState, multicastRoute, unicastRoute, type NocState } from '../../noc/packet-model.js';
 import { readIssueCycles } from '../../noc/transfer.js';
 import type {
@@ -542,7 +543,7 @@ export class ProgramBuilder {
     if (hit === undefined) {
       const at = this.opts.cores[core]!;
       const tiles = channels[ch]!.endpoints;
-      const hopsOf = tiles.map((ep) => (isRead ? hopCount(this.topo, noc, ep, at) : hopCount(this.topo, noc, at, ep)) ?? Infinity);
+      const hopsOf = tiles.map((_, e) => dramHops(this.topo, this.opts.arch, ch, noc, at, isRead ? 'read' : 'write', e) ?? Infinity);
       hit = this.tileOrder[key] = { order: tiles.map((_, e) => e).sort((x, y) => hopsOf[x]! - hopsOf[y]! || x - y), hopsOf };
     }
     return hit;

@@ -11,6 +11,7 @@
 // does (height, width and block candidates, lowered on a checkpoint and costed), then kept for
 // every micro-batch (its kept weights stay on the same cores).
 
+import { assert } from '../../arch/errors.js';
 import type { Graph, TensorId } from '../graph.js';
 import type { BufferId, ProgramOp, TaskId } from '../program.js';
 import { NotYetProduced, type LowerContext } from '../lower/context.js';
@@ -31,6 +32,9 @@ export function microBatchRows(tileRows: number, m: number, n: number): [number,
 
 /** Lowers the graph as `plan` says: micro-batch by micro-batch, each group on its stage's region. */
 export function lowerPipelined(s: Session, graph: Graph, grouping: Grouping, plan: PipelinePlan, residentIo: boolean, budgetSeconds: number): ProgramOp[] {
+  // Micro-batches are bands of tile rows; a tile alias maps rows elsewhere (compile.ts groups the
+  // pipeline's graph without them).
+  assert(grouping.aliases.size === 0, 'the pipeline lowers a grouping without tile aliases');
   const groups = grouping.groups.map((grp) => resolveGroup(grp, grouping.rootOf));
   const stageOf = groups.map((grp) => plan.stages.findIndex((st) => grp.index >= st.first && grp.index <= st.last));
   const lastReader = lastReaders(grouping.groups, grouping.rootOf, graph);

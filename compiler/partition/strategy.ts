@@ -7,8 +7,8 @@
 //   activation is multicast to all.
 // - K-split: a block grid that leaves cores idle splits each output block's K-steps over them;
 //   each helper sends its partial sums to the block's owner, which adds them.
-// Block candidates: the grid with the fewest output tiles per core, then 2, 4, 16 and 32 grid rows,
-// then the first one K-split.
+// Block candidates: the grid with the fewest output tiles per core, then 2, 4, 16 and 32 grid rows.
+// A gather-bound op (gatherBoundSplit) takes the first one K-split instead of trying candidates.
 // `--strategy opbyop` runs every op height-sharded over the whole grid, `matmul2d` block-sharded,
 // `auto` (the default) tries each candidate on the op, estimates it with the cost model
 // (partition/cost.ts) and keeps the cheapest; ties keep the earlier candidate, so the choice is
