@@ -131,7 +131,10 @@ export function groupNodes(g: Graph, opts: { readonly tileAliases?: boolean } = 
     }
     void out;
   }
-  for (const m of groups) packerRelu(m);
+  for (const m of groups) {
+    packerRelu(g, m);
+    dstPreload(g, m, root);
+  }
   return {
     rootOf: root,
     aliases,
@@ -161,16 +164,59 @@ function appendFollower(host: MutableGroup, n: Node, work: TileWork, consts: rea
 }
 
 /**
- * A Relu that ends a fused chain costs nothing: the packer clamps negatives to zero as it writes
- * the output tiles (tt-metal's PACK_RELU define in its matmul and binary element-wise kernels,
- * llk_pack_relu_config(ReluType::ZERO_RELU)). A Relu inside the chain, or any other activation,
- * still runs on the SFPU.
+ * A Relu, or a Clip to [0, t], that ends a fused chain costs nothing: the packer clamps as it
+ * writes the output tiles (tt-metal's PACK_RELU define in its matmul and binary element-wise
+ * kernels, llk_pack_relu_config; tt-isa-documentation WormholeB0 Packers/ReLU.md: ZERO_RELU
+ * clamps negatives to 0, MAX_THRESHOLD_RELU clamps to [0, threshold], so ReLU6 is one). An
+ * activation inside the chain, or any other, still runs on the SFPU.
  */
-function packerRelu(m: MutableGroup): void {
+function packerRelu(g: Graph, m: MutableGroup): void {
   const last = m.nodes[m.nodes.length - 1]!;
-  if (m.nodes.length < 2 || last.op !== 'Relu') return;
+  if (m.nodes.length < 2 || !(last.op === 'Relu' || (last.op === 'Clip' && isPackerClamp(g, last)))) return;
   const i = m.sfpu.length - 1;
   if (m.sfpu[i]?.fn === 'relu' && m.sfpu[i]!.passes === 1) m.sfpu.splice(i, 1);
+}
+
+/** A Clip the packer's ReLU stage can do: lower bound 0, upper bound positive (or none). */
+function isPackerClamp(g: Graph, n: Node): boolean {
+  const bound = (i: number, name: string): number | undefined => {
+    const a = n.attrs[name];
+    if (a !== undefined) return a.kind === 'float' ? a.value : a.kind === 'int' ? a.value : undefined;
+    const t = n.inputs[i];
+    if (t === undefined) return name === 'min' ? -Infinity : Infinity;
+    const v = g.tensors[t]?.values;
+    return g.tensors[t]?.isConstant === true && v !== undefined && v.length === 1 ? Number(v[0]) : undefined;
+  };
+  const lo = bound(1, 'min');
+  const hi = bound(2, 'max');
+  return lo === 0 && hi !== undefined && hi > 0;
+}
+
+/**
+ * An Add right after a matmul or convolution costs a tile copy instead of an element-wise pass:
+ * its other operand (a residual of the output's shape, or a constant bias row or scalar) is
+ * copied into the destination registers first, and the tile products accumulate onto it (as
+ * tt-metal's matmul reloads partial sums with copy_tile before the next K-block; ELWMUL/MVMUL
+ * add into Dst, tt-isa-documentation WormholeB0 MatrixUnit). Priced as a tile copy
+ * (core.sfpuCyclesPerTile.copy). One operand only: a second Add stays a pass.
+ */
+function dstPreload(g: Graph, m: MutableGroup, root: readonly TensorId[]): void {
+  const add = m.nodes[1];
+  if ((m.cls.kind !== 'matmul' && m.cls.kind !== 'conv') || add === undefined || add.op !== 'Add' || m.eltwise < 1) return;
+  const made = root[m.anchor.outputs[m.outputIndex]!] ?? m.anchor.outputs[m.outputIndex]!;
+  const ins = add.inputs.filter((i): i is TensorId => i !== undefined);
+  if (ins.length !== 2) return;
+  const k = ins.findIndex((i) => (root[i] ?? i) === made);
+  if (k < 0 || (root[ins[1 - k]!] ?? ins[1 - k]!) === made) return;
+  const other = g.tensors[ins[1 - k]!]!;
+  const outShape = g.tensors[add.outputs[0]!]!.shape;
+  const elems = numElements(outShape);
+  const rowLength = outShape[outShape.length - 1] ?? 1;
+  const n = numElements(other.shape);
+  const fits = n === elems || (other.isConstant && (n === 1 || (n === rowLength && other.shape.every((d, i) => d === 1 || i === other.shape.length - 1))));
+  if (!fits || numElements(g.tensors[made]!.shape) !== elems) return;
+  m.eltwise -= 1;
+  m.sfpu.push({ fn: 'copy', passes: 1 });
 }
 
 /** Nodes of one closed region (closedRegions): the tensor it starts from and, once known, its group. */

@@ -70,7 +70,7 @@ Fusion('a start also read outside the region (a graph output) keeps its value: t
 Fusion('a Relu that ends a fused chain is free (the packer clamps); one inside the chain still runs on the SFPU', () => {
   const sfpuOf = (graph: Graph) => groupNodes(graph).groups.map((grp) => grp.fusedWork.sfpu.map((f) => f.fn).join(','));
   const last = matmulThen('relu-last', (g, x) => g.node('Relu', [g.node('Add', [x, g.input('r', [M, N])], [M, N])], [M, N]));
-  assert.equal(sfpuOf(last), ['']);
+  assert.equal(sfpuOf(last), ['copy'], 'the Add is a preload (see below), the Relu the packer\'s');
   assert.is(groupNodes(last).groups[0]!.nodes.length, 3);
   const inner = matmulThen('relu-inner', (g, x) => g.node('Mul', [g.node('Relu', [x], [M, N]), g.weight('s', [1])], [M, N]));
   assert.equal(sfpuOf(inner), ['relu']);
@@ -81,6 +81,41 @@ Fusion('a Relu that ends a fused chain is free (the packer clamps); one inside t
   assert.equal(verifyProgram(p, arch), []);
   const check = checkProgram(p, last, simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }), randomInputs(last, 3));
   assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
+});
+
+Fusion('a Clip to [0, t] that ends a chain is the packer\'s threshold ReLU; other bounds still run on the SFPU', () => {
+  const clipTo = (lo: number, hi: number) => {
+    const g = graphBuilder(`clip-${lo}-${hi}`);
+    const x = g.node('MatMul', [g.input('a', [M, K]), g.weight('w', [K, N])], [M, N]);
+    const min = g.weight('min', []);
+    const max = g.weight('max', []);
+    const graph = g.build([g.node('Clip', [x, min, max], [M, N])]);
+    Object.assign(graph.tensors[min]!, { values: Float32Array.of(lo) });
+    Object.assign(graph.tensors[max]!, { values: Float32Array.of(hi) });
+    return graph;
+  };
+  const relu6 = clipTo(0, 6);
+  assert.equal(groupNodes(relu6).groups[0]!.fusedWork.sfpu, []);
+  assert.equal(groupNodes(clipTo(-1, 1)).groups[0]!.fusedWork.sfpu.map((f) => f.fn), ['relu']);
+  assert.equal(groupNodes(clipTo(0, -1)).groups[0]!.fusedWork.sfpu.map((f) => f.fn), ['relu']);
+  const err = fp32ErrorAgainstReference(relu6, arch, 3, 2, 5);
+  assert.ok(err < 1e-4, `fp32 rel error ${err}`);
+});
+
+Fusion('an Add right after a matmul preloads its other operand into Dst (a tile copy); a later Add stays an element-wise pass', () => {
+  const work = (graph: Graph) => groupNodes(graph).groups.map((grp) => ({ eltwise: grp.fusedWork.eltwise, sfpu: grp.fusedWork.sfpu.map((f) => f.fn) }));
+  const residual = matmulThen('residual', (g, x) => g.node('Add', [g.input('r', [M, N]), x], [M, N]));
+  assert.equal(work(residual), [{ eltwise: 0, sfpu: ['copy'] }]);
+  const biasThenResidual = matmulThen('bias-residual', (g, x) => g.node('Add', [g.node('Add', [x, g.weight('bias', [N])], [M, N]), g.input('r', [M, N])], [M, N]));
+  assert.equal(work(biasThenResidual), [{ eltwise: 1, sfpu: ['copy'] }]);
+  const scaled = matmulThen('scaled', (g, x) => g.node('Add', [g.node('Mul', [x, g.weight('s', [1])], [M, N]), g.input('r', [M, N])], [M, N]));
+  assert.equal(work(scaled), [{ eltwise: 2, sfpu: [] }], 'the Add is not next to the matmul');
+  const columnBias = matmulThen('column-bias', (g, x) => g.node('Add', [x, g.weight('cb', [M, 1])], [M, N]));
+  assert.equal(work(columnBias), [{ eltwise: 1, sfpu: [] }], 'only a row (or scalar) constant is copied by broadcast');
+  const p = compileGraph(biasThenResidual, arch, { dtype: 'bf16', fidelity: 'HiFi4', model: biasThenResidual.name, batch: 1, archFingerprint: fp });
+  assert.equal(verifyProgram(p, arch), []);
+  const err = fp32ErrorAgainstReference(biasThenResidual, arch, 3, 2, 5);
+  assert.ok(err < 1e-4, `fp32 rel error ${err}`);
 });
 
 Fusion('a Transpose that moves only size-1 axes is a view: no data op, values right', () => {
