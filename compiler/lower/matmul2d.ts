@@ -55,8 +55,20 @@ function edges(per: number): number[] {
 }
 
 /**
+ * With its weights resident, a core's shard taller than this many tile rows is computed in at
+ * least two row blocks: no tile product starts before the first block's in0 has arrived, so a
+ * shard in one block idles its core for the whole gather (ResNet-50 at batch 16: 25 tile rows
+ * per core, the first block's operands took 32k cycles to arrive before 42k of compute). Shorter
+ * blocks pay per-block overheads and convolution halos again; 4 made ResNet-50 b1 4% slower. An
+ * assumption, measured (packet NoC, auto): ResNet-50 b16 -3.6%, VGG-16 -5.9%, ResNet-50 b4
+ * +2.5% and ResNet-18 b8 +1.5% (other grids chosen), batch-1 models unchanged.
+ */
+const FILL_BLOCK_ROWS = 8;
+
+/**
  * The blocking of one core's mPer x nPer output tiles under the SRAM budget: weights resident if
- * they fit, the widest K-step, then the output block (mb x nb accumulator). Whole output columns
+ * they fit, the widest K-step, then the output block (mb x nb accumulator; with resident weights,
+ * at most half a shard taller than FILL_BLOCK_ROWS). Whole output columns
  * (nb = nPer) are kept while the row block stays at least half the shard (they simulate faster:
  * in1 then streams once per row block); past that, the block that moves the fewest operand tiles
  * (in0 is re-read once per column block, in1 once per row block). A heuristic until issue 5's cost
@@ -77,7 +89,8 @@ function chooseBlocking(ctx: LowerContext, s: MatmulShape, mPer: number, nPer: n
   for (const weightsResident of [true, false]) {
     for (const cb of [MAX_K_STEP_TILES, 4, 2, 1]) {
       const c = Math.min(cb, aColTiles);
-      const whole = edges(mPer).map((mb) => fit(mb, nPer, c, weightsResident)).find((b) => b !== undefined);
+      const tallest = weightsResident ? Math.max(FILL_BLOCK_ROWS, Math.ceil(mPer / 2)) : mPer;
+      const whole = edges(mPer).filter((mb) => mb <= tallest).map((mb) => fit(mb, nPer, c, weightsResident)).find((b) => b !== undefined);
       if (whole !== undefined && (weightsResident || 2 * whole.mb >= mPer)) return whole;
       if (weightsResident) continue;
       let best = whole;
