@@ -296,22 +296,19 @@ export class ProgramBuilder {
    * link load booked so far (ties: `preferred`, the choice for the traffic pattern or fewest hops).
    */
   private bookDram(core: number, preferred: number, channelBytes: readonly number[], isRead: boolean, start: number): { noc: number; cycles: number; endpoints: number[] } {
-    // Booked on the preferred NoC first: when no other NoC could beat that even on idle links
-    // and channels (the common case), that booking stands.
-    const marks = [this.channelLoad.mark(), this.linkLoad.mark()] as const;
+    // Weighed on the preferred NoC first: when no other NoC could beat that even on idle links and
+    // channels, it is booked there. Otherwise the first NoC predicted to finish earlier (ties:
+    // preferred). A booking sees the links its earlier channels booked, so it is never quicker
+    // than the prediction without them: a NoC whose idle bound reaches the preferred one's
+    // prediction could not have been picked.
     const endpoints: number[] = [];
-    const first = this.dramCycles(core, preferred, channelBytes, isRead, start, true, false, endpoints);
-    let others = false;
-    for (let n = 0; n < this.topo.nocs.length; n++) {
-      if (n !== preferred && this.dramCycles(core, n, channelBytes, isRead, start, false, true) < first) others = true;
-    }
-    if (!others) return { noc: preferred, cycles: first, endpoints };
-    this.channelLoad.rollback(marks[0]);
-    this.linkLoad.rollback(marks[1]);
     let noc = preferred;
     let best = this.dramCycles(core, preferred, channelBytes, isRead, start, false);
+    const rivals: number[] = [];
     for (let n = 0; n < this.topo.nocs.length; n++) {
-      if (n === preferred) continue;
+      if (n !== preferred && this.dramCycles(core, n, channelBytes, isRead, start, false, true) < best) rivals.push(n);
+    }
+    for (const n of rivals) {
       const t = this.dramCycles(core, n, channelBytes, isRead, start, false);
       if (t < best) {
         best = t;
@@ -360,22 +357,19 @@ export class ProgramBuilder {
         const latency = this.transferCycles(hops[n]!, 0);
         return { end: Math.max(alone, Math.ceil(served - start) + latency), issue: Math.max(alone - latency, Math.ceil(injected - start)) + niu };
       };
-      // Booked on the shortest route first: when no other NoC could beat that even on idle links
-      // (the common case), that booking stands.
-      const mark = this.linkLoad.mark();
-      const first = onNoc(fewest, true);
-      if (!hops.some((h, n) => n !== fewest && h < Infinity && this.transferCycles(h, bytes * copies) < first.end)) {
-        issue = first.issue;
-        return first.end;
-      }
-      this.linkLoad.rollback(mark);
-      let bestEnd = Infinity;
-      for (let n = 0; n < hops.length; n++) {
-        if (!(hops[n]! < Infinity)) continue;
-        const end = onNoc(n, false).end;
-        if (end < bestEnd || (end === bestEnd && hops[n]! < hops[noc]!)) {
-          noc = n;
-          bestEnd = end;
+      // Weighed on the shortest route first: when no other NoC could beat that even on idle links
+      // (the common case), it is booked there; otherwise on the NoC predicted to finish first (ties:
+      // fewer hops). A NoC whose idle bound reaches the shortest route's prediction is never picked.
+      const shortest = onNoc(fewest, false).end;
+      if (hops.some((h, n) => n !== fewest && h < Infinity && this.transferCycles(h, bytes * copies) < shortest)) {
+        let bestEnd = Infinity;
+        for (let n = 0; n < hops.length; n++) {
+          if (!(hops[n]! < Infinity)) continue;
+          const end = n === fewest ? shortest : onNoc(n, false).end;
+          if (end < bestEnd || (end === bestEnd && hops[n]! < hops[noc]!)) {
+            noc = n;
+            bestEnd = end;
+          }
         }
       }
       const r = onNoc(noc, true);

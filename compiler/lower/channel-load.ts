@@ -21,8 +21,12 @@ export class ChannelLoad {
   private log = new Float64Array(3 * 1024);
   private logLength = 0;
 
+  /** Per resource, the last bucket ever booked (not lowered by rollbacks): past it, every bucket is free. */
+  private readonly lastBooked: Float64Array;
+
   constructor(channels: number) {
     this.used = Array.from({ length: channels }, () => []);
+    this.lastBooked = new Float64Array(channels).fill(-1);
   }
 
   /** Books `cycles` of resource `ch` from cycle `start` on; returns the cycle the last of them is served. */
@@ -40,7 +44,10 @@ export class ChannelLoad {
     let b = Math.floor(start / BUCKET_CYCLES);
     let t = start;
     let left = cycles;
+    const last = this.lastBooked[ch]!;
     while (left > 1e-9) {
+      // Nothing booked from this bucket on: the rest is served without a break.
+      if (!commit && b > last) return Math.max(t, b * BUCKET_CYCLES) + left;
       let chunk = chunks[b >> CHUNK_SHIFT];
       if (chunk === undefined && commit) chunk = chunks[b >> CHUNK_SHIFT] = new Float64Array(CHUNK);
       const i = b & (CHUNK - 1);
@@ -51,6 +58,7 @@ export class ChannelLoad {
         if (commit) {
           chunk![i] = used + take;
           this.record(ch, b, take);
+          if (b > this.lastBooked[ch]!) this.lastBooked[ch] = b;
         }
         left -= take;
         t = from + take;

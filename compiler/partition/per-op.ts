@@ -9,7 +9,7 @@ import type { ProgramOp, TaskId } from '../program.js';
 import type { Grouping, OpGroup } from '../lower/group.js';
 import { anchorInputsOf, lastReaders, lowerOnGrid, mapGrid, matmulShape, resolveGroup, type Lowered } from '../lower/op.js';
 import { releaseTensor } from '../lower/output.js';
-import type { Session } from '../lower/session.js';
+import type { Session, Snapshot } from '../lower/session.js';
 import type { LowerContext } from '../lower/context.js';
 import { OpCostModel } from './cost.js';
 import { computeBound, gatherBoundSplit, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
@@ -81,17 +81,24 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
   if (known !== undefined) return lowerOnGrid(ctx, grp, mm, known, isGraphOutput, s.resident, residentIo);
   const ready = ctx.b.makespan();
   const compute = computeBound(ctx, mm, view.tileRows, view.tileCols);
-  const best = search.choose(cands, (c) => ready + compute(c), (c) => {
+  // The chosen candidate's trial, when it was the last one, stands (less its look-ahead follower).
+  let trial: { lowered: Lowered; beforeFollower: Snapshot | undefined } | undefined;
+  const { choice, kept } = search.choose(cands, (c) => ready + compute(c), (c) => {
     const snap = s.snapshot();
-    lowerOnGrid(ctx, grp, mm, c, isGraphOutput, s.resident, residentIo);
+    const lowered = lowerOnGrid(ctx, grp, mm, c, isGraphOutput, s.resident, residentIo);
+    const beforeFollower = follower !== undefined ? s.snapshot() : undefined;
     if (follower !== undefined) lowerOnGrid(ctx, follower, undefined, { kind: 'height', ...followerGrid! }, false, s.resident, residentIo);
     const cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), ready).cycles;
     const tasks = ctx.b.tasks.length - snap.b.tasks;
-    s.restore(snap);
-    return { cost, tasks };
+    trial = { lowered, beforeFollower };
+    return { cost, tasks, undo: () => s.restore(snap) };
   });
-  memo.set(key, best);
-  return lowerOnGrid(ctx, grp, mm, best, isGraphOutput, s.resident, residentIo);
+  memo.set(key, choice);
+  if (kept && trial !== undefined) {
+    if (trial.beforeFollower !== undefined) s.restore(trial.beforeFollower);
+    return trial.lowered;
+  }
+  return lowerOnGrid(ctx, grp, mm, choice, isGraphOutput, s.resident, residentIo);
 }
 
 /** What the grid choice of a matmul-like group depends on, as a key: its ops and shapes, how its inputs are held, its candidates. */

@@ -120,7 +120,7 @@ function searchGrid(
     s.restore(snap);
     if (mb.kept !== undefined && kept !== undefined) restoreKept(mb.kept, kept);
     return { cost, tasks };
-  });
+  }).choice;
 }
 
 /**

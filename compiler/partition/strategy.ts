@@ -109,24 +109,30 @@ export class StrategySearch {
 
   /**
    * Picks one of `cands`: with one candidate or no budget left, the first; otherwise each is tried
-   * (`attempt` lowers it, returns its cost and the tasks it made, and takes it back), except those
-   * whose lower bound (`bound`, the same units as the cost) already reaches the best cost found.
+   * (`attempt` lowers it and returns its cost and the tasks it made), except those whose lower
+   * bound (`bound`, the same units as the cost) already reaches the best cost found. An attempt
+   * takes itself back, or returns `undo` to be taken back: then the choice's own attempt, when it
+   * was the last one made, is kept (`kept`) instead of being taken back and lowered again.
    */
-  choose(cands: readonly GridChoice[], bound: (c: GridChoice) => number, attempt: (c: GridChoice) => { cost: number; tasks: number }): GridChoice {
-    if (cands.length === 1 || this.tasksLeft <= 0) return cands[0]!;
+  choose(cands: readonly GridChoice[], bound: (c: GridChoice) => number, attempt: (c: GridChoice) => { cost: number; tasks: number; undo?: () => void }): { choice: GridChoice; kept: boolean } {
+    if (cands.length === 1 || this.tasksLeft <= 0) return { choice: cands[0]!, kept: false };
     let best = cands[0]!;
     let bestCost = Infinity;
     // Most promising first (stable: equal bounds keep the candidates' order), so more are pruned.
     const order = cands.map((c, i) => ({ c, i, b: bound(c) })).sort((x, y) => x.b - y.b || x.i - y.i);
-    for (const { c, b } of order) {
+    for (let k = 0; k < order.length; k++) {
+      const { c, b } = order[k]!;
       if (b >= bestCost) continue;
       const r = attempt(c);
       this.tasksLeft -= r.tasks;
-      if (r.cost < bestCost) {
+      const better = r.cost < bestCost;
+      if (better) {
         best = c;
         bestCost = r.cost;
       }
+      if (better && r.undo !== undefined && !order.slice(k + 1).some((o) => o.b < bestCost)) return { choice: best, kept: true };
+      r.undo?.();
     }
-    return best;
+    return { choice: best, kept: false };
   }
 }
