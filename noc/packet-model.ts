@@ -86,7 +86,9 @@ export function unicastRoute(s: NocState, noc: number, src: Coord, dst: Coord): 
 
 /** The (cached) multicast tree from src to every dst on NoC `noc`. */
 export function multicastRoute(s: NocState, noc: number, src: Coord, dsts: readonly Coord[]): Route {
-  const key = `${noc}:${src.x},${src.y}:${dsts.map((d) => `${d.x},${d.y}`).join(';')}`;
+  const cols = s.topo.cols;
+  let key = `${noc}:${src.y * cols + src.x}:`;
+  for (const d of dsts) key += `${d.y * cols + d.x},`;
   let r = s.multicastRoutes.get(key);
   if (r === undefined) {
     r = buildRoute(s, noc, src, dsts);

@@ -486,8 +486,9 @@ export class ProgramBuilder {
     const at = this.opts.cores[core]!;
     let worst = 0;
     let total = 0;
-    channelBytes.forEach((b, ch) => {
-      if (b <= 0) return;
+    for (let ch = 0; ch < channelBytes.length; ch++) {
+      const b = channelBytes[ch];
+      if (b === undefined || b <= 0) continue;
       total += b;
       const cyc = b / this.channelBytesPerCycle[ch]!;
       const channelServed = idle ? start + cyc : commit ? this.channelLoad.book(ch, start, cyc) : this.channelLoad.peek(ch, start, cyc);
@@ -520,12 +521,12 @@ export class ProgramBuilder {
       }
       if (pick < 0) {
         worst = Infinity; // no route on this NoC
-        return;
+        continue;
       }
       if (commit && !idle) for (const l of pickLinks!) this.linkLoad.book(l, start, wire);
       if (endpoints !== undefined) endpoints[ch] = pick;
       worst = Math.max(worst, best);
-    });
+    }
     return Math.ceil(Math.max(worst, total / arch.noc.linkBytesPerCycle));
   }
 
