@@ -3,7 +3,12 @@
 // measurement. Targets on the 2-core machine: compile ResNet-50 < 2 s and BERT-base < 3 s (issue 5,
 // default `auto` strategy search), simulate < 30 s. `--packet` simulates on the packet-level NoC.
 // Models come from `npm run models` (models/ or $SPATIALC_MODELS); absent ones are skipped.
+// A compile against a target is also timed cold in fresh processes (COLD_RUNS of them, as a
+// `spatialc compile` runs: its first compile pays the JIT's warm-up), and the target is judged on
+// their median: single runs on the 2-core machine varied by 40% (1.53 and 2.21 s back to back).
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { loadArch, archFingerprint } from '../arch/index.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
@@ -18,23 +23,48 @@ const fp = archFingerprint(arch);
 const dir = process.env['SPATIALC_MODELS'] ?? 'models';
 const ms = (t0: number) => performance.now() - t0;
 const nocModel = process.argv.includes('--packet') ? 'packet' : 'flit';
+/** Fresh processes that time one cold compile each, for the targets' median. */
+const COLD_RUNS = 3;
+
+// `--cold FILE BATCH`: one cold compile of an ONNX file; prints its seconds and exits.
+const coldAt = process.argv.indexOf('--cold');
+if (coldAt >= 0) {
+  const g = loadOnnxModel(process.argv[coldAt + 1]!, { batch: Number(process.argv[coldAt + 2]) });
+  const t0 = performance.now();
+  compileGraph(g, arch, { dtype: 'bf16', fidelity: 'HiFi2', model: 'cold', batch: Number(process.argv[coldAt + 2]), archFingerprint: fp });
+  console.log(((performance.now() - t0) / 1000).toFixed(3));
+  process.exit(0);
+}
+
+/** Cold compile seconds of `file` at `batch` in COLD_RUNS fresh processes, sorted. */
+function coldCompiles(file: string, batch: number): number[] {
+  const self = fileURLToPath(import.meta.url);
+  return Array.from({ length: COLD_RUNS }, () => Number(execFileSync(process.execPath, [self, '--cold', file, String(batch)], { encoding: 'utf8' }).trim())).sort((a, b) => a - b);
+}
 const fmt = (x: number) => (x / 1000).toFixed(2).padStart(7);
 
-function measure(label: string, load: () => Graph, batch: number): void {
+function measure(label: string, load: () => Graph, batch: number, file?: string): void {
   let t0 = performance.now();
   const g = load();
   const tImport = ms(t0);
   t0 = performance.now();
   const p = compileGraph(g, arch, { dtype: 'bf16', fidelity: 'HiFi2', model: label, batch, archFingerprint: fp });
   const tCompile = ms(t0);
-  const target = label.startsWith('resnet50') ? 2000 : label.startsWith('bert_base') ? 3000 : undefined;
+  // Issue 5's targets: ResNet-50 (both batches of its quality cases) and BERT-base at sequence 128, batch 1.
+  const target = label.startsWith('resnet50') ? 2000 : label === 'bert_base batch 1' ? 3000 : undefined;
   t0 = performance.now();
   const problems = verifyProgram(p, arch).length;
   const tVerify = ms(t0);
   t0 = performance.now();
   const r = buildReport(p, arch, simulate(p, arch, { fingerprint: fp, nocModel }));
   const tSim = ms(t0);
-  console.log(`${label.padEnd(26)} ${fmt(tImport)} ${fmt(tCompile)} ${fmt(tVerify)} ${fmt(tSim)} ${String(p.tasks.length).padStart(9)} ${(r.latencySeconds * 1e6).toFixed(0).padStart(10)} ${problems === 0 ? 'ok' : `${problems} problems`}${target !== undefined ? `  compile at ${(tCompile / target).toFixed(2)}x of its ${target / 1000} s target` : ''}`);
+  let verdict = '';
+  if (target !== undefined && file !== undefined) {
+    const cold = coldCompiles(file, batch);
+    const median = cold[Math.floor(cold.length / 2)]! * 1000;
+    verdict = `  cold compiles ${cold.map((c) => c.toFixed(2)).join(' / ')} s: median at ${(median / target).toFixed(2)}x of its ${target / 1000} s target`;
+  }
+  console.log(`${label.padEnd(26)} ${fmt(tImport)} ${fmt(tCompile)} ${fmt(tVerify)} ${fmt(tSim)} ${String(p.tasks.length).padStart(9)} ${(r.latencySeconds * 1e6).toFixed(0).padStart(10)} ${problems === 0 ? 'ok' : `${problems} problems`}${verdict}`);
 }
 
 console.log(`${'case'.padEnd(26)} ${'import'.padStart(7)} ${'compile'.padStart(7)} ${'verify'.padStart(7)} ${'sim'.padStart(7)} ${'tasks'.padStart(9)} ${'sim us'.padStart(10)} verifier`);
@@ -45,7 +75,7 @@ for (const [name, file] of [['resnet50', 'resnet50_op17.onnx'], ['bert_base', 'b
     console.log(`${name}: skipped (${f} not found; run \`npm run models\`)`);
     continue;
   }
-  for (const batch of [1, 16]) measure(`${name} batch ${batch}`, () => loadOnnxModel(f, { batch }), batch);
+  for (const batch of [1, 16]) measure(`${name} batch ${batch}`, () => loadOnnxModel(f, { batch }), batch, f);
 }
 measure('matmul 4096^3 bf16 HiFi2', () => matmulGraph(4096, 4096, 4096), 1);
 const ideal = (4096 ** 3 / 32768) * 32 / 64;
