@@ -12,7 +12,7 @@ import type { ProgramBuilder } from './builder.js';
 import { tilesToRects } from './footprint.js';
 import type { TileAlias } from './tile-alias.js';
 import { isReleased } from './output.js';
-import { cellRect, channelBytesOf, holdersOf, rectTiles, type CoreArea, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { cellRect, channelBytesOf, holdersOf, rectTiles, tileRegion, type CoreArea, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 
 /** A block of a tensor and the task after which it is ready (computed in SRAM, or written to DRAM). */
 export interface ReadyBlock {
@@ -183,7 +183,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     const produced = p.parts[p.parts.length - 1]!.grid.rowEnd;
     if (rects.some((r) => r.r1 > produced)) throw new NotYetProduced(ctx.graph.tensors[req.tensor]!.name);
   }
-  const region = (r: TileRect) => ({ tensor: p.programIndex, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 });
+  const region = (r: TileRect) => tileRegion(p.programIndex, r);
   const opens = (cores: readonly number[]): TaskId[] => (req.prefetch !== undefined ? cores.flatMap((c) => { const t = req.prefetch!.opens.get(c); return t === undefined ? [] : [t]; }) : opensOf(ctx, cores));
   const ungated = req.prefetch !== undefined;
   const fetched = rects.reduce((n, r) => n + rectTiles(r), 0);

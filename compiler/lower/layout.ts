@@ -2,7 +2,7 @@
 // interleaved tile by tile over every DRAM channel. Functions here answer "who holds this
 // rectangle of tiles" arithmetically, without listing tiles.
 
-import type { BufferId } from '../program.js';
+import type { BufferId, TileRegion } from '../program.js';
 
 /** A tensor seen as a row-major matrix, in elements and in 32x32 tiles. */
 export interface MatrixView {
@@ -38,6 +38,11 @@ export interface ShardGrid {
 export type TensorHome =
   | { readonly home: 'dram'; readonly firstChannel: number }
   | { readonly home: 'sram'; readonly grid: ShardGrid; readonly bufferOf: ReadonlyMap<number, BufferId> };
+
+/** Rectangle `r` of Program tensor `tensor` as a task's tile region. */
+export function tileRegion(tensor: number, r: TileRect): TileRegion {
+  return { tensor, row0: r.r0, rows: r.r1 - r.r0, col0: r.c0, cols: r.c1 - r.c0 };
+}
 
 /** Number of tiles in a rectangle. */
 export function rectTiles(r: TileRect): number {

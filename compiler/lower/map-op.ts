@@ -9,7 +9,7 @@ import type { TaskId, WorkItem } from '../program.js';
 import type { OpClass } from './classify.js';
 import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import { rectTiles, type MatrixView, type TileRect } from './layout.js';
+import { rectTiles, tileRegion, type MatrixView, type TileRect } from './layout.js';
 import type { Footprint } from './footprint.js';
 import { anchorFootprint } from './input-footprints.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
@@ -149,11 +149,11 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
       if (!hasMacs && share > 0) work.push({ unit: 'matmul', tiles: Math.ceil(share / (32 * 32 * 32)), rows: 32 });
       macsLeft -= share;
       work.push(...fusedWorkItems(grp, tiles));
+      const region = tileRegion(out.programIndex, { r0, r1, c0, c1 });
       const t = ctx.b.compute(
         { core, op, deps },
         work, share, tilesBytes(ctx, tiles * (inputs.length + 1)), tilesBytes(ctx, tiles),
-        { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
-        { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 },
+        region, region,
       );
       done.push(t);
       finishOutputBlock(ctx, grp, out, core, rect, t);

@@ -9,7 +9,7 @@ import { computeCycles } from '../../arch/core-timing.js';
 import type { TaskId, WorkItem } from '../program.js';
 import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import type { MatrixView, ShardGrid, TileRect } from './layout.js';
+import { tileRegion, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 import { extraFootprint } from './input-footprints.js';
 import { in0Rows, packedK, type Blocking, type MatmulShape } from './matmul-shape.js';
 import { fetchConstants, keepWeights, keptBlocking, prefetchBuffers, type KeptWeights } from './weights.js';
@@ -170,8 +170,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
         const colCores = (j: number) => Array.from({ length: grid.gridRows }, (_, i) => coreAt(i * grid.gridCols + j, k));
         const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived, takeTurns, colCores, prefetch);
         for (let i = 0; i < grid.gridRows; i++) {
-          const r0 = grid.row0 + i * grid.rowChunk + mbi * blk.mb;
-          const r1 = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk, r0 + blk.mb);
+          const [r0, r1] = blockRows(grid, blk, i, mbi);
           if (r0 >= r1) continue;
           const rowCores = Array.from({ length: grid.gridCols }, (_, j) => coreAt(i * grid.gridCols + j, k));
           const [ar0, ar1] = in0Rows(s, r0, r1, mt, aView);
@@ -179,22 +178,21 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
           for (let j = 0; j < grid.gridCols; j++) {
             const cell = i * grid.gridCols + j;
             const core = coreAt(cell, k);
-            const n0 = j * grid.colChunk + nbi * blk.nb;
-            const n1 = Math.min(s.outView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
+            const [n0, n1] = blockCols(grid, s, blk, j, nbi);
             if (n0 >= n1) continue;
             const tiles = (r1 - r0) * packedK(s, aView, c0, c1) * (n1 - n0);
             const work: WorkItem[] = [{ unit: 'matmul', tiles, rows: s.usefulRows }];
             const deps = [...(in0.get(core) ?? []), ...(in1.get(j)?.get(core) ?? [])];
             const isLast = gk === 1 && st === kSteps - 1;
             const rect = { r0, r1, c0: n0, c1: n1 };
+            const region = tileRegion(out.programIndex, rect);
             const extra = isLast ? [...finishInputs(ctx, grp, out, rect, core), ...(constants.get(core) ?? [])] : [];
             if (isLast) work.push(...fusedWorkItems(grp, (r1 - r0) * (n1 - n0)));
             const sramRead = tilesBytes(ctx, tiles * 2);
             const t = ctx.b.compute(
               { core, op, deps: [...deps, ...extra] },
               work, Math.round((r1 - r0) * (c1 - c0) * s.taps * (n1 - n0) * macsPerTile), sramRead, tilesBytes(ctx, (r1 - r0) * (n1 - n0)),
-              isLast ? { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 } : undefined,
-              { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 }, [c0, c1],
+              isLast ? region : undefined, region, [c0, c1],
             );
             const list = lastCompute.get(core) ?? [];
             list[counter] = t;
@@ -204,7 +202,6 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
               if (k === 0) ownerLast.set(cell, t);
               else {
                 const owner = coreAt(cell, 0);
-                const region = { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 };
                 const open = ctx.openOf.get(owner);
                 const sent = ctx.b.send({ core, op, deps: open === undefined ? [t] : [t, open] }, 'writer', [owner], tilesBytes(ctx, (r1 - r0) * (n1 - n0)), undefined, region);
                 partials.set(cell, [...(partials.get(cell) ?? []), sent]);
@@ -219,6 +216,18 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   return kept1 !== undefined || prefetch !== undefined ? blk.workingSetBytes - sliceBytes : blk.workingSetBytes;
 }
 
+/** Output tile rows [r0, r1) of row block `mbi` in grid row `i` (empty when the shard is shorter). */
+function blockRows(grid: ShardGrid, blk: Blocking, i: number, mbi: number): [number, number] {
+  const r0 = grid.row0 + i * grid.rowChunk + mbi * blk.mb;
+  return [r0, Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk, r0 + blk.mb)];
+}
+
+/** Output tile columns [n0, n1) of column block `nbi` in grid column `j` (empty past the matrix). */
+function blockCols(grid: ShardGrid, s: MatmulShape, blk: Blocking, j: number, nbi: number): [number, number] {
+  const n0 = j * grid.colChunk + nbi * blk.nb;
+  return [n0, Math.min(s.outView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb)];
+}
+
 /**
  * A K-split's last step per output block, on its owner: adds the helpers' partial sums (one
  * element-wise pass per helper), runs the fused followers and completes the block.
@@ -230,17 +239,14 @@ function finishSplitBlocks(
   const { grid } = out;
   const kEnd = ctx.views(s.a).tileCols;
   for (const [cell, last] of ownerLast) {
-    const i = Math.floor(cell / grid.gridCols), j = cell % grid.gridCols;
     const core = grid.coreOf[cell]!;
-    const r0 = grid.row0 + i * grid.rowChunk + mbi * blk.mb;
-    const r1 = Math.min(grid.rowEnd, grid.row0 + (i + 1) * grid.rowChunk, r0 + blk.mb);
-    const n0 = j * grid.colChunk + nbi * blk.nb;
-    const n1 = Math.min(s.outView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
+    const [r0, r1] = blockRows(grid, blk, Math.floor(cell / grid.gridCols), mbi);
+    const [n0, n1] = blockCols(grid, s, blk, cell % grid.gridCols, nbi);
     const rect = { r0, r1, c0: n0, c1: n1 };
     const tiles = (r1 - r0) * (n1 - n0);
     const work: WorkItem[] = [{ unit: 'eltwise', tiles: (gk - 1) * tiles }, ...fusedWorkItems(grp, tiles)];
     const deps = [last, ...(partials.get(cell) ?? []), ...finishInputs(ctx, grp, out, rect, core), ...(constants.get(core) ?? [])];
-    const region = { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: n0, cols: n1 - n0 };
+    const region = tileRegion(out.programIndex, rect);
     const t = ctx.b.compute({ core, op: grp.index, deps }, work, 0, tilesBytes(ctx, gk * tiles), tilesBytes(ctx, tiles), region, region, [kEnd, kEnd]);
     finishOutputBlock(ctx, grp, out, core, rect, t);
   }

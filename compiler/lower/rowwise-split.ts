@@ -14,7 +14,7 @@ import { assert } from '../../arch/errors.js';
 import type { TaskId, WorkItem } from '../program.js';
 import { fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import type { TileRect } from './layout.js';
+import { tileRegion, type TileRect } from './layout.js';
 import { finishInputs } from './matmul2d.js';
 import { anchorInputs } from './map-op.js';
 import { fetchConstants } from './weights.js';
@@ -75,7 +75,7 @@ export function lowerSplitRowwise(ctx: LowerContext, grp: OpGroup, out: OutputPl
         const opens = peers.map((p) => ctx.openOf.get(p)).filter((t): t is TaskId => t !== undefined);
         const xp = ctx.placed.get(x)!;
         const sent = peers.length === 0 ? undefined : ctx.b.send({ core, op, deps: [stats, ...opens] }, 'writer', peers, tilesBytes(ctx, r1 - r0),
-          [{ tensor: xp.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 }]);
+          [tileRegion(xp.programIndex, { r0, r1, c0, c1 })]);
         return { stats, sent };
       });
       // Combine the partials and normalise each core's own columns.
@@ -87,7 +87,7 @@ export function lowerSplitRowwise(ctx: LowerContext, grp: OpGroup, out: OutputPl
         const items: WorkItem[] = [{ unit: 'eltwise', tiles: Math.ceil(Math.max(1, work.eltwise - STATS_PASSES) * tiles) + (cells.length - 1) * (r1 - r0) }];
         for (const f of work.sfpu) items.push({ unit: 'sfpu', fn: f.fn, tiles: Math.ceil(tiles * f.passes) });
         items.push(...fusedWorkItems(grp, tiles));
-        const region = { tensor: out.programIndex, row0: r0, rows: r1 - r0, col0: c0, cols: c1 - c0 };
+        const region = tileRegion(out.programIndex, rect);
         const t = ctx.b.compute({ core, op, deps }, items, 0, tilesBytes(ctx, tiles * 2), tilesBytes(ctx, tiles), region, region);
         done.push(t);
         finishOutputBlock(ctx, grp, out, core, rect, t);
