@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { DEVICE_DTYPES, MATH_FIDELITIES, type DeviceDtype, type MathFidelity } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
 import { STRATEGIES, type Strategy } from '../compiler/partition/strategy.js';
+import { WEIGHT_LAYOUTS, type WeightLayout } from '../compiler/lower/dram-placement.js';
 
 export interface RunArgs {
   readonly model: string;
@@ -27,6 +28,8 @@ export interface RunArgs {
   readonly deterministic: boolean;
   /** Graph inputs start and outputs stay in SRAM, block-sharded (CompileOptions.residentIo). */
   readonly residentIo: boolean;
+  /** Where weights are stored in DRAM (CompileOptions.weightLayout). */
+  readonly weightLayout: WeightLayout;
   /** Sharding strategy for matmuls and convs (compiler/partition/strategy.ts). */
   readonly strategy: Strategy;
   /** Seconds of strategy search (deterministic: converted to an amount of trial lowering). */
@@ -52,6 +55,7 @@ const RUN_OPTIONS = {
   'noc-model': { type: 'string', default: 'flit' },
   deterministic: { type: 'boolean', default: false },
   'resident-io': { type: 'boolean', default: false },
+  'weight-layout': { type: 'string', default: 'interleaved' },
   strategy: { type: 'string', default: 'auto' },
   'compile-budget': { type: 'string' },
   stages: { type: 'string' },
@@ -101,6 +105,7 @@ export function parseRunArgs(argv: readonly string[], command: string): RunArgs 
     nocModel: oneOf(values['noc-model'], ['flit', 'packet'] as const, '--noc-model'),
     deterministic: values.deterministic,
     residentIo: values['resident-io'],
+    weightLayout: oneOf(values['weight-layout'], WEIGHT_LAYOUTS, '--weight-layout'),
     strategy: oneOf(values.strategy, STRATEGIES, '--strategy'),
     ...(values['compile-budget'] !== undefined ? { compileBudgetSeconds: parseSeconds(values['compile-budget'], '--compile-budget') } : {}),
     ...(values.stages !== undefined || values['micro-batches'] !== undefined ? {

@@ -43,6 +43,7 @@ function compileFor(args: RunArgs, arch: ArchSpec, graph: Graph = loadGraph(args
     batch: batchOf(graph),
     archFingerprint: archFingerprint(arch),
     residentIo: args.residentIo,
+    weightLayout: args.weightLayout,
     strategy: args.strategy,
     ...(args.compileBudgetSeconds !== undefined ? { compileBudgetSeconds: args.compileBudgetSeconds } : {}),
     ...(args.pipeline !== undefined ? { pipeline: args.pipeline } : {}),

@@ -16,6 +16,7 @@ import { lowerPerOp } from './partition/per-op.js';
 import { lowerPipelined } from './partition/pipeline.js';
 import { planStages, type PipelineForce } from './partition/pipeline-plan.js';
 import type { Strategy } from './partition/strategy.js';
+import type { WeightLayout } from './lower/dram-placement.js';
 
 export interface CompileOptions {
   readonly dtype: DeviceDtype;
@@ -29,6 +30,13 @@ export interface CompileOptions {
    * longer on-device pipeline; tt-metal's sharded L1 operands). Default: both in DRAM.
    */
   readonly residentIo?: boolean;
+  /**
+   * Where matmul and conv weights are stored in DRAM: 'interleaved' (default) tile by tile over
+   * every channel, or 'near-readers', each tile on a channel near the core that reads it, every
+   * channel holding its bandwidth's share (compiler/lower/dram-placement.ts; tt-metal's
+   * DRAM-sharded matmul). An experiment: see that file for what it gains and loses.
+   */
+  readonly weightLayout?: WeightLayout;
   /** How matmuls and convs are sharded (compiler/partition/strategy.ts); default 'auto'. */
   readonly strategy?: Strategy;
   /** Seconds of strategy search (converted to a deterministic amount of trial lowering); default 2. */
@@ -61,7 +69,8 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   const strategy = opts.strategy ?? 'auto';
   const residentIo = opts.residentIo === true;
   const budgetSeconds = opts.compileBudgetSeconds ?? DEFAULT_BUDGET_SECONDS;
-  const session = (gr = grouping) => createSession(graph, gr, { arch, dtype: opts.dtype, fidelity: opts.fidelity, cores, tileBytes: tb, residentIo });
+  const weightLayout = opts.weightLayout ?? 'interleaved';
+  const session = (gr = grouping) => createSession(graph, gr, { arch, dtype: opts.dtype, fidelity: opts.fidelity, cores, tileBytes: tb, residentIo, weightLayout });
   let rowGrouping: Grouping | undefined;
   const pipelineGrouping = () => (rowGrouping ??= groupNodes(graph, { tileAliases: false }));
   const perOp = (st: 'auto' | 'opbyop' | 'matmul2d'): Lowering => {

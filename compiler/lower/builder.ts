@@ -530,6 +530,18 @@ export class ProgramBuilder {
     return Math.ceil(Math.max(worst, total / arch.noc.linkBytesPerCycle));
   }
 
+  /** Per DRAM channel: the fewest router hops of a read from it to `core`, over NoCs and endpoint tiles (Infinity: none). */
+  readHops(core: number): number[] {
+    return this.opts.arch.dram.channels.map((_, ch) => {
+      let best = Infinity;
+      for (let n = 0; n < this.topo.nocs.length; n++) {
+        const { order, hopsOf } = this.tilesByHops(core, n, ch, true);
+        if (order.length > 0) best = Math.min(best, hopsOf[order[0]!]!);
+      }
+      return best;
+    });
+  }
+
   /** A channel's endpoint tiles nearest first from `core` on `noc` (ties: list order), with their hops (cached). */
   private tilesByHops(core: number, noc: number, ch: number, isRead: boolean): { order: readonly number[]; hopsOf: readonly number[] } {
     const channels = this.opts.arch.dram.channels;

@@ -1,6 +1,7 @@
 // State shared by the lowering of every op group: where each tensor lives, which task makes each
 // core's part of it ready, and how much SRAM each core has committed to resident tensors.
 
+import type { WeightLayout } from './dram-placement.js';
 import { assert } from '../../arch/errors.js';
 import type { ArchSpec, DeviceDtype, MathFidelity } from '../../arch/spec.js';
 import type { Graph, TensorId } from '../graph.js';
@@ -12,7 +13,7 @@ import type { ProgramBuilder } from './builder.js';
 import { tilesToRects } from './footprint.js';
 import type { TileAlias } from './tile-alias.js';
 import { isReleased } from './output.js';
-import { cellRect, channelBytesOf, holdersOf, rectTiles, tileRegion, type CoreArea, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { addTileChannelBytes, cellRect, channelBytesOf, holdersOf, rectTiles, tileRegion, type CoreArea, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 
 /** A block of a tensor and the task after which it is ready (computed in SRAM, or written to DRAM). */
 export interface ReadyBlock {
@@ -48,6 +49,10 @@ export interface PlacedTensor {
    * columns of its tiles, not the padding of a last partial tile column (the reader tilizes).
    */
   readonly rowMajor?: boolean;
+  /** A constant stored near its readers (dram-placement.ts): each tile's DRAM channel, row-major. */
+  readonly tileChannel?: Int16Array;
+  /** A constant whose DRAM layout is settled (a read used it): placeNearReaders leaves it. */
+  readonly layoutFixed?: boolean;
 }
 
 export interface LowerContext {
@@ -78,6 +83,8 @@ export interface LowerContext {
   readonly recentOps: OpOnCore[][];
   /** Matmul weights may be fetched into their own buffers while the previous op still runs (op by op). */
   readonly prefetchWeights?: boolean;
+  /** Where matmul weights are stored in DRAM (CompileOptions.weightLayout). */
+  readonly weightLayout: WeightLayout;
   readonly views: (t: TensorId) => MatrixView;
   /** Shape, layout and matrix view of a tensor (activations; weights once placed). */
   readonly shapeOf: (t: TensorId) => PlacedShape;
@@ -116,7 +123,7 @@ export function constBytes(ctx: LowerContext, t: TensorId): number {
  * keeps more weight streams on the NoC beside an op's own transfers, which the simulator shares
  * fairly while the builder books them behind that op's).
  */
-export const PREFETCH_DEPTH = 6;
+export const PREFETCH_DEPTH = +(process.env['PFD'] ?? 6);
 
 /** An op lowered on a core: the task that opened it there, and the most SRAM the core held meanwhile. */
 export interface OpOnCore {
@@ -229,9 +236,11 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   const deps = [...req.deps, ...opens([leader]), ...dramDeps];
   const channels = ctx.arch.dram.channels.length;
   const bytes = new Array<number>(channels).fill(0);
+  if (p.parts.length === 0 && p.layoutFixed !== true) ctx.placed.set(req.tensor, { ...p, layoutFixed: true });
   for (const r of fromDram) {
     const real = p.rowMajor === true ? (Math.min(p.view.cols, r.c1 * TILE) - r.c0 * TILE) / ((r.c1 - r.c0) * TILE) : 1;
-    channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b * real; });
+    if (p.tileChannel !== undefined) addTileChannelBytes(p.tileChannel, p.view.tileCols, r, ctx.tileBytes * real, bytes);
+    else channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b * real; });
   }
   const dramTiles = fromDram.reduce((n, r) => n + rectTiles(r), 0);
   for (let i = 0; i < channels; i++) bytes[i] = moved(bytes[i]!, dramTiles, channels);

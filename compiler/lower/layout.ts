@@ -101,6 +101,16 @@ export function channelBytesOf(
   return bytes;
 }
 
+/** Adds `tileBytes` per tile of `rect` to `bytes` at the tile's channel in `tileChannel` (row-major, `tileCols` wide). */
+export function addTileChannelBytes(tileChannel: Int16Array, tileCols: number, rect: TileRect, tileBytes: number, bytes: number[]): void {
+  for (let r = rect.r0; r < rect.r1; r++) {
+    for (let c = rect.c0; c < rect.c1; c++) {
+      const ch = tileChannel[r * tileCols + c]!;
+      bytes[ch] = bytes[ch]! + tileBytes;
+    }
+  }
+}
+
 /** Splits [0, n) into `parts` contiguous chunks of near-equal size; returns chunk size. */
 export function chunkSize(n: number, parts: number): number {
   return Math.max(1, Math.ceil(n / Math.max(1, parts)));

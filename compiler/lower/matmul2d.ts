@@ -12,6 +12,7 @@ import type { OpGroup } from './group.js';
 import { tileRegion, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 import { extraFootprint } from './input-footprints.js';
 import { in0Rows, packedK, type Blocking, type MatmulShape } from './matmul-shape.js';
+import { placeNearReaders, type ReadBlock } from './dram-placement.js';
 import { fetchConstants, keepWeights, keptBlocking, prefetchBuffers, type KeptWeights } from './weights.js';
 import { fusedWorkItems, finishOutputBlock, type OutputPlan } from './output.js';
 
@@ -155,6 +156,22 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const perCore = [{ unit: 'matmul' as const, tiles: grid.rowChunk * grid.colChunk * kTiles, rows: s.usefulRows }];
   const takeTurns = (2 * sliceBytes) / ctx.arch.noc.linkBytesPerCycle > computeCycles(ctx.arch, ctx, perCore);
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
+  const colCoresOf = (j: number, k: number) => Array.from({ length: grid.gridRows }, (_, i) => coreAt(i * grid.gridCols + j, k));
+  // Weights not stored yet go next to the cores that will read them (an experiment's option).
+  if (ctx.weightLayout === 'near-readers' && ctx.graph.tensors[s.b]!.isConstant) {
+    const blocks: ReadBlock[] = [];
+    for (let nbi = 0; nbi < nBlocks; nbi++) {
+      for (let st = 0; st < kSteps; st++) {
+        const c0 = st * blk.cb;
+        for (let j = 0; j < grid.gridCols; j++) {
+          const rect = in1Rect(s, grid, blk, j, nbi, c0, Math.min(aColTiles, c0 + blk.cb));
+          const col = colCoresOf(j, chunkOf(st));
+          if (rect !== undefined) blocks.push({ core: col[in1Reader(col, st, takeTurns)]!, rect });
+        }
+      }
+    }
+    placeNearReaders(ctx, s.b, blocks);
+  }
   let counter = 0;
   for (let mbi = 0; mbi < mBlocks; mbi++) {
     for (let nbi = 0; nbi < nBlocks; nbi++) {
@@ -167,7 +184,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
         const k = chunkOf(st);
         const chunkEnds = st === kSteps - 1 || chunkOf(st + 1) !== k;
         const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
-        const colCores = (j: number) => Array.from({ length: grid.gridRows }, (_, i) => coreAt(i * grid.gridCols + j, k));
+        const colCores = (j: number) => colCoresOf(j, k);
         const in1 = fetchWeights(ctx, grp, s, grid, blk, nbi, st, c0, c1, slotDeps, in1Arrived, takeTurns, colCores, prefetch);
         for (let i = 0; i < grid.gridRows; i++) {
           const [r0, r1] = blockRows(grid, blk, i, mbi);
@@ -266,26 +283,38 @@ function fetchWeights(
       byCol.set(j, cached);
       continue;
     }
-    const n0 = j * grid.colChunk + nbi * blk.nb;
-    const n1 = Math.min(s.bView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
-    if (n0 >= n1) continue;
-    // With `takeTurns`, the column's cores take turns reading K-steps from DRAM (the first
-    // destination reads and forwards); else its first core reads them all.
+    const rect = in1Rect(s, grid, blk, j, nbi, c0, c1);
+    if (rect === undefined) continue;
     const col = colOf(j);
-    const lead = takeTurns ? st % col.length : 0;
+    const lead = in1Reader(col, st, takeTurns);
     const cores = [...col.slice(lead), ...col.slice(0, lead)];
-    const rect = { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 };
     const deps = blk.weightsResident ? [] : slotDeps(cores);
     // Stored packed (taps x channels in K): the transfer moves the packed tiles of the step.
-    const packed = packedK(s, ctx.views(s.a), c0, c1) * (n1 - n0);
+    const width = rect.c1 - rect.c0;
+    const packed = packedK(s, ctx.views(s.a), c0, c1) * width;
     const arrived = fetchRect(ctx, {
       op: grp.index, tensor: s.b, rects: [rect], dsts: cores, engine: 'writer', deps,
-      ...(packed < (rect.r1 - rect.r0) * (n1 - n0) ? { packedTiles: packed } : {}), ...(prefetch !== undefined ? { prefetch: { opens: prefetch } } : {}),
+      ...(packed < (rect.r1 - rect.r0) * width ? { packedTiles: packed } : {}), ...(prefetch !== undefined ? { prefetch: { opens: prefetch } } : {}),
     });
     cache.set(key, arrived);
     byCol.set(j, arrived);
   }
   return byCol;
+}
+
+/** The in1 (weight) tiles of grid column `j`'s column block `nbi` for the K-step of in0 tile columns [c0, c1). */
+function in1Rect(s: MatmulShape, grid: ShardGrid, blk: Blocking, j: number, nbi: number, c0: number, c1: number): TileRect | undefined {
+  const n0 = j * grid.colChunk + nbi * blk.nb;
+  const n1 = Math.min(s.bView.tileCols, (j + 1) * grid.colChunk, n0 + blk.nb);
+  return n0 < n1 ? { r0: c0 * s.taps, r1: Math.min(s.bView.tileRows, c1 * s.taps), c0: n0, c1: n1 } : undefined;
+}
+
+/**
+ * Which of a grid column's cores reads K-step `st`'s in1 block from DRAM (it forwards the block
+ * to the others): with `takeTurns`, the cores take turns; else the first reads them all.
+ */
+function in1Reader(col: readonly number[], st: number, takeTurns: boolean): number {
+  return takeTurns ? st % col.length : 0;
 }
 
 /** Brings the fused followers' extra inputs (e.g. a residual) for one output block to its core. */

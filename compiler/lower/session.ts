@@ -11,6 +11,7 @@ import type { LowerContext, OpOnCore, PlacedTensor } from './context.js';
 import type { Grouping } from './group.js';
 import { wholeGrid, type MatrixView } from './layout.js';
 import { findFeatureMaps } from './views.js';
+import type { WeightLayout } from './dram-placement.js';
 
 export interface Session {
   readonly ctx: LowerContext;
@@ -40,6 +41,8 @@ export interface SessionOptions {
   readonly cores: readonly Coord[];
   readonly tileBytes: number;
   readonly residentIo: boolean;
+  /** Default 'interleaved'. */
+  readonly weightLayout?: WeightLayout;
 }
 
 /** A fresh lowering of `graph`: graph inputs placed (in DRAM, or left for their first reader). */
@@ -58,7 +61,7 @@ export function createSession(graph: Graph, grouping: Grouping, o: SessionOption
     area: wholeGrid(rows, cols), gridRows: rows, gridCols: cols, tileBytes: o.tileBytes,
     sramBudgetBytes: arch.core.sramBytes - arch.core.sramReservedBytes,
     placed: new Map(), openOf: new Map(), footprintCache: new Map(), residentBytes: cores.map(() => 0),
-    recentOps: cores.map(() => []),
+    recentOps: cores.map(() => []), weightLayout: o.weightLayout ?? 'interleaved',
     views: (t) => {
       let v = viewCache.get(t);
       if (v === undefined) {

@@ -61,6 +61,7 @@ Main('an arch file with a wrong type and a negative size names both fields, exit
 Main('bad flags are one-line usage errors, exit 2', async () => {
   await expectOneLineError(['run', fixture('tiny_cnn.onnx'), '--dtype', 'fp64'], /--dtype: expected one of fp32, bf16/);
   await expectOneLineError(['run', fixture('tiny_cnn.onnx'), '--batch', '0'], /--batch: expected a positive integer/);
+  await expectOneLineError(['run', fixture('tiny_cnn.onnx'), '--weight-layout', 'near'], /--weight-layout: expected one of interleaved, near-readers, got "near"/);
   // A negative value is the flag's own error, not parseArgs' "argument is ambiguous".
   await expectOneLineError(['run', fixture('tiny_cnn.onnx'), '--compile-budget', '-1'], /--compile-budget: expected a number of seconds >= 0, got "-1"/);
   await expectOneLineError(['run', fixture('tiny_cnn.onnx'), '--batch', '-3'], /--batch: expected a positive integer, got "-3"/);
