@@ -6,7 +6,8 @@
 // (packet-level NoC; --flit for the flit-level one), the ratio, the speedup of auto over each
 // forced strategy (pipeline: the planner's stages and micro-batches), the compile time, and data movement (byte-mm per MAC, by level, and the ops
 // moving the most). Target: within 1.5x of the roofline; auto >= 1.3x faster than opbyop on
-// ResNet-50 batch 16. Models come from `npm run models`; absent ones are skipped.
+// ResNet-50 batch 16. Models come from `npm run models`; absent ones are skipped. `--weight-layout
+// near-readers` stores weights near their readers (compiler/lower/dram-placement.ts) in every run.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { archFingerprint, loadArch } from '../arch/index.js';
@@ -14,17 +15,21 @@ import type { DeviceDtype, MathFidelity } from '../arch/spec.js';
 import { compileGraph } from '../compiler/compile.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
 import type { Strategy } from '../compiler/partition/strategy.js';
+import { WEIGHT_LAYOUTS } from '../compiler/lower/dram-placement.js';
 import { buildReport, simulate, type Report } from '../sim/index.js';
 
 const arch = loadArch('wormhole_n150');
 const dir = process.env['SPATIALC_MODELS'] ?? 'models';
 const nocModel = process.argv.includes('--flit') ? 'flit' : 'packet';
+const layoutAt = process.argv.indexOf('--weight-layout');
+const weightLayout = layoutAt >= 0 ? WEIGHT_LAYOUTS.find((l) => l === process.argv[layoutAt + 1]) : 'interleaved';
+if (weightLayout === undefined) throw new Error(`--weight-layout: expected one of ${WEIGHT_LAYOUTS.join(', ')}`);
 const dtype: DeviceDtype = 'bf16';
 const fidelity: MathFidelity = 'HiFi2';
 const strategies: readonly Strategy[] = ['auto', 'opbyop', 'matmul2d', 'pipeline'];
 
 const us = (s: number): string => (s * 1e6).toFixed(1);
-console.log(`mapping quality on ${arch.name}, ${dtype} ${fidelity}, ${nocModel}-level NoC; times in us, data movement in byte-mm per MAC (core / NoC / DRAM)`);
+console.log(`mapping quality on ${arch.name}, ${dtype} ${fidelity}, ${nocModel}-level NoC, weights ${weightLayout}; times in us, data movement in byte-mm per MAC (core / NoC / DRAM)`);
 for (const [name, file, batch] of [
   ['resnet50 b1', 'resnet50_op17.onnx', 1], ['resnet50 b16', 'resnet50_op17.onnx', 16],
   ['mobilenet_v2 b1', 'mobilenet_v2_op17.onnx', 1], ['bert_base s128 b1', 'bert_base_op17.onnx', 1],
@@ -35,7 +40,7 @@ for (const [name, file, batch] of [
   const reports = new Map<Strategy, Report>();
   for (const strategy of strategies) {
     const t0 = performance.now();
-    const p = compileGraph(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch), strategy });
+    const p = compileGraph(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch), strategy, weightLayout });
     const compileMs = performance.now() - t0;
     const r = buildReport(p, arch, simulate(p, arch, { nocModel }));
     reports.set(strategy, r);
