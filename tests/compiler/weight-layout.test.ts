@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { archFingerprint, loadArch } from '../../arch/index.js';
 import { compileGraph, type CompileOptions } from '../../compiler/compile.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
+import { scheduleDeterministic } from '../../compiler/schedule/deterministic.js';
 import type { Program } from '../../compiler/program.js';
 import { buildTopology } from '../../noc/topology.js';
 import { dramHops } from '../../noc/dram-endpoint.js';
@@ -68,6 +69,12 @@ Layout('the default stores weights interleaved, and so does the option for opbyo
   const p = compile('near-readers', 'opbyop');
   assert.equal(verifyProgram(p, arch), []);
   assert.ok(weightReads(p).meanHops < weightReads(compile('interleaved', 'opbyop')).meanHops);
+});
+
+Layout('a deterministic schedule of weights near their readers runs to its predicted cycle', () => {
+  const p = scheduleDeterministic(compile('near-readers'), arch);
+  assert.equal(verifyProgram(p, arch), []);
+  assert.is(simulate(p, arch, { fingerprint: fp, nocModel: 'packet' }).cycles, p.predictedCycles);
 });
 
 Layout.run();
