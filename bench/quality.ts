@@ -7,7 +7,7 @@
 // forced strategy (pipeline: the planner's stages and micro-batches), the compile time, and data movement (byte-mm per MAC, by level, and the ops
 // moving the most). Target: within 1.5x of the roofline; auto >= 1.3x faster than opbyop on
 // ResNet-50 batch 16. Models come from `npm run models`; absent ones are skipped. `--weight-layout
-// near-readers` stores weights near their readers (compiler/lower/dram-placement.ts) in every run.
+// interleaved` stores weights interleaved over every DRAM channel instead of near their readers.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { archFingerprint, loadArch } from '../arch/index.js';
@@ -22,7 +22,7 @@ const arch = loadArch('wormhole_n150');
 const dir = process.env['SPATIALC_MODELS'] ?? 'models';
 const nocModel = process.argv.includes('--flit') ? 'flit' : 'packet';
 const layoutAt = process.argv.indexOf('--weight-layout');
-const weightLayout = layoutAt >= 0 ? WEIGHT_LAYOUTS.find((l) => l === process.argv[layoutAt + 1]) : 'interleaved';
+const weightLayout = layoutAt >= 0 ? WEIGHT_LAYOUTS.find((l) => l === process.argv[layoutAt + 1]) : 'near-readers';
 if (weightLayout === undefined) throw new Error(`--weight-layout: expected one of ${WEIGHT_LAYOUTS.join(', ')}`);
 const dtype: DeviceDtype = 'bf16';
 const fidelity: MathFidelity = 'HiFi2';

@@ -55,7 +55,7 @@ const RUN_OPTIONS = {
   'noc-model': { type: 'string', default: 'flit' },
   deterministic: { type: 'boolean', default: false },
   'resident-io': { type: 'boolean', default: false },
-  'weight-layout': { type: 'string', default: 'interleaved' },
+  'weight-layout': { type: 'string', default: 'near-readers' },
   strategy: { type: 'string', default: 'auto' },
   'compile-budget': { type: 'string' },
   stages: { type: 'string' },

@@ -20,8 +20,8 @@ usage:
                [--deterministic]   (the compiler fixes every start cycle and reserves links and
                                     DRAM channels; the simulation is time-triggered and must match)
                [--resident-io]   (inputs start and outputs stay in SRAM, block-sharded)
-               [--weight-layout interleaved|near-readers]   (matmul weights in DRAM: tile by tile
-                                    over every channel, or each tile on a channel near its reader)
+               [--weight-layout near-readers|interleaved]   (matmul weights in DRAM: each tile on a
+                                    channel near its reader (default), or tile by tile over every channel)
                [--strategy auto|opbyop|matmul2d|pipeline] [--compile-budget SECONDS]
                  (opbyop: every op height-sharded over the whole grid; matmul2d: 2D blocks;
                   pipeline: stages of ops on bands of grid rows, run in micro-batches;

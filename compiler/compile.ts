@@ -31,10 +31,11 @@ export interface CompileOptions {
    */
   readonly residentIo?: boolean;
   /**
-   * Where matmul and conv weights are stored in DRAM: 'interleaved' (default) tile by tile over
-   * every channel, or 'near-readers', each tile on a channel near the core that reads it, every
-   * channel holding its bandwidth's share (compiler/lower/dram-placement.ts; tt-metal's
-   * DRAM-sharded matmul). An experiment: see that file for what it gains and loses.
+   * Where matmul and conv weights are stored in DRAM: 'near-readers' (default), each tile on a
+   * channel near the core that reads it, every channel holding its bandwidth's share, with a deeper
+   * prefetch window and a bound on prefetch reads queued per channel (compiler/lower/dram-placement.ts,
+   * context.ts prefetchDepth; tt-metal's DRAM-sharded matmul); or 'interleaved', tile by tile over
+   * every channel (tt-metal's default interleaved buffers), as before 2026-11-25.
    */
   readonly weightLayout?: WeightLayout;
   /** How matmuls and convs are sharded (compiler/partition/strategy.ts); default 'auto'. */
@@ -69,7 +70,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   const strategy = opts.strategy ?? 'auto';
   const residentIo = opts.residentIo === true;
   const budgetSeconds = opts.compileBudgetSeconds ?? DEFAULT_BUDGET_SECONDS;
-  const weightLayout = opts.weightLayout ?? 'interleaved';
+  const weightLayout = opts.weightLayout ?? 'near-readers';
   const session = (gr = grouping) => createSession(graph, gr, { arch, dtype: opts.dtype, fidelity: opts.fidelity, cores, tileBytes: tb, residentIo, weightLayout });
   let rowGrouping: Grouping | undefined;
   const pipelineGrouping = () => (rowGrouping ??= groupNodes(graph, { tileAliases: false }));
@@ -95,8 +96,8 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
  * calibrated on; the budget is an amount of work, so a faster machine spends less). With the final
  * lowering and the JIT's warm-up, a cold compile of ResNet-50 took 1.77 s at batch 1 and 2.49 s at
  * batch 16 there, 0.94 s and 1.01 s on the 2026-11-25 machine (bench/compile-sim medians; issue
- * 5's target is 2 s). ResNet-50 b16 is the only target case that still gains from more budget
- * (2159.9 us at 0.75, 2140.6 at 1.5, 2101.2 at 3); the others finish their search within 0.75. Simulated ResNet-50 b1 / b16 /
+ * 5's target is 2 s). Figures that follow: weights interleaved. ResNet-50 b16 is the only target
+ * case that still gains from more budget (2159.9 us at 0.75, 2140.6 at 1.5, 2101.2 at 3); the others finish their search within 0.75. Simulated ResNet-50 b1 / b16 /
  * MobileNetV2: 447.1 / 2159.9 / 121.8 us at 0.75 s, 451.3 / 2214.9 / 127.0 at 0.6 and 0.5 s; b16
  * 2227.7 at 1.5 s (measured before the blocking rule: 2240.6 at 0.75 s then). Earlier: 468 / 2477
  * / 139.7 us at 0.75 s, 473 / 2438 / 138.8 at 1 s, 476 / 2533 / 144.2 at 0.5 s.

@@ -47,7 +47,8 @@ for (const f of rows.slice(0, limit)) {
   const measuredUs = ideal / (util / 100) / (arch.clockHz / 1e6);
   // Rows with in0 and the output sharded in L1 start and end there (in1 always streams from DRAM).
   const residentIo = f[col('in0_storage_type')]!.trim() === 'L1';
-  const p = compileGraph(matmulGraph(m, k, nn), arch, { dtype, fidelity, model: 'gemm', batch: 1, archFingerprint: archFingerprint(arch), residentIo, strategy: 'matmul2d' });
+  // The table's DRAM operands are tt-metal DRAM buffers in their default, interleaved memory config.
+  const p = compileGraph(matmulGraph(m, k, nn), arch, { dtype, fidelity, model: 'gemm', batch: 1, archFingerprint: archFingerprint(arch), residentIo, strategy: 'matmul2d', weightLayout: 'interleaved' });
   const r = simulate(p, arch, { nocModel: values['noc-model'] === 'flit' ? 'flit' : 'packet' });
   const simUs = r.cycles / (arch.clockHz / 1e6);
   const ratio = simUs / measuredUs;

@@ -23,6 +23,8 @@ export interface BuilderOptions {
   readonly dtype: DeviceDtype;
   readonly fidelity: MathFidelity;
   readonly cores: readonly Coord[];
+  /** When set, a posted read (prefetch) waits for the one this many before it on each of its channels. */
+  readonly prefetchReadsPerChannel?: number;
 }
 
 interface Common {
@@ -65,6 +67,7 @@ export interface BuilderCheckpoint {
   readonly sends: readonly (readonly TaskId[])[];
   readonly lastEnd: number;
   readonly lastPosted: readonly (TaskId | undefined)[];
+  readonly postedByChannel: readonly (readonly TaskId[])[];
   readonly timing: TimingMark;
 }
 
@@ -92,6 +95,8 @@ export class ProgramBuilder {
   private readonly ungatedFlags: boolean[] = [];
   /** Per core: its latest posted read (each waits for the one before). */
   private readonly lastPosted: (TaskId | undefined)[] = [];
+  /** Per DRAM channel: its latest posted reads, at most prefetchReadsPerChannel of them. */
+  private postedByChannel: TaskId[][] = [];
 
   constructor(opts: BuilderOptions) {
     this.opts = opts;
@@ -127,6 +132,7 @@ export class ProgramBuilder {
       sends: this.sendsSinceGate.map((s) => [...s]),
       lastEnd: this.lastEnd,
       lastPosted: [...this.lastPosted],
+      postedByChannel: this.postedByChannel.map((l) => [...l]),
       timing: this.timing.mark(),
     };
   }
@@ -154,6 +160,7 @@ export class ProgramBuilder {
     this.lastEnd = cp.lastEnd;
     cp.lastPosted.forEach((t, c) => { this.lastPosted[c] = t; });
     this.lastPosted.length = cp.lastPosted.length;
+    this.postedByChannel = cp.postedByChannel.map((l) => [...l]);
     this.timing.rollback(cp.timing);
     this.ungatedFlags.length = cp.tasks;
   }
@@ -233,8 +240,29 @@ export class ProgramBuilder {
     // take the DRAM channels and links from the next op's (a deeper queue measured slower).
     const prev = posted ? this.lastPosted[c.core] : undefined;
     if (prev !== undefined) c = { ...c, deps: [...c.deps, prev] };
+    // At most prefetchReadsPerChannel posted reads queued on a channel, in creation order (each
+    // waits for the one that many before it there): a channel serves its requests first come, first
+    // served, so deeper prefetch queues hold up the reads an op needs now.
+    const bound = this.opts.prefetchReadsPerChannel;
+    if (posted && bound !== undefined) {
+      const extra: TaskId[] = [];
+      channelBytes.forEach((b, ch) => {
+        const queued = this.postedByChannel[ch];
+        const t = queued !== undefined && queued.length >= bound ? queued[queued.length - bound] : undefined;
+        if (b > 0 && t !== undefined && !extra.includes(t)) extra.push(t);
+      });
+      if (extra.length > 0) c = { ...c, deps: [...c.deps, ...extra] };
+    }
     const id = this.dramTask(c, engine, channelBytes, true, (base, noc, endpoints) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, endpoints, reads }), issue);
     if (posted) this.lastPosted[c.core] = id;
+    if (posted && bound !== undefined) {
+      channelBytes.forEach((b, ch) => {
+        if (b <= 0) return;
+        const queued = (this.postedByChannel[ch] ??= []);
+        queued.push(id);
+        if (queued.length > bound) queued.shift();
+      });
+    }
     return id;
   }
 

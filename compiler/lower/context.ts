@@ -79,7 +79,7 @@ export interface LowerContext {
   readonly openOf: Map<number, TaskId>;
   /** Bytes of resident tensor shards per core right now. */
   readonly residentBytes: number[];
-  /** Per core, the last PREFETCH_DEPTH ops lowered on it (most recent last): what weight prefetch must not collide with. */
+  /** Per core, the last prefetchDepth ops lowered on it (most recent last): what weight prefetch must not collide with. */
   readonly recentOps: OpOnCore[][];
   /** Matmul weights may be fetched into their own buffers while the previous op still runs (op by op). */
   readonly prefetchWeights?: boolean;
@@ -117,13 +117,28 @@ export function constBytes(ctx: LowerContext, t: TensorId): number {
 }
 
 /**
- * How many of a core's latest ops weight prefetch may reach back over (a setting, measured: 6
- * against 4 simulates 1-6% faster on nine of ten models (BERT-base, ViT, MobileNetV2/V3,
- * EfficientNet, ResNet-18, GPT) and ResNet-50 b1 1.9% slower; 8 helps BERT less. Deeper prefetch
- * keeps more weight streams on the NoC beside an op's own transfers, which the simulator shares
- * fairly while the builder books them behind that op's).
+ * How many of a core's latest ops weight prefetch may reach back over (settings, measured).
+ * Interleaved weights: 6 against 4 simulates 1-6% faster on nine of ten models (BERT-base, ViT,
+ * MobileNetV2/V3, EfficientNet, ResNet-18, GPT) and ResNet-50 b1 1.9% slower; 8 helps BERT less.
+ * Deeper prefetch keeps more weight streams on the NoC beside an op's own transfers, which the
+ * simulator shares fairly while the builder books them behind that op's, and every interleaved read
+ * queues on every channel. Weights near their readers: 12, with at most PREFETCH_READS_PER_CHANNEL
+ * prefetch reads queued per channel. BERT-base's window then reaches the next layer's weights
+ * across attention's four small ops (SRAM was never the limit there: its ops hold 96-370 KB of
+ * 1.36 MB per core).
  */
-export const PREFETCH_DEPTH = +(process.env['PFD'] ?? 6);
+export function prefetchDepth(layout: WeightLayout): number {
+  return layout === 'near-readers' ? 12 : 6;
+}
+
+/**
+ * With weights near their readers, at most this many prefetch reads queue on one DRAM channel (an
+ * assumption, measured with depth 12, auto, packet NoC, BERT-base / ResNet-50 b1 / MobileNetV2 /
+ * ResNet-50 b16 in us: 8: 1007.5 / 434.2 / 127.6 / 2137.5; 12: 1005.7 / 429.8 / 124.5 / 2136.4;
+ * 16: 1040.5 / 439.2 / 123.2 / 2137.5; none: 1115.9 / 443.5 / 124.7 / 2137.4). Interleaved reads
+ * touch every channel, so there a bound would put all prefetches in one line: none.
+ */
+export const PREFETCH_READS_PER_CHANNEL = 12;
 
 /** An op lowered on a core: the task that opened it there, and the most SRAM the core held meanwhile. */
 export interface OpOnCore {

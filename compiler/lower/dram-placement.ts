@@ -11,18 +11,19 @@
 // first (pairs by ascending hops, greedily). Each reader's tiles then cycle over its channels in
 // proportion to its share on each, so that all its channels serve it from its first read on.
 //
-// An option (--weight-layout near-readers), not the default. Measured on wormhole_n150 (packet NoC,
-// bf16 HiFi2): 64 cores each reading 96 KiB from DRAM at once sustain 258 B/cycle from near
-// channels against 172 interleaved (8 KiB reads one after another: 251 against 120). With the
-// mapping forced, models gain a little where DRAM traffic is heavy (matmul2d: ResNet-50 b1 497.0
-// -> 477.6 us, BERT-base 1269.0 -> 1244.3, VGG-16 1620.2 -> 1496.5, ResNet-18 b8 554.7 -> 532.5;
-// opbyop: BERT-base 10289 -> 9682, ViT-B/16 10876 -> 10128) and lose some elsewhere (matmul2d:
-// GPT decoder 1189.1 -> 1312.5, ResNet-18 b1 208.4 -> 212.9). Under `auto` the search then picks
-// other grids, and the builder's predictions, wrong wherever links are shared, make that a loss:
-// BERT-base 1051.9 -> 1128.4, ResNet-50 b1 447.1 -> 460.7 (ResNet-18 b1 206.8 -> 195.5). The
-// distance DRAM data travels falls throughout (bench/quality.ts --weight-layout near-readers, DRAM
-// byte-mm per MAC under auto: BERT-base 0.254 -> 0.157, ResNet-50 b1 0.259 -> 0.150, MobileNetV2
-// 0.547 -> 0.369): less NoC energy per weight byte.
+// The default (--weight-layout near-readers; `interleaved` is the alternative), together with a
+// deeper prefetch window and a bound on prefetch reads queued per channel (context.ts
+// prefetchDepth, PREFETCH_READS_PER_CHANNEL): channel-local reads let each channel queue its own
+// prefetches without the others waiting, and the window then reaches further ahead. Each of the
+// three alone made auto slower; together, measured (packet NoC, bf16 HiFi2, auto, us, interleaved
+// -> near-readers): BERT-base 1051.9 -> 1005.7, ResNet-50 b1 447.1 -> 429.8, b16 2159.9 -> 2136.4,
+// MobileNetV2 121.8 -> 124.5, ResNet-18 206.8 -> 187.4, GPT decoder 1109.4 -> 967.7, VGG-16
+// 1562.8 -> 1457.4, MobileNetV3-L 153.0 -> 150.3, ResNet-18 b8 533.3 -> 521.0, ViT-B/16 1824.3 ->
+// 1818.7, ResNet-50 b4 854.5 -> 854.2, EfficientNet-B0 289.0 -> 294.3. Flit NoC: ResNet-50 b1
+// 508.4 -> 470.0, BERT-base 1212.5 -> 1096.0, ResNet-18 234.1 -> 201.9, MobileNetV2 126.5 -> 127.9.
+// DRAM alone: 64 cores each reading 96 KiB at once sustain 258 B/cycle from near channels against
+// 172 interleaved. The distance DRAM data travels falls too (DRAM byte-mm per MAC: BERT-base 0.254
+// -> 0.157, ResNet-50 b1 0.259 -> 0.150): less NoC energy per weight byte.
 
 import type { TensorId } from '../graph.js';
 import { assert } from '../../arch/errors.js';

@@ -157,7 +157,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const takeTurns = (2 * sliceBytes) / ctx.arch.noc.linkBytesPerCycle > computeCycles(ctx.arch, ctx, perCore);
   const macsPerTile = s.macs / Math.max(1, mt * s.outView.tileCols * aColTiles * s.taps);
   const colCoresOf = (j: number, k: number) => Array.from({ length: grid.gridRows }, (_, i) => coreAt(i * grid.gridCols + j, k));
-  // Weights not stored yet go next to the cores that will read them (an experiment's option).
+  // Weights not stored yet go next to the cores that will read them (unless interleaved is asked for).
   if (ctx.weightLayout === 'near-readers' && ctx.graph.tensors[s.b]!.isConstant) {
     const blocks: ReadBlock[] = [];
     for (let nbi = 0; nbi < nBlocks; nbi++) {

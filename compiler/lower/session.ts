@@ -7,7 +7,7 @@ import type { Graph, TensorId } from '../graph.js';
 import type { ProgramTensor, TaskId, TensorLayout } from '../program.js';
 import { matrixSize, TILE } from '../tensor-layout.js';
 import { ProgramBuilder, type BuilderCheckpoint } from './builder.js';
-import type { LowerContext, OpOnCore, PlacedTensor } from './context.js';
+import { PREFETCH_READS_PER_CHANNEL, type LowerContext, type OpOnCore, type PlacedTensor } from './context.js';
 import type { Grouping } from './group.js';
 import { wholeGrid, type MatrixView } from './layout.js';
 import { findFeatureMaps } from './views.js';
@@ -41,14 +41,15 @@ export interface SessionOptions {
   readonly cores: readonly Coord[];
   readonly tileBytes: number;
   readonly residentIo: boolean;
-  /** Default 'interleaved'. */
+  /** Default 'near-readers'. */
   readonly weightLayout?: WeightLayout;
 }
 
 /** A fresh lowering of `graph`: graph inputs placed (in DRAM, or left for their first reader). */
 export function createSession(graph: Graph, grouping: Grouping, o: SessionOptions): Session {
   const { arch, cores } = o;
-  const b = new ProgramBuilder({ arch, dtype: o.dtype, fidelity: o.fidelity, cores });
+  const weightLayout = o.weightLayout ?? 'near-readers';
+  const b = new ProgramBuilder({ arch, dtype: o.dtype, fidelity: o.fidelity, cores, ...(weightLayout === 'near-readers' ? { prefetchReadsPerChannel: PREFETCH_READS_PER_CHANNEL } : {}) });
   const featureMaps = findFeatureMaps(graph);
   const tensors: ProgramTensor[] = [];
   const viewCache = new Map<TensorId, MatrixView>();
@@ -61,7 +62,7 @@ export function createSession(graph: Graph, grouping: Grouping, o: SessionOption
     area: wholeGrid(rows, cols), gridRows: rows, gridCols: cols, tileBytes: o.tileBytes,
     sramBudgetBytes: arch.core.sramBytes - arch.core.sramReservedBytes,
     placed: new Map(), openOf: new Map(), footprintCache: new Map(), residentBytes: cores.map(() => 0),
-    recentOps: cores.map(() => []), weightLayout: o.weightLayout ?? 'interleaved',
+    recentOps: cores.map(() => []), weightLayout,
     views: (t) => {
       let v = viewCache.get(t);
       if (v === undefined) {

@@ -31,7 +31,7 @@ export interface KeptWeights {
  * Prefetch (op by op) of an op's weight slices or constants: they get buffers of their own,
  * `bytes` on every core of the grid, allocated as early as SRAM allows, and their DRAM reads and
  * multicasts ignore the cores' gates. On each core the buffer opens with the earliest of the
- * core's last PREFETCH_DEPTH ops during which it fits beside everything else held then (that op's
+ * core's last prefetchDepth ops during which it fits beside everything else held then (that op's
  * SRAM at its close plus weights already prefetched across it, plus the slice), as long as it fits
  * beside every later op there too; on a core no op used yet, at once. The reads overlap those ops
  * instead of following them (in each engine's order: after the earlier weight fetches). The op's

@@ -1,7 +1,8 @@
 // The builder's stream order (compiler/lower/builder.ts): a prefetch (an ungated task) goes into
 // its engine's stream ahead of later ops' tasks predicted to start after it is ready, never ahead
 // of its own deps; posted reads release their engine after issuing and wait for the core's
-// previous posted read; finish() renumbers tasks so ids follow deps and every stream; a rollback
+// previous posted read (and, with a bound per channel, for the read that many before it on each
+// of its channels); finish() renumbers tasks so ids follow deps and every stream; a rollback
 // takes inserted tasks out exactly. Random builds (fast-check) run to completion in the simulator.
 // Also the predicted link load: transfers sharing a link at the same time are predicted to take
 // longer than alone, and a send takes the NoC (a DRAM transfer: the NoC and the channel's endpoint
@@ -82,6 +83,24 @@ Order('each posted read of a core waits for that core\'s previous one', () => {
   const other = b.dramRead({ core: 2, op: 0, deps: [], ungated: true }, 'writer', [8192]);
   assert.ok(b.tasks[second]!.deps.includes(first));
   assert.equal(b.tasks[other]!.deps, []);
+});
+
+Order('with a bound on prefetch reads per channel, each waits for the one that many before it on each of its channels', () => {
+  const b = new ProgramBuilder({ arch, dtype: 'bf16', fidelity: 'HiFi2', cores, prefetchReadsPerChannel: 2 });
+  const on = (core: number, ch: number) => b.dramRead({ core, op: 0, deps: [], ungated: true }, 'writer', arch.dram.channels.map((_, c) => (c === ch ? 8192 : 0)));
+  const r0 = on(0, 0);
+  const r1 = on(1, 0);
+  const elsewhere = on(2, 5);
+  const r2 = on(3, 0);
+  const r3 = on(2, 0);
+  assert.ok(b.tasks[r2]!.deps.includes(r0), 'the third on channel 0 waits for the first');
+  assert.not.ok(b.tasks[r2]!.deps.includes(r1));
+  assert.ok(b.tasks[r3]!.deps.includes(r1), 'the fourth waits for the second');
+  assert.equal(b.tasks[elsewhere]!.deps, [], 'another channel is not held up');
+  assert.ok(b.tasks[r2]!.predictedStartCycle >= b.end(r0));
+  // Gated reads (what an op needs now) are never held back.
+  const gated = b.dramRead({ core: 1, op: 0, deps: [] }, 'reader', arch.dram.channels.map((_, c) => (c === 0 ? 8192 : 0)));
+  assert.equal(b.tasks[gated]!.deps, []);
 });
 
 Order('a send whose shorter route is busy takes the other NoC when it is predicted to finish first there', () => {
@@ -167,14 +186,16 @@ Order('random builds: ordered after finish, verified, simulated without deadlock
 });
 
 Order('a rollback takes out inserted tasks exactly: the build equals one that never made them', () => {
-  fc.assert(fc.property(fc.array(step, { maxLength: 25 }), fc.array(step, { maxLength: 25 }), fc.array(step, { maxLength: 10 }), (kept, dropped, after) => {
-    const b = builder();
+  fc.assert(fc.property(fc.array(step, { maxLength: 25 }), fc.array(step, { maxLength: 25 }), fc.array(step, { maxLength: 10 }), fc.boolean(), (kept, dropped, after, bounded) => {
+    // Also with a bound on prefetch reads per channel: its queues are rolled back too.
+    const make = () => (bounded ? new ProgramBuilder({ arch, dtype: 'bf16', fidelity: 'HiFi2', cores, prefetchReadsPerChannel: 2 }) : builder());
+    const b = make();
     apply(b, kept);
     const cp = b.checkpoint();
     apply(b, dropped);
     b.rollback(cp);
     apply(b, after);
-    const fresh = builder();
+    const fresh = make();
     apply(fresh, kept);
     apply(fresh, after);
     assert.equal(JSON.stringify(program(b)), JSON.stringify(program(fresh)));

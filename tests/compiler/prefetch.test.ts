@@ -1,6 +1,6 @@
 // Prefetch op by op (compiler/lower/weights.ts prefetchBuffers): a matmul's weight slices, and the
 // constants of a row-distributed op, land in buffers of their own opened while earlier ops still
-// run, as far back as SRAM allows over a core's last PREFETCH_DEPTH ops; their reads ignore the
+// run, as far back as SRAM allows over a core's last prefetchDepth ops; their reads ignore the
 // cores' gates. Checked: how far back the buffers open, that the reads are ungated writer-engine
 // tasks that start before the op's previous op ends, and that programs verify and stay right.
 // Also: the per-op search offers grids aligned with a window op that reads the output next.
@@ -10,7 +10,7 @@ import { loadArch, archFingerprint } from '../../arch/index.js';
 import { compileGraph } from '../../compiler/compile.js';
 import type { AttrValue, Graph } from '../../compiler/graph.js';
 import type { Program } from '../../compiler/program.js';
-import { PREFETCH_DEPTH } from '../../compiler/lower/context.js';
+import { prefetchDepth } from '../../compiler/lower/context.js';
 import { matmulCandidates } from '../../compiler/partition/strategy.js';
 import { createSession } from '../../compiler/lower/session.js';
 import { groupNodes } from '../../compiler/lower/group.js';
@@ -47,6 +47,9 @@ function compile(g: Graph): Program {
   assert.ok(check.maxRelError < 0.05, `rel error ${check.maxRelError}`);
   return p;
 }
+
+/** The default weight layout's prefetch window. */
+const PREFETCH_DEPTH = prefetchDepth('near-readers');
 
 const Prefetch = suite('prefetch op by op');
 
