@@ -8,8 +8,10 @@
 //
 // The placement is a transport plan: each channel stores a share of the tensor in proportion to its
 // bandwidth (so that an op's reads keep every channel busy), and readers take the nearest channels
-// first (pairs by ascending hops, greedily). Each reader's tiles then cycle over its channels in
-// proportion to its share on each, so that all its channels serve it from its first read on.
+// first (pairs by ascending hops, greedily). Each of a reader's tiles goes to its channel with the
+// most tiles still due, so its largest share is spread first and every channel of it serves it
+// before its reads end (spreading in proportion instead measured slower: ResNet-50 b1 444.2 us
+// against 429.8, ResNet-18 192.7 against 187.4, GPT decoder 986.0 against 967.7).
 //
 // The default (--weight-layout near-readers; `interleaved` is the alternative), together with a
 // deeper prefetch window and a bound on prefetch reads queued per channel (context.ts
@@ -91,7 +93,7 @@ export function channelsNearReaders(ctx: LowerContext, tileRows: number, tileCol
       out[t] = (t + firstChannel) % n;
       continue;
     }
-    // The reader's channel furthest behind its share (ties: the nearer one).
+    // The reader's channel with the most tiles still due (ties: the nearer one).
     const list = quota.get(core)!;
     assert(list.length > 0, `reader ${core} reaches no DRAM channel`);
     let pick = list[0]!;
