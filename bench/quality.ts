@@ -15,15 +15,18 @@ import type { DeviceDtype, MathFidelity } from '../arch/spec.js';
 import { compileGraph } from '../compiler/compile.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
 import type { Strategy } from '../compiler/partition/strategy.js';
-import { WEIGHT_LAYOUTS } from '../compiler/lower/dram-placement.js';
+import { DEFAULT_WEIGHT_LAYOUT, WEIGHT_LAYOUTS } from '../compiler/lower/dram-placement.js';
 import { buildReport, simulate, type Report } from '../sim/index.js';
 
 const arch = loadArch('wormhole_n150');
 const dir = process.env['SPATIALC_MODELS'] ?? 'models';
 const nocModel = process.argv.includes('--flit') ? 'flit' : 'packet';
 const layoutAt = process.argv.indexOf('--weight-layout');
-const weightLayout = layoutAt >= 0 ? WEIGHT_LAYOUTS.find((l) => l === process.argv[layoutAt + 1]) : 'near-readers';
-if (weightLayout === undefined) throw new Error(`--weight-layout: expected one of ${WEIGHT_LAYOUTS.join(', ')}`);
+const weightLayout = layoutAt >= 0 ? WEIGHT_LAYOUTS.find((l) => l === process.argv[layoutAt + 1]) : DEFAULT_WEIGHT_LAYOUT;
+if (weightLayout === undefined) {
+  console.error(`bench/quality: --weight-layout: expected one of ${WEIGHT_LAYOUTS.join(', ')}, got "${process.argv[layoutAt + 1] ?? ''}"`);
+  process.exit(2);
+}
 const dtype: DeviceDtype = 'bf16';
 const fidelity: MathFidelity = 'HiFi2';
 const strategies: readonly Strategy[] = ['auto', 'opbyop', 'matmul2d', 'pipeline'];

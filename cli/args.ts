@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { DEVICE_DTYPES, MATH_FIDELITIES, type DeviceDtype, type MathFidelity } from '../arch/spec.js';
 import { SpatialcError } from '../arch/errors.js';
 import { STRATEGIES, type Strategy } from '../compiler/partition/strategy.js';
-import { WEIGHT_LAYOUTS, type WeightLayout } from '../compiler/lower/dram-placement.js';
+import { DEFAULT_WEIGHT_LAYOUT, WEIGHT_LAYOUTS, type WeightLayout } from '../compiler/lower/dram-placement.js';
 
 export interface RunArgs {
   readonly model: string;
@@ -55,7 +55,7 @@ const RUN_OPTIONS = {
   'noc-model': { type: 'string', default: 'flit' },
   deterministic: { type: 'boolean', default: false },
   'resident-io': { type: 'boolean', default: false },
-  'weight-layout': { type: 'string', default: 'near-readers' },
+  'weight-layout': { type: 'string', default: DEFAULT_WEIGHT_LAYOUT },
   strategy: { type: 'string', default: 'auto' },
   'compile-budget': { type: 'string' },
   stages: { type: 'string' },

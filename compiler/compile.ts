@@ -16,7 +16,7 @@ import { lowerPerOp } from './partition/per-op.js';
 import { lowerPipelined } from './partition/pipeline.js';
 import { planStages, type PipelineForce } from './partition/pipeline-plan.js';
 import type { Strategy } from './partition/strategy.js';
-import type { WeightLayout } from './lower/dram-placement.js';
+import { DEFAULT_WEIGHT_LAYOUT, type WeightLayout } from './lower/dram-placement.js';
 
 export interface CompileOptions {
   readonly dtype: DeviceDtype;
@@ -70,7 +70,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   const strategy = opts.strategy ?? 'auto';
   const residentIo = opts.residentIo === true;
   const budgetSeconds = opts.compileBudgetSeconds ?? DEFAULT_BUDGET_SECONDS;
-  const weightLayout = opts.weightLayout ?? 'near-readers';
+  const weightLayout = opts.weightLayout ?? DEFAULT_WEIGHT_LAYOUT;
   const session = (gr = grouping) => createSession(graph, gr, { arch, dtype: opts.dtype, fidelity: opts.fidelity, cores, tileBytes: tb, residentIo, weightLayout });
   let rowGrouping: Grouping | undefined;
   const pipelineGrouping = () => (rowGrouping ??= groupNodes(graph, { tileAliases: false }));

@@ -51,7 +51,7 @@ export interface PlacedTensor {
   readonly rowMajor?: boolean;
   /** A constant stored near its readers (dram-placement.ts): each tile's DRAM channel, row-major. */
   readonly tileChannel?: Int16Array;
-  /** A constant whose DRAM layout is settled (a read used it): placeNearReaders leaves it. */
+  /** A tensor whose DRAM layout is settled (a read used it, or placeNearReaders chose it): placeNearReaders leaves it. */
   readonly layoutFixed?: boolean;
 }
 
@@ -122,7 +122,7 @@ export function constBytes(ctx: LowerContext, t: TensorId): number {
  * MobileNetV2/V3, EfficientNet, ResNet-18, GPT) and ResNet-50 b1 1.9% slower; 8 helps BERT less.
  * Deeper prefetch keeps more weight streams on the NoC beside an op's own transfers, which the
  * simulator shares fairly while the builder books them behind that op's, and every interleaved read
- * queues on every channel. Weights near their readers: 12, with at most PREFETCH_READS_PER_CHANNEL
+ * queues on every channel. Weights near their readers: 12, with at most prefetchReadsPerChannel
  * prefetch reads queued per channel. BERT-base's window then reaches the next layer's weights
  * across attention's four small ops (SRAM was never the limit there: its ops hold 96-370 KB of
  * 1.36 MB per core).
@@ -136,9 +136,11 @@ export function prefetchDepth(layout: WeightLayout): number {
  * assumption, measured with depth 12, auto, packet NoC, BERT-base / ResNet-50 b1 / MobileNetV2 /
  * ResNet-50 b16 in us: 8: 1007.5 / 434.2 / 127.6 / 2137.5; 12: 1005.7 / 429.8 / 124.5 / 2136.4;
  * 16: 1040.5 / 439.2 / 123.2 / 2137.5; none: 1115.9 / 443.5 / 124.7 / 2137.4). Interleaved reads
- * touch every channel, so there a bound would put all prefetches in one line: none.
+ * touch every channel, so there a bound would put all prefetches in one line: none (undefined).
  */
-export const PREFETCH_READS_PER_CHANNEL = 12;
+export function prefetchReadsPerChannel(layout: WeightLayout): number | undefined {
+  return layout === 'near-readers' ? 12 : undefined;
+}
 
 /** An op lowered on a core: the task that opened it there, and the most SRAM the core held meanwhile. */
 export interface OpOnCore {

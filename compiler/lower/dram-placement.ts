@@ -15,7 +15,7 @@
 //
 // The default (--weight-layout near-readers; `interleaved` is the alternative), together with a
 // deeper prefetch window and a bound on prefetch reads queued per channel (context.ts
-// prefetchDepth, PREFETCH_READS_PER_CHANNEL): channel-local reads let each channel queue its own
+// prefetchDepth, prefetchReadsPerChannel): channel-local reads let each channel queue its own
 // prefetches without the others waiting, and the window then reaches further ahead. Each of the
 // three alone made auto slower; together, measured (packet NoC, bf16 HiFi2, auto, us, interleaved
 // -> near-readers): BERT-base 1051.9 -> 1005.7, ResNet-50 b1 447.1 -> 429.8, b16 2159.9 -> 2136.4,
@@ -35,6 +35,7 @@ import type { TileRect } from './layout.js';
 /** Where weights are stored in DRAM (CompileOptions.weightLayout). */
 export type WeightLayout = 'interleaved' | 'near-readers';
 export const WEIGHT_LAYOUTS: readonly WeightLayout[] = ['interleaved', 'near-readers'];
+export const DEFAULT_WEIGHT_LAYOUT: WeightLayout = 'near-readers';
 
 /** A block of a tensor's tiles and the core that reads it from DRAM. */
 export interface ReadBlock {
@@ -111,7 +112,7 @@ export function channelsNearReaders(ctx: LowerContext, tileRows: number, tileCol
  */
 export function placeNearReaders(ctx: LowerContext, t: TensorId, blocks: readonly ReadBlock[]): void {
   const p = ctx.placed.get(t);
-  if (p === undefined || p.parts.length > 0 || p.tileChannel !== undefined || p.layoutFixed === true || !ctx.graph.tensors[t]!.isConstant) return;
+  if (p === undefined || p.parts.length > 0 || p.layoutFixed === true || !ctx.graph.tensors[t]!.isConstant) return;
   const tileChannel = channelsNearReaders(ctx, p.view.tileRows, p.view.tileCols, blocks, p.firstChannel);
   ctx.placed.set(t, { ...p, tileChannel, layoutFixed: true });
 }

@@ -7,11 +7,11 @@ import type { Graph, TensorId } from '../graph.js';
 import type { ProgramTensor, TaskId, TensorLayout } from '../program.js';
 import { matrixSize, TILE } from '../tensor-layout.js';
 import { ProgramBuilder, type BuilderCheckpoint } from './builder.js';
-import { PREFETCH_READS_PER_CHANNEL, type LowerContext, type OpOnCore, type PlacedTensor } from './context.js';
+import { prefetchReadsPerChannel, type LowerContext, type OpOnCore, type PlacedTensor } from './context.js';
 import type { Grouping } from './group.js';
 import { wholeGrid, type MatrixView } from './layout.js';
 import { findFeatureMaps } from './views.js';
-import type { WeightLayout } from './dram-placement.js';
+import { DEFAULT_WEIGHT_LAYOUT, type WeightLayout } from './dram-placement.js';
 
 export interface Session {
   readonly ctx: LowerContext;
@@ -41,15 +41,16 @@ export interface SessionOptions {
   readonly cores: readonly Coord[];
   readonly tileBytes: number;
   readonly residentIo: boolean;
-  /** Default 'near-readers'. */
+  /** Default DEFAULT_WEIGHT_LAYOUT. */
   readonly weightLayout?: WeightLayout;
 }
 
 /** A fresh lowering of `graph`: graph inputs placed (in DRAM, or left for their first reader). */
 export function createSession(graph: Graph, grouping: Grouping, o: SessionOptions): Session {
   const { arch, cores } = o;
-  const weightLayout = o.weightLayout ?? 'near-readers';
-  const b = new ProgramBuilder({ arch, dtype: o.dtype, fidelity: o.fidelity, cores, ...(weightLayout === 'near-readers' ? { prefetchReadsPerChannel: PREFETCH_READS_PER_CHANNEL } : {}) });
+  const weightLayout = o.weightLayout ?? DEFAULT_WEIGHT_LAYOUT;
+  const bound = prefetchReadsPerChannel(weightLayout);
+  const b = new ProgramBuilder({ arch, dtype: o.dtype, fidelity: o.fidelity, cores, ...(bound !== undefined ? { prefetchReadsPerChannel: bound } : {}) });
   const featureMaps = findFeatureMaps(graph);
   const tensors: ProgramTensor[] = [];
   const viewCache = new Map<TensorId, MatrixView>();
