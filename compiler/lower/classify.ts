@@ -70,13 +70,17 @@ const BINARY_OPS = new Set([
   'GreaterOrEqual', 'And', 'Or', 'Xor', 'Where', 'Mod', 'BitShift', 'Cast', 'CastLike',
   'QuantizeLinear', 'DequantizeLinear',
 ]);
+// Per-tile work of row-wise ops. A pass at 1/32 runs once per tile row, on the tile holding the
+// row's reduced statistic. The normalisations take one rsqrt of (variance + epsilon) per tile row,
+// as tt-metal's layernorm and groupnorm compute kernels do (rsqrt_tile), not a sqrt and then a
+// reciprocal.
 const ROWWISE_WORK: Readonly<Record<string, TileWork>> = {
   Softmax: { eltwise: 3, sfpu: [{ fn: 'exp', passes: 1 }, { fn: 'reciprocal', passes: 1 / 32 }] },
   LogSoftmax: { eltwise: 3, sfpu: [{ fn: 'exp', passes: 1 }, { fn: 'log', passes: 1 / 32 }] },
-  LayerNormalization: { eltwise: 6, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
-  SkipLayerNormalization: { eltwise: 7, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
-  InstanceNormalization: { eltwise: 6, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
-  GroupNormalization: { eltwise: 6, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }, { fn: 'reciprocal', passes: 1 / 32 }] },
+  LayerNormalization: { eltwise: 6, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
+  SkipLayerNormalization: { eltwise: 7, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
+  InstanceNormalization: { eltwise: 6, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
+  GroupNormalization: { eltwise: 6, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
   LpNormalization: { eltwise: 3, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }] },
   BatchNormalization: { eltwise: 2, sfpu: [] },
   ReduceMean: { eltwise: 1, sfpu: [] }, ReduceSum: { eltwise: 1, sfpu: [] }, ReduceMax: { eltwise: 1, sfpu: [] },
