@@ -1,0 +1,99 @@
+// Recognises GELU written out with Erf, as PyTorch exports nn.GELU() before opset 20:
+//   y = 0.5 · x · (1 + erf(x / √2))   (the Div may be a Mul by 1/√2; the halving may come first)
+// and puts one Gelu node (com.microsoft, exact erf form: the op onnxruntime's GeluFusion makes)
+// in place of the five. The function is the same; what changes is the cost on the device: the
+// Tensix SFPU computes GELU as one pass over a tile (arch core.sfpuCyclesPerTile.gelu), where the
+// written-out form takes the erf pass and four element-wise passes (Div, Add, Mul, Mul) besides.
+// Every intermediate value must be read only inside the pattern.
+
+import type { WorkGraph, WorkNode, WorkTensor } from './work-graph.js';
+
+const SQRT2 = Math.SQRT2;
+/** How near a constant must be to the pattern's value (bf16 exports round √2 to 1.4140625). */
+const TOLERANCE = 2e-3;
+
+/** The graph with each written-out exact GELU replaced by one Gelu node. */
+export function fuseGelu(work: WorkGraph): WorkGraph {
+  const producer = new Map<string, WorkNode>();
+  const readers = new Map<string, WorkNode[]>();
+  for (const n of work.nodes) {
+    for (const o of n.outputs) producer.set(o, n);
+    for (const i of n.inputs) if (i !== undefined) readers.set(i, [...(readers.get(i) ?? []), n]);
+  }
+  const outputs = new Set(work.outputs);
+  /** The only reader of `t`, when it has exactly one and `t` is no graph output. */
+  const soleReader = (t: string): WorkNode | undefined => {
+    const r = readers.get(t);
+    return r !== undefined && r.length === 1 && !outputs.has(t) ? r[0] : undefined;
+  };
+  const constant = (t: string | undefined): number | undefined => {
+    const w = t === undefined ? undefined : work.tensors.get(t);
+    if (w?.values === undefined || w.shape.reduce((p, d) => p * d, 1) !== 1) return undefined;
+    return Number(w.values[0]);
+  };
+  const near = (v: number | undefined, want: number) => v !== undefined && Math.abs(v - want) <= TOLERANCE * Math.abs(want);
+  /** For a binary node with one constant operand near `want`: its other operand. */
+  const otherOf = (n: WorkNode, op: string, want: number, commutes: boolean): string | undefined => {
+    if (n.op !== op || n.domain !== '' || n.inputs.length !== 2) return undefined;
+    const [a, b] = n.inputs;
+    if (a !== undefined && near(constant(b), want) && constant(a) === undefined) return a;
+    if (commutes && b !== undefined && near(constant(a), want) && constant(b) === undefined) return b;
+    return undefined;
+  };
+
+  const replaced = new Map<WorkNode, WorkNode>(); // last node of a pattern -> its Gelu
+  const dropped = new Set<WorkNode>();
+  const deadTensors: string[] = [];
+  for (const erf of work.nodes) {
+    if (erf.op !== 'Erf' || erf.domain !== '' || erf.inputs[0] === undefined) continue;
+    const scaled = erf.inputs[0];
+    const scale = producer.get(scaled);
+    if (scale === undefined || soleReader(scaled) !== erf) continue;
+    const x = otherOf(scale, 'Div', SQRT2, false) ?? otherOf(scale, 'Mul', 1 / SQRT2, true);
+    if (x === undefined) continue;
+    const erfOut = erf.outputs[0]!;
+    const add = soleReader(erfOut);
+    if (add === undefined || otherOf(add, 'Add', 1, true) !== erfOut) continue;
+    const onePlus = add.outputs[0]!;
+    const mul = soleReader(onePlus);
+    if (mul === undefined || mul.op !== 'Mul' || mul.domain !== '' || mul.inputs.length !== 2) continue;
+    const partner = mul.inputs[0] === onePlus ? mul.inputs[1] : mul.inputs[0];
+    if (partner === undefined) continue;
+    let last: WorkNode;
+    const pattern = [scale, erf, add, mul];
+    const inner = [scaled, erfOut, onePlus];
+    if (partner === x) {
+      // 0.5 · (x · (1 + erf)): the halving follows.
+      const product = mul.outputs[0]!;
+      const half = soleReader(product);
+      if (half === undefined || otherOf(half, 'Mul', 0.5, true) !== product) continue;
+      pattern.push(half);
+      inner.push(product);
+      last = half;
+    } else {
+      // (0.5 · x) · (1 + erf): the halving came first, and only this Mul reads it.
+      const halver = producer.get(partner);
+      if (halver === undefined || otherOf(halver, 'Mul', 0.5, true) !== x || soleReader(partner) !== mul) continue;
+      pattern.push(halver);
+      inner.push(partner);
+      last = mul;
+    }
+    if (pattern.some((n) => dropped.has(n))) continue;
+    for (const n of pattern) dropped.add(n);
+    replaced.set(last, {
+      name: `${erf.name}/Gelu`, op: 'Gelu', domain: 'com.microsoft', opset: 1, attrs: {},
+      inputs: [x], outputs: [last.outputs[0]!],
+    });
+    deadTensors.push(...inner);
+  }
+  if (replaced.size === 0) return work;
+  const nodes: WorkNode[] = [];
+  for (const n of work.nodes) {
+    const gelu = replaced.get(n);
+    if (gelu !== undefined) nodes.push(gelu);
+    else if (!dropped.has(n)) nodes.push(n);
+  }
+  const tensors = new Map<string, WorkTensor>(work.tensors);
+  for (const t of deadTensors) tensors.delete(t);
+  return { ...work, tensors, nodes };
+}
