@@ -14,7 +14,7 @@ import type { Footprint } from './footprint.js';
 import { anchorFootprint } from './input-footprints.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 import { finishInputs } from './matmul2d.js';
-import { fetchConstants, prefetchBuffers } from './weights.js';
+import { earlyInputs, fetchConstants, prefetchInputs } from './weights.js';
 
 /** Picks the logical grid for a row-distributed op. */
 export function chooseMapGrid(ctx: LowerContext, view: MatrixView, splitCols: boolean): { gr: number; gc: number } {
@@ -129,20 +129,13 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
       cores.push({ core, c0, c1, start, end, done: [] as TaskId[], constDeps: constants.get(core) ?? [] });
     }
   }
-  // Inputs made before the previous op (attention's K and V, made by the QKV projection two and
-  // four ops back) come in buffers of their own while the ops before still run, as matmul weights
-  // are prefetched (weights.ts prefetchBuffers: opened as early as SRAM allows, freed at this op's
-  // close), instead of waiting for this op to open on the core. Only when every core has one block
-  // (the whole footprint in one buffer) and op by op (pipeline micro-batches produce tensors in
-  // parts).
-  const early = new Map<TensorId, ReadonlyMap<number, TaskId>>();
-  if (chunkTiles === undefined && ctx.prefetchWeights === true && ctx.partial !== true && cores.every((c) => c.start + rb >= c.end)) {
-    for (const [x, fp] of footprints) {
-      if (!madeBeforePrevious(ctx, grp, x)) continue;
-      const most = Math.max(...cores.map((c) => fp({ r0: c.start, r1: c.end, c0: c.c0, c1: c.c1 }).reduce((n, r) => n + rectTiles(r), 0)));
-      const opens = most > 0 ? prefetchBuffers(ctx, grp, grid, most * ctx.tileBytes, out) : undefined;
-      if (opens !== undefined) early.set(x, opens);
-    }
+  // Inputs made before the previous op (attention's K and V, from the QKV projection two and four
+  // ops back) are fetched ahead (weights.ts prefetchInputs) when each core has one block. They land
+  // in buffers of their own, so the working set no longer holds them (it counted each twice).
+  let prefetched = 0;
+  if (chunkTiles === undefined && cores.every((c) => c.start + rb >= c.end)) {
+    const early = earlyInputs(ctx, grp, grid, view, [...footprints].map(([x, fp]) => ({ x, tilesOn: (cell: TileRect) => fp(cell).reduce((n, r) => n + rectTiles(r), 0) })));
+    prefetched = prefetchInputs(ctx, grp, out, early);
   }
   for (let k = 0; cores.some((c) => c.start + k * rb < c.end); k++) {
     for (const { core, c0, c1, start, end, done, constDeps } of cores) {
@@ -156,7 +149,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
         const [x, fp] = [...footprints][0]!;
         deps.push(...streamChunks(ctx, grp, x, fp(rect), chunkTiles, core, done, anchorWork(grp.cls, (r1 - r0) * (c1 - c0)).work));
       } else for (const [x, fp] of footprints) {
-        const opens = early.get(x);
+        const opens = out.earlyInputs.get(x);
         if (opens !== undefined) {
           deps.push(...(fetchRect(ctx, {
             op, tensor: x, rects: fp(rect), dsts: [core], engine: 'reader', deps: [], prefetch: { opens }, ...(needed !== undefined ? { neededTiles: needed } : {}),
@@ -182,7 +175,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
       finishOutputBlock(ctx, grp, out, core, rect, t);
     }
   }
-  return workingSetBytes;
+  return prefetched > 0 ? Math.max(workingSetBytes - prefetched, Math.ceil(2 * rb * grid.colChunk * ctx.tileBytes)) : workingSetBytes;
 }
 
 /**
@@ -236,12 +229,3 @@ const COPY_OPS = new Set([
   'Transpose', 'Reshape', 'Slice', 'Concat', 'Split', 'Gather', 'Tile', 'Expand', 'Pad', 'DepthToSpace', 'SpaceToDepth',
   'Flatten', 'Squeeze', 'Unsqueeze', 'Identity',
 ]);
-
-/** True when `x` (or the tensor it aliases) is held in SRAM, made by ops before the one lowered just before `grp`. */
-function madeBeforePrevious(ctx: LowerContext, grp: OpGroup, x: TensorId): boolean {
-  const p = ctx.placed.get(ctx.aliases.get(x)?.source ?? x);
-  if (p === undefined || p.parts.length === 0 || p.parts.some((part) => part.home !== 'sram')) return false;
-  let latest = -1;
-  for (const part of p.parts) for (const blocks of part.ready.values()) for (const b of blocks) latest = Math.max(latest, ctx.b.tasks[b.task]!.op);
-  return latest >= 0 && latest < grp.index - 1;
-}

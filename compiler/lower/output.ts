@@ -19,6 +19,8 @@ export interface OutputPlan {
   readonly bufferOf: Map<number, BufferId>;
   /** Buffers the op's close also frees (prefetched weights), per core. */
   readonly freeAtClose: Map<number, BufferId[]>;
+  /** Inputs fetched ahead into buffers of their own (weights.ts prefetchInputs): per tensor, each core's buffer-opening task. */
+  readonly earlyInputs: Map<TensorId, ReadonlyMap<number, TaskId>>;
 }
 
 /**
@@ -57,7 +59,7 @@ export function planOutput(
   }
   return {
     tensor: grp.output, view, grid, home, programIndex, workBuffers, bufferOf,
-    ready: new Map(), freeAtClose: new Map(),
+    ready: new Map(), freeAtClose: new Map(), earlyInputs: new Map(),
   };
 }
 
