@@ -98,7 +98,11 @@ export function multicastTree(l: FlitLayout, fn: RoutingFunction, plane: number,
     for (let hops = 0; ; hops++) {
       const port = routeStep(l, fn === 'xy_yx' ? 'dor' : fn, plane, at, d, st, out, () => 0);
       portMask[at] = portMask[at]! | (1 << port);
-      cls[at * l.ports + port] = out.cls;
+      // A hop shared by several destinations takes the upper class if any of them needs it: on a
+      // one-way ring a destination beyond the dateline keeps the upper class until the crossing,
+      // so a nearer one on the same hops must not drop the packet into the lower class before it
+      // (a lower-class VC waiting for an upper-class one closes the ring's dependency cycle).
+      cls[at * l.ports + port] = Math.max(cls[at * l.ports + port]!, out.cls);
       if (port === l.local) break;
       at = l.nbr[(plane * l.nodes + at) * l.ports + port]! - plane * l.nodes;
       if (hops > l.nodes) throw new Error('multicast route does not terminate');

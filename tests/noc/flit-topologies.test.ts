@@ -110,6 +110,38 @@ topo('multicast to a rectangle: one injection, every node of the box gets each f
   }
 });
 
+topo('multicast on one-way rings: a hop shared by destinations on both sides of the dateline takes the upper class, and classes never rise along a dimension', () => {
+  // Wormhole's NoC1 alone: -x and -y one-way rings, Y then X.
+  const g: FlitGeometry = { dims: [10, 12], wrap: true, planes: [{ name: 'noc1', direction: [-1, -1], axisOrder: [1, 0] }] };
+  const l = layoutOf(g);
+  const id = (x: number, y: number) => x + 10 * y;
+  // From (3,1) along -x: (2,1) is reached before the dateline, (8,1) only after 0 -> 9.
+  const tree = multicastTree(l, 'dor', 0, id(3, 1), [id(2, 1), id(8, 1)]);
+  const minusX = 1;
+  for (const x of [3, 2, 1, 0]) assert.is(tree.cls[id(x, 1) * l.ports + minusX], 1, `hop from (${x},1) before the dateline`);
+  for (const x of [9]) assert.is(tree.cls[id(x, 1) * l.ports + minusX], 0, `hop from (${x},1) after it`);
+  // Any tree: following each destination's route, a dimension's class never goes from lower to upper.
+  fc.assert(fc.property(fc.nat(119), fc.uniqueArray(fc.nat(119), { minLength: 1, maxLength: 12 }), (src, dests) => {
+    const t = multicastTree(l, 'dor', 0, src, dests.filter((d) => d !== src));
+    for (const d of dests) {
+      if (d === src) continue;
+      let at = src;
+      const last = [-1, -1];
+      for (let hops = 0; hops <= l.nodes; hops++) {
+        let port = -1;
+        for (const dim of [1, 0]) if (l.coord[at * 2 + dim] !== l.coord[d * 2 + dim]) { port = 2 * dim + 1; break; }
+        if (port < 0) break;
+        const dim = port >> 1;
+        const c = t.cls[at * l.ports + port]!;
+        if (last[dim]! === 0 && c === 1) return false;
+        last[dim] = c;
+        at = l.nbr[at * l.ports + port]!;
+      }
+    }
+    return true;
+  }), { seed: 11, numRuns: 300 });
+});
+
 topo('the Wormhole NoC pair of the n150 preset passes the deadlock check; the arch network has both planes', () => {
   const net = archNocNetwork(loadArch('wormhole_n150'));
   assert.equal(net.geometry.dims, [10, 12]);
