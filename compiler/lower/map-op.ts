@@ -154,8 +154,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
           deps.push(...(fetchRect(ctx, {
             op, tensor: x, rects: fp(rect), dsts: [core], engine: 'reader', deps: [], prefetch: { opens }, ...(needed !== undefined ? { neededTiles: needed } : {}),
           }).get(core) ?? []));
-        }
-        else deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed));
+        } else deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed));
       }
       deps.push(...finishInputs(ctx, grp, out, rect, core));
       const tiles = (r1 - r0) * (c1 - c0);
