@@ -6,7 +6,7 @@
 // written-out form takes the erf pass and four element-wise passes (Div, Add, Mul, Mul) besides.
 // Every intermediate value must be read only inside the pattern.
 
-import type { WorkGraph, WorkNode, WorkTensor } from './work-graph.js';
+import { producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 const SQRT2 = Math.SQRT2;
 /** How near a constant must be to the pattern's value (bf16 exports round √2 to 1.4140625). */
@@ -14,23 +14,15 @@ const TOLERANCE = 2e-3;
 
 /** The graph with each written-out exact GELU replaced by one Gelu node. */
 export function fuseGelu(work: WorkGraph): WorkGraph {
-  const producer = new Map<string, WorkNode>();
-  const readers = new Map<string, WorkNode[]>();
-  for (const n of work.nodes) {
-    for (const o of n.outputs) producer.set(o, n);
-    for (const i of n.inputs) if (i !== undefined) readers.set(i, [...(readers.get(i) ?? []), n]);
-  }
+  const producer = producersOf(work);
+  const readers = readersOf(work);
   const outputs = new Set(work.outputs);
   /** The only reader of `t`, when it has exactly one and `t` is no graph output. */
   const soleReader = (t: string): WorkNode | undefined => {
     const r = readers.get(t);
     return r !== undefined && r.length === 1 && !outputs.has(t) ? r[0] : undefined;
   };
-  const constant = (t: string | undefined): number | undefined => {
-    const w = t === undefined ? undefined : work.tensors.get(t);
-    if (w?.values === undefined || w.shape.reduce((p, d) => p * d, 1) !== 1) return undefined;
-    return Number(w.values[0]);
-  };
+  const constant = (t: string | undefined): number | undefined => scalarConstant(work, t);
   const near = (v: number | undefined, want: number) => v !== undefined && Math.abs(v - want) <= TOLERANCE * Math.abs(want);
   /** For a binary node with one constant operand near `want`: its other operand. */
   const otherOf = (n: WorkNode, op: string, want: number, commutes: boolean): string | undefined => {

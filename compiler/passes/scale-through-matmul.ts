@@ -11,16 +11,14 @@
 // the MatMul is its only reader and it is no graph output.
 
 import type { DType } from '../graph.js';
-import type { WorkGraph, WorkNode, WorkTensor } from './work-graph.js';
+import { producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 const FLOAT: ReadonlySet<DType> = new Set<DType>(['float32', 'float16', 'bfloat16', 'float64']);
 
 /** The graph with every scalar scale of a MatMul input moved to its output. */
 export function scaleThroughMatmul(work: WorkGraph): WorkGraph {
-  const readers = new Map<string, number>();
-  for (const n of work.nodes) for (const i of n.inputs) if (i !== undefined) readers.set(i, (readers.get(i) ?? 0) + 1);
-  const producer = new Map<string, WorkNode>();
-  for (const n of work.nodes) for (const o of n.outputs) producer.set(o, n);
+  const readers = readersOf(work);
+  const producer = producersOf(work);
   const outputs = new Set(work.outputs);
   const plans = new Map<WorkNode, { scale: WorkNode; operand: number; source: string }>();
   const moved = new Set<WorkNode>();
@@ -55,14 +53,14 @@ export function scaleThroughMatmul(work: WorkGraph): WorkGraph {
 
 /** The scale node feeding one of `mm`'s operands, the operand's position, and the scale's other input. */
 function scaledInput(
-  work: WorkGraph, mm: WorkNode, producer: ReadonlyMap<string, WorkNode>, readers: ReadonlyMap<string, number>,
+  work: WorkGraph, mm: WorkNode, producer: ReadonlyMap<string, WorkNode>, readers: ReadonlyMap<string, readonly WorkNode[]>,
   outputs: ReadonlySet<string>, moved: ReadonlySet<WorkNode>,
 ): { scale: WorkNode; operand: number; source: string } | undefined {
   const z = work.tensors.get(mm.outputs[0]!);
   if (z === undefined || !FLOAT.has(z.dtype)) return undefined;
   for (let operand = 0; operand < 2; operand++) {
     const y = mm.inputs[operand];
-    if (y === undefined || outputs.has(y) || readers.get(y) !== 1) continue;
+    if (y === undefined || outputs.has(y) || readers.get(y)?.length !== 1) continue;
     const scale = producer.get(y);
     if (scale === undefined || moved.has(scale) || scale.domain !== '' || scale.outputs.length !== 1) continue;
     const source = scalarSource(work, scale);
@@ -80,10 +78,7 @@ function scalarSource(work: WorkGraph, n: WorkNode): string | undefined {
   if (n.inputs.length !== 2) return undefined;
   const [a, b] = n.inputs;
   if (a === undefined || b === undefined) return undefined;
-  const isScalar = (t: string) => {
-    const w = work.tensors.get(t);
-    return w?.values !== undefined && w.shape.reduce((p, d) => p * d, 1) === 1;
-  };
+  const isScalar = (t: string) => scalarConstant(work, t) !== undefined;
   const isActivation = (t: string) => work.tensors.get(t)?.values === undefined;
   if (n.op === 'Div') return isScalar(b) && isActivation(a) ? a : undefined;
   if (n.op === 'Mul') return isScalar(b) && isActivation(a) ? a : isScalar(a) && isActivation(b) ? b : undefined;

@@ -2,6 +2,7 @@
 // turns it into the dense-id Graph (dead nodes dropped, unused constants dropped, ids in
 // first-use order so the numbering is deterministic).
 import { assert } from '../../arch/errors.js';
+import { numElements } from '../graph.js';
 import type {
   AttrValue,
   DType,
@@ -135,4 +136,31 @@ export function workFromGraph(graph: Graph): WorkGraph {
     inputs: graph.inputs.map(name),
     outputs: graph.outputs.map(name),
   };
+}
+
+/** Each tensor's producing node (rewrite passes). */
+export function producersOf(work: WorkGraph): Map<string, WorkNode> {
+  const out = new Map<string, WorkNode>();
+  for (const n of work.nodes) for (const o of n.outputs) out.set(o, n);
+  return out;
+}
+
+/** Each tensor's reading nodes, in graph order, once per input slot (rewrite passes). */
+export function readersOf(work: WorkGraph): Map<string, WorkNode[]> {
+  const out = new Map<string, WorkNode[]>();
+  for (const n of work.nodes) {
+    for (const i of n.inputs) {
+      if (i === undefined) continue;
+      const list = out.get(i);
+      if (list === undefined) out.set(i, [n]);
+      else list.push(n);
+    }
+  }
+  return out;
+}
+
+/** The value of a one-element constant tensor (a scalar of any rank), else undefined. */
+export function scalarConstant(work: WorkGraph, t: string | undefined): number | undefined {
+  const w = t === undefined ? undefined : work.tensors.get(t);
+  return w?.values !== undefined && numElements(w.shape) === 1 ? Number(w.values[0]) : undefined;
 }
