@@ -148,14 +148,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
       if (chunkTiles !== undefined) {
         const [x, fp] = [...footprints][0]!;
         deps.push(...streamChunks(ctx, grp, x, fp(rect), chunkTiles, core, done, anchorWork(grp.cls, (r1 - r0) * (c1 - c0)).work));
-      } else for (const [x, fp] of footprints) {
-        const opens = out.earlyInputs.get(x);
-        if (opens !== undefined) {
-          deps.push(...(fetchRect(ctx, {
-            op, tensor: x, rects: fp(rect), dsts: [core], engine: 'reader', deps: [], prefetch: { opens }, ...(needed !== undefined ? { neededTiles: needed } : {}),
-          }).get(core) ?? []));
-        } else deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed));
-      }
+      } else for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed, out.earlyInputs.get(x)));
       deps.push(...finishInputs(ctx, grp, out, rect, core));
       const tiles = (r1 - r0) * (c1 - c0);
       const { work, hasMacs } = chunkTiles !== undefined ? { work: [{ unit: 'eltwise' as const, tiles }], hasMacs: false } : anchorWork(grp.cls, tiles);
@@ -214,10 +207,16 @@ function streamChunks(
   return last;
 }
 
-/** Brings the input tiles an output block needs to its core (double-buffered). */
-function fetchInput(ctx: LowerContext, op: number, x: TensorId, fp: Footprint, rect: TileRect, core: number, done: readonly TaskId[], neededTiles?: number): TaskId[] {
-  const slot = done.length >= 2 ? [done[done.length - 2]!] : [];
-  return fetchRect(ctx, { op, tensor: x, rects: fp(rect), dsts: [core], engine: 'reader', deps: slot, ...(neededTiles !== undefined ? { neededTiles } : {}) }).get(core) ?? [];
+/**
+ * Brings the input tiles an output block needs to its core (double-buffered), or, with `opens`
+ * (weights.ts prefetchInputs), into the input's own buffer, opened ahead of the op.
+ */
+function fetchInput(ctx: LowerContext, op: number, x: TensorId, fp: Footprint, rect: TileRect, core: number, done: readonly TaskId[], neededTiles?: number, opens?: ReadonlyMap<number, TaskId>): TaskId[] {
+  const slot = opens === undefined && done.length >= 2 ? [done[done.length - 2]!] : [];
+  return fetchRect(ctx, {
+    op, tensor: x, rects: fp(rect), dsts: [core], engine: 'reader', deps: slot,
+    ...(neededTiles !== undefined ? { neededTiles } : {}), ...(opens !== undefined ? { prefetch: { opens } } : {}),
+  }).get(core) ?? [];
 }
 
 /**

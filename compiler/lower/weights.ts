@@ -6,7 +6,7 @@ import type { TensorId } from '../graph.js';
 import type { BufferId, TaskId } from '../program.js';
 import { constBytes, tilesBytes, type LowerContext, type OpOnCore } from './context.js';
 import type { OpGroup } from './group.js';
-import { channelBytesOf, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { cellRect, channelBytesOf, rectTiles, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 import type { Blocking } from './matmul-shape.js';
 import type { OutputPlan } from './output.js';
 
@@ -81,10 +81,8 @@ export function earlyInputs(ctx: LowerContext, grp: OpGroup, grid: ShardGrid, vi
   const cells: TileRect[] = [];
   for (let i = 0; i < grid.gridRows; i++) {
     for (let j = 0; j < grid.gridCols; j++) {
-      const r0 = grid.row0 + i * grid.rowChunk;
-      const c0 = j * grid.colChunk;
-      const cell = { r0, r1: Math.min(grid.rowEnd, r0 + grid.rowChunk), c0, c1: Math.min(view.tileCols, c0 + grid.colChunk) };
-      if (cell.r0 < cell.r1 && cell.c0 < cell.c1) cells.push(cell);
+      const cell = cellRect(grid, view, i, j);
+      if (rectTiles(cell) > 0) cells.push(cell);
     }
   }
   const out: EarlyInput[] = [];
