@@ -4,9 +4,11 @@
 // at its end). It prints the cycles on that path by task kind, the cycles where a task waited for
 // its engine's previous task of another op (head-of-line blocking in the in-order streams), the
 // gaps nothing explains (transfer latency, buffer space), and the ops holding the most of the path.
+// With --what-if it also simulates the same program with DRAM transfers, NoC sends or compute made
+// free (bench/what-if.ts): how far each kind of work holds the run above the roofline.
 //
 //   node dist/bench/critical-path.js MODEL.onnx [--batch N] [--noc-model packet|flit]
-//        [--strategy auto|opbyop|matmul2d|pipeline] [--ops N]
+//        [--strategy auto|opbyop|matmul2d|pipeline] [--ops N] [--what-if]
 //
 // MODEL may be a path or a name under models/ (bert_base -> models/bert_base_op17.onnx).
 import { existsSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { loadOnnxModel } from '../compiler/onnx/import.js';
 import { STRATEGIES, type Strategy } from '../compiler/partition/strategy.js';
 import type { Program, Task } from '../compiler/program.js';
 import { simulate, type SimResult } from '../sim/index.js';
+import { whatIf } from './what-if.js';
 
 function usage(message: string): never {
   console.error(`bench/critical-path: ${message}`);
@@ -122,5 +125,11 @@ if (process.argv[1] !== undefined && path.basename(process.argv[1]) === 'critica
   for (const [op, m] of [...cp.byOp].sort((a, b) => total(b[1]) - total(a[1])).slice(0, topOps)) {
     const parts = [...m].sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ${Math.round(c)}`).join(', ');
     console.log(`  ${p.ops[op]!.name.padEnd(48)} ${String(Math.round(total(m))).padStart(8)}  ${parts}`);
+  }
+  if (process.argv.includes('--what-if')) {
+    console.log('what if (the same program, one kind of work made free):');
+    for (const w of whatIf(p, arch, nocModel)) {
+      console.log(`  ${w.label.padEnd(24)} ${(w.seconds * 1e6).toFixed(1).padStart(9)} us  ${w.overRoofline.toFixed(2)}x the roofline`);
+    }
   }
 }
