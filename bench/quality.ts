@@ -8,6 +8,8 @@
 // moving the most). Target: within 1.5x of the roofline; auto >= 1.3x faster than opbyop on
 // ResNet-50 batch 16. Models come from `npm run models`; absent ones are skipped. `--weight-layout
 // interleaved` stores weights interleaved over every DRAM channel instead of near their readers.
+// Last, per model, auto's program against the roofline with DRAM, NoC or compute made free
+// (bench/what-if.ts): what holds it above the bound.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { archFingerprint, loadArch } from '../arch/index.js';
@@ -16,7 +18,9 @@ import { compileGraph } from '../compiler/compile.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
 import type { Strategy } from '../compiler/partition/strategy.js';
 import { DEFAULT_WEIGHT_LAYOUT, WEIGHT_LAYOUTS } from '../compiler/lower/dram-placement.js';
+import type { Program } from '../compiler/program.js';
 import { buildReport, simulate, type Report } from '../sim/index.js';
+import { whatIf } from './what-if.js';
 
 const arch = loadArch('wormhole_n150');
 const dir = process.env['SPATIALC_MODELS'] ?? 'models';
@@ -41,10 +45,12 @@ for (const [name, file, batch] of [
   if (!existsSync(f)) { console.log(`${name}: skipped (no ${f}; npm run models)`); continue; }
   const g = loadOnnxModel(f, { batch });
   const reports = new Map<Strategy, Report>();
+  let autoProgram: Program | undefined;
   for (const strategy of strategies) {
     const t0 = performance.now();
     const p = compileGraph(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch), strategy, weightLayout });
     const compileMs = performance.now() - t0;
+    if (strategy === 'auto') autoProgram = p;
     const r = buildReport(p, arch, simulate(p, arch, { nocModel }));
     reports.set(strategy, r);
     const bound = r.roofline.seconds;
@@ -60,4 +66,7 @@ for (const [name, file, batch] of [
   console.log(`${name.padEnd(18)} auto speedup: ${strategies.slice(1).map((s) => `${(reports.get(s)!.latencySeconds / auto.latencySeconds).toFixed(2)}x over ${s}`).join(', ')}`);
   const top = [...auto.dataMovement.perOp].sort((a, b) => b.byteMm.core + b.byteMm.noc + b.byteMm.dram - (a.byteMm.core + a.byteMm.noc + a.byteMm.dram)).slice(0, 3);
   console.log(`${name.padEnd(18)} auto, most data movement: ${top.map((o) => `${o.name} ${(o.bytesMoved / 2 ** 20).toFixed(1)} MiB at ${o.mmPerByte.toFixed(2)} mm/B`).join('; ')}`);
+  // What holds auto above the roofline: the same program with one kind of work made free.
+  const free = whatIf(autoProgram!, arch, nocModel).slice(1);
+  console.log(`${name.padEnd(18)} auto, what if free (x roofline): ${free.map((w) => `${w.label.replace(' free', '')} ${w.overRoofline.toFixed(2)}`).join(', ')}`);
 }
