@@ -128,7 +128,7 @@ if (process.argv[1] !== undefined && path.basename(process.argv[1]) === 'critica
   }
   if (process.argv.includes('--what-if')) {
     console.log('what if (the same program, one kind of work made free):');
-    for (const w of whatIf(p, arch, nocModel)) {
+    for (const w of whatIf(p, arch, nocModel, s.cycles)) {
       console.log(`  ${w.label.padEnd(24)} ${(w.seconds * 1e6).toFixed(1).padStart(9)} us  ${w.overRoofline.toFixed(2)}x the roofline`);
     }
   }

@@ -45,13 +45,14 @@ for (const [name, file, batch] of [
   if (!existsSync(f)) { console.log(`${name}: skipped (no ${f}; npm run models)`); continue; }
   const g = loadOnnxModel(f, { batch });
   const reports = new Map<Strategy, Report>();
-  let autoProgram: Program | undefined;
+  let autoRun: { program: Program; cycles: number } | undefined;
   for (const strategy of strategies) {
     const t0 = performance.now();
     const p = compileGraph(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch), strategy, weightLayout });
     const compileMs = performance.now() - t0;
-    if (strategy === 'auto') autoProgram = p;
-    const r = buildReport(p, arch, simulate(p, arch, { nocModel }));
+    const sim = simulate(p, arch, { nocModel });
+    if (strategy === 'auto') autoRun = { program: p, cycles: sim.cycles };
+    const r = buildReport(p, arch, sim);
     reports.set(strategy, r);
     const bound = r.roofline.seconds;
     const dm = r.dataMovement.byteMm;
@@ -67,6 +68,6 @@ for (const [name, file, batch] of [
   const top = [...auto.dataMovement.perOp].sort((a, b) => b.byteMm.core + b.byteMm.noc + b.byteMm.dram - (a.byteMm.core + a.byteMm.noc + a.byteMm.dram)).slice(0, 3);
   console.log(`${name.padEnd(18)} auto, most data movement: ${top.map((o) => `${o.name} ${(o.bytesMoved / 2 ** 20).toFixed(1)} MiB at ${o.mmPerByte.toFixed(2)} mm/B`).join('; ')}`);
   // What holds auto above the roofline: the same program with one kind of work made free.
-  const free = whatIf(autoProgram!, arch, nocModel).slice(1);
+  const free = whatIf(autoRun!.program, arch, nocModel, autoRun!.cycles).slice(1);
   console.log(`${name.padEnd(18)} auto, what if free (x roofline): ${free.map((w) => `${w.label.replace(' free', '')} ${w.overRoofline.toFixed(2)}`).join(', ')}`);
 }

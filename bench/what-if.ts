@@ -5,7 +5,7 @@
 // its hops), so a run with everything free is the program's synchronisation alone. A kind whose
 // freeing shortens the run a lot is what the mapping is bound by; the run with DRAM and NoC both
 // free is its chain of compute and synchronisation, which no prefetch or routing change can beat.
-// Used by bench/critical-path.ts --what-if.
+// Used by bench/critical-path.ts --what-if and bench/quality.ts.
 
 import type { ArchSpec } from '../arch/spec.js';
 import type { Program, Task } from '../compiler/program.js';
@@ -43,11 +43,14 @@ const CASES: readonly { readonly label: string; readonly free: readonly FreeKind
   { label: 'DRAM and NoC free', free: ['dram', 'noc'] },
 ];
 
-/** Simulates `p` as compiled and with each kind of work made free (the roofline is the program's own). */
-export function whatIf(p: Program, arch: ArchSpec, nocModel: 'packet' | 'flit'): WhatIf[] {
+/**
+ * Simulates `p` as compiled and with each kind of work made free (the roofline is the program's
+ * own). `compiledCycles`: the caller's own run of `p` on `nocModel`, so it is not simulated again.
+ */
+export function whatIf(p: Program, arch: ArchSpec, nocModel: 'packet' | 'flit', compiledCycles?: number): WhatIf[] {
   const bound = roofline(p, arch).seconds;
   return CASES.map(({ label, free }) => {
-    const cycles = simulate(idealise(p, new Set(free)), arch, { nocModel }).cycles;
+    const cycles = free.length === 0 && compiledCycles !== undefined ? compiledCycles : simulate(idealise(p, new Set(free)), arch, { nocModel }).cycles;
     const seconds = cycles / arch.clockHz;
     return { label, free, cycles, seconds, overRoofline: seconds / bound };
   });
