@@ -8,7 +8,7 @@
 // free (bench/what-if.ts): how far each kind of work holds the run above the roofline.
 //
 //   node dist/bench/critical-path.js MODEL.onnx [--batch N] [--noc-model packet|flit]
-//        [--strategy auto|opbyop|matmul2d|pipeline] [--ops N] [--what-if]
+//        [--strategy auto|opbyop|matmul2d|pipeline] [--stages N] [--micro-batches N] [--ops N] [--what-if]
 //
 // MODEL may be a path or a name under models/ (bert_base -> models/bert_base_op17.onnx).
 import { existsSync } from 'node:fs';
@@ -110,9 +110,19 @@ if (process.argv[1] !== undefined && path.basename(process.argv[1]) === 'critica
   const strategy = (option('--strategy') ?? 'auto') as Strategy;
   if (!STRATEGIES.includes(strategy)) usage(`--strategy: expected one of ${STRATEGIES.join(', ')}, got "${strategy}"`);
   const topOps = Number(option('--ops') ?? 12);
+  const count = (name: string): number | undefined => {
+    const v = option(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) usage(`${name}: expected a positive integer, got "${v}"`);
+    return n;
+  };
+  const stages = count('--stages');
+  const microBatches = count('--micro-batches');
+  const pipeline = { ...(stages !== undefined ? { stages } : {}), ...(microBatches !== undefined ? { microBatches } : {}) };
   const arch = loadArch('wormhole_n150');
   const g = loadOnnxModel(file, { batch });
-  const p = compileGraph(g, arch, { dtype: 'bf16', fidelity: 'HiFi2', model: path.basename(file), batch, archFingerprint: archFingerprint(arch), strategy });
+  const p = compileGraph(g, arch, { dtype: 'bf16', fidelity: 'HiFi2', model: path.basename(file), batch, archFingerprint: archFingerprint(arch), strategy, pipeline });
   const s = simulate(p, arch, { nocModel });
   const cp = criticalPath(p, s);
   const pct = (c: number) => `${(100 * c / Math.max(1, cp.cycles)).toFixed(1)}%`.padStart(6);
