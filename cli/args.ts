@@ -36,6 +36,8 @@ export interface RunArgs {
   readonly compileBudgetSeconds?: number;
   /** Pipeline stage and micro-batch counts fixed for experiments (`--stages`, `--micro-batches`). */
   readonly pipeline?: { readonly stages?: number; readonly microBatches?: number };
+  /** Seconds of refinement against simulations (`--refine`; compiler/partition/refine.ts); none when absent or 0. */
+  readonly refineSeconds?: number;
 }
 
 const usage = (msg: string) => new SpatialcError('E_USAGE', msg, { hint: 'see `spatialc --help`' });
@@ -60,6 +62,7 @@ const RUN_OPTIONS = {
   'compile-budget': { type: 'string' },
   stages: { type: 'string' },
   'micro-batches': { type: 'string' },
+  refine: { type: 'string' },
 } as const;
 
 /**
@@ -108,6 +111,7 @@ export function parseRunArgs(argv: readonly string[], command: string): RunArgs 
     weightLayout: oneOf(values['weight-layout'], WEIGHT_LAYOUTS, '--weight-layout'),
     strategy: oneOf(values.strategy, STRATEGIES, '--strategy'),
     ...(values['compile-budget'] !== undefined ? { compileBudgetSeconds: parseSeconds(values['compile-budget'], '--compile-budget') } : {}),
+    ...(values.refine !== undefined ? { refineSeconds: parseSeconds(values.refine, '--refine') } : {}),
     ...(values.stages !== undefined || values['micro-batches'] !== undefined ? {
       pipeline: {
         ...(values.stages !== undefined ? { stages: parsePositiveInt(values.stages, '--stages') } : {}),

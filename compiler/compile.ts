@@ -15,7 +15,8 @@ import { createSession, type Session } from './lower/session.js';
 import { lowerPerOp } from './partition/per-op.js';
 import { lowerPipelined } from './partition/pipeline.js';
 import { planStages, type PipelineForce } from './partition/pipeline-plan.js';
-import type { Strategy } from './partition/strategy.js';
+import type { GridChoice, Strategy } from './partition/strategy.js';
+import { gridLabel, refineGrids, type ChosenGrid, type Measured, type RefineBudget, type Refined } from './partition/refine.js';
 import { DEFAULT_WEIGHT_LAYOUT, type WeightLayout } from './lower/dram-placement.js';
 
 export interface CompileOptions {
@@ -44,6 +45,14 @@ export interface CompileOptions {
   readonly compileBudgetSeconds?: number;
   /** Fixes the pipeline's stage and micro-batch counts (experiments); the planner picks what is absent. */
   readonly pipeline?: PipelineForce;
+  /**
+   * Grids fixed per group index for the per-op lowering (refine.ts's plans; experiments): each
+   * listed matmul-like group is lowered on its grid without a search, the others are searched, and
+   * `auto` lowers no pipeline.
+   */
+  readonly grids?: ReadonlyMap<number, GridChoice>;
+  /** Filled by the per-op lowering with each matmul-like group's grid and its search's candidates (refine.ts). */
+  readonly chosen?: Map<number, ChosenGrid>;
 }
 
 /** The program cores of the arch's compute grid, row-major (index = i * cols + j). */
@@ -76,12 +85,12 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   const pipelineGrouping = () => (rowGrouping ??= groupNodes(graph, { tileAliases: false }));
   const perOp = (st: 'auto' | 'opbyop' | 'matmul2d'): Lowering => {
     const s = session();
-    return { s, ops: lowerPerOp(s, graph, grouping, { strategy: st, budgetSeconds, residentIo }), label: st };
+    return { s, ops: lowerPerOp(s, graph, grouping, { strategy: st, budgetSeconds, residentIo, ...(opts.grids !== undefined ? { grids: opts.grids } : {}), ...(opts.chosen !== undefined ? { chosen: opts.chosen } : {}) }), label: st };
   };
   let best: Lowering;
   if (strategy === 'pipeline') best = pipelined(session(pipelineGrouping()), graph, pipelineGrouping(), opts, residentIo, false)!;
   else if (strategy !== 'auto') best = perOp(strategy);
-  else if (budgetSeconds <= 0) best = { ...perOp('auto'), label: 'auto: per-op search' };
+  else if (budgetSeconds <= 0 || opts.grids !== undefined) best = { ...perOp('auto'), label: 'auto: per-op search' };
   else {
     best = { ...perOp('auto'), label: 'auto: per-op search' };
     // A one-stage, one-micro-batch plan is the per-op lowering with block sharding: not worth lowering again.
@@ -89,6 +98,21 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
     if (p !== undefined && p.s.b.makespan() < best.s.b.makespan()) best = { ...p, label: `auto: ${p.label}` };
   }
   return assemble(best, arch, cores, opts);
+}
+
+/**
+ * Compiles as compileGraph does, then refines the per-op search's grids against `measure` (a
+ * simulation, passed in by the caller: the compiler never runs the simulator) within `budget`
+ * (partition/refine.ts). A pipelined or fixed-strategy mapping is returned as
+ * compiled. The program's strategy label says what the refinement changed.
+ */
+export function compileRefined(graph: Graph, arch: ArchSpec, opts: CompileOptions, measure: (p: Program) => Measured, budget: RefineBudget): { program: Program; refined: Refined } {
+  const refined = refineGrids((grids, chosen) => compileGraph(graph, arch, { ...opts, chosen, ...(grids !== undefined ? { grids } : {}) }), measure, budget);
+  const n = refined.steps.reduce((k, s) => k + s.groups.length, 0);
+  const label = refined.steps.length === 0
+    ? `${refined.program.strategy}, refined: no change in ${refined.evaluations} measured lowerings`
+    : `${refined.program.strategy}, refined: ${n} op(s) regridded in ${refined.evaluations} measured lowerings (${refined.steps.map((s) => `${gridLabel(s.from)} -> ${gridLabel(s.to)}`).join('; ')})`;
+  return { program: { ...refined.program, strategy: label }, refined };
 }
 
 /**

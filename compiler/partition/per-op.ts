@@ -14,11 +14,16 @@ import type { LowerContext } from '../lower/context.js';
 import { OpCostModel } from './cost.js';
 import { computeBound, gatherBoundSplit, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
 import type { MatmulShape } from '../lower/matmul-shape.js';
+import type { ChosenGrid } from './refine.js';
 
 export interface PerOpOptions {
   readonly strategy: Exclude<Strategy, 'pipeline'>;
   readonly budgetSeconds: number;
   readonly residentIo: boolean;
+  /** Grids fixed per group index (matmul-like groups): lowered as given, without a search. */
+  readonly grids?: ReadonlyMap<number, GridChoice>;
+  /** Filled with each matmul-like group's grid, the candidates its search had and its situation (refine.ts). */
+  readonly chosen?: Map<number, ChosenGrid>;
 }
 
 /** Lowers every group of `grouping` op by op; returns the Program's op records. */
@@ -31,7 +36,7 @@ export function lowerPerOp(s: Session, graph: Graph, grouping: Grouping, o: PerO
   const memo = new Map<string, GridChoice>();
   return grouping.groups.map((grp, k) => {
     const follower = windowFollower(grp, grouping.groups[k + 1], grouping.rootOf);
-    const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o.residentIo, search, model, memo, follower && resolveGroup(follower, grouping.rootOf));
+    const r = lowerGroup(ctx, s, resolveGroup(grp, grouping.rootOf), outputs.has(grp.output), o, search, model, memo, follower && resolveGroup(follower, grouping.rootOf));
     for (const t of new Set(anchorInputsOf(grp, grouping.rootOf, graph, grouping.aliases))) if (lastReader.get(t) === grp.index) releaseTensor(ctx, grp.index, t);
     ctx.b.commit(); // no trial of this group is taken back after this
     return opRecord(grp, r);
@@ -63,7 +68,8 @@ function windowFollower(grp: OpGroup, next: OpGroup | undefined, rootOf: readonl
  * window op `follower`, each candidate is costed with the follower lowered after it (on its own
  * grid), a one-op look-ahead.
  */
-function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: boolean, residentIo: boolean, search: StrategySearch, model: OpCostModel, memo: Map<string, GridChoice>, follower?: OpGroup): Lowered {
+function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: boolean, o: PerOpOptions, search: StrategySearch, model: OpCostModel, memo: Map<string, GridChoice>, follower?: OpGroup): Lowered {
+  const residentIo = o.residentIo;
   const view = ctx.views(grp.output);
   const mm = matmulShape(ctx, grp, view);
   if (mm === undefined) {
@@ -77,8 +83,17 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
   // A repeated layer (the same op on the same shapes, its input held the same way) takes the grid
   // its first instance chose, without trying the candidates again.
   const key = situation(ctx, grp, mm, cands, followerGrid);
+  const record = (choice: GridChoice) => o.chosen?.set(grp.index, { choice, candidates: split !== undefined ? [split, ...all] : all, situation: key });
+  const forced = o.grids?.get(grp.index);
+  if (forced !== undefined) {
+    record(forced);
+    return lowerOnGrid(ctx, grp, mm, forced, isGraphOutput, s.resident, residentIo);
+  }
   const known = memo.get(key);
-  if (known !== undefined) return lowerOnGrid(ctx, grp, mm, known, isGraphOutput, s.resident, residentIo);
+  if (known !== undefined) {
+    record(known);
+    return lowerOnGrid(ctx, grp, mm, known, isGraphOutput, s.resident, residentIo);
+  }
   const ready = ctx.b.makespan();
   const compute = computeBound(ctx, mm, view.tileRows, view.tileCols);
   // The chosen candidate's trial, when it was the last one, stands (less its look-ahead follower).
@@ -94,6 +109,7 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
     return { cost, tasks, undo: () => s.restore(snap) };
   });
   memo.set(key, choice);
+  record(choice);
   if (kept && trial !== undefined) {
     if (trial.beforeFollower !== undefined) s.restore(trial.beforeFollower);
     return trial.lowered;
