@@ -9,12 +9,13 @@
 // ResNet-50 batch 16. Models come from `npm run models`; absent ones are skipped. `--weight-layout
 // interleaved` stores weights interleaved over every DRAM channel instead of near their readers.
 // Last, per model, auto's program against the roofline with DRAM, NoC or compute made free
-// (bench/what-if.ts): what holds it above the bound.
+// (bench/what-if.ts): what holds it above the bound; with `--refine S`, auto's grids refined
+// against this bench's simulation for about S seconds (compiler/partition/refine.ts).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { archFingerprint, loadArch } from '../arch/index.js';
 import type { DeviceDtype, MathFidelity } from '../arch/spec.js';
-import { compileGraph } from '../compiler/compile.js';
+import { compileGraph, compileRefined } from '../compiler/compile.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
 import type { Strategy } from '../compiler/partition/strategy.js';
 import { DEFAULT_WEIGHT_LAYOUT, WEIGHT_LAYOUTS } from '../compiler/lower/dram-placement.js';
@@ -29,6 +30,12 @@ const layoutAt = process.argv.indexOf('--weight-layout');
 const weightLayout = layoutAt >= 0 ? WEIGHT_LAYOUTS.find((l) => l === process.argv[layoutAt + 1]) : DEFAULT_WEIGHT_LAYOUT;
 if (weightLayout === undefined) {
   console.error(`bench/quality: --weight-layout: expected one of ${WEIGHT_LAYOUTS.join(', ')}, got "${process.argv[layoutAt + 1] ?? ''}"`);
+  process.exit(2);
+}
+const refineAt = process.argv.indexOf('--refine');
+const refineSeconds = refineAt >= 0 ? Number(process.argv[refineAt + 1]) : 0;
+if (!(refineSeconds >= 0)) {
+  console.error(`bench/quality: --refine: expected a number of seconds >= 0, got "${process.argv[refineAt + 1] ?? ''}"`);
   process.exit(2);
 }
 const dtype: DeviceDtype = 'bf16';
@@ -70,4 +77,11 @@ for (const [name, file, batch] of [
   // What holds auto above the roofline: the same program with one kind of work made free.
   const free = whatIf(autoRun!.program, arch, nocModel, autoRun!.cycles).slice(1);
   console.log(`${name.padEnd(18)} auto, what if free (x roofline): ${free.map((w) => `${w.label.replace(' free', '')} ${w.overRoofline.toFixed(2)}`).join(', ')}`);
+  if (refineSeconds > 0) {
+    // --refine S: auto's grids refined against this bench's simulation (compiler/partition/refine.ts).
+    const t0 = performance.now();
+    const { program, refined } = compileRefined(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch), weightLayout }, (q) => simulate(q, arch, { nocModel }), { seconds: refineSeconds, tasksPerSecond: nocModel === 'packet' ? 80_000 : 3_000 });
+    const r = buildReport(program, arch, simulate(program, arch, { nocModel }));
+    console.log(`${name.padEnd(18)} auto refined (${refineSeconds} s): simulated ${us(r.latencySeconds).padStart(8)}  ratio ${(r.latencySeconds / r.roofline.seconds).toFixed(2)}  (${us(auto.latencySeconds)} before; ${refined.steps.length} change(s) in ${refined.evaluations} measurements, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
 }

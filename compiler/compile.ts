@@ -109,9 +109,10 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
 export function compileRefined(graph: Graph, arch: ArchSpec, opts: CompileOptions, measure: (p: Program) => Measured, budget: RefineBudget): { program: Program; refined: Refined } {
   const refined = refineGrids((grids, chosen) => compileGraph(graph, arch, { ...opts, chosen, ...(grids !== undefined ? { grids } : {}) }), measure, budget);
   const n = refined.steps.reduce((k, s) => k + s.groups.length, 0);
+  const tries = `${refined.evaluations} measured lowering${refined.evaluations === 1 ? '' : 's'}`;
   const label = refined.steps.length === 0
-    ? `${refined.program.strategy}, refined: no change in ${refined.evaluations} measured lowerings`
-    : `${refined.program.strategy}, refined: ${n} op(s) regridded in ${refined.evaluations} measured lowerings (${refined.steps.map((s) => `${gridLabel(s.from)} -> ${gridLabel(s.to)}`).join('; ')})`;
+    ? `${refined.program.strategy}, refined: no change in ${tries}`
+    : `${refined.program.strategy}, refined: ${n} op(s) regridded in ${tries} (${refined.steps.map((s) => `${gridLabel(s.from)} -> ${gridLabel(s.to)}`).join('; ')})`;
   return { program: { ...refined.program, strategy: label }, refined };
 }
 

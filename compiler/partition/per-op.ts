@@ -12,7 +12,7 @@ import { releaseTensor } from '../lower/output.js';
 import type { Session, Snapshot } from '../lower/session.js';
 import type { LowerContext } from '../lower/context.js';
 import { OpCostModel } from './cost.js';
-import { computeBound, gatherBoundSplit, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
+import { computeBound, gatherBoundSplit, kSplit, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
 import type { MatmulShape } from '../lower/matmul-shape.js';
 import type { ChosenGrid } from './refine.js';
 
@@ -83,7 +83,9 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
   // A repeated layer (the same op on the same shapes, its input held the same way) takes the grid
   // its first instance chose, without trying the candidates again.
   const key = situation(ctx, grp, mm, cands, followerGrid);
-  const record = (choice: GridChoice) => o.chosen?.set(grp.index, { choice, candidates: split !== undefined ? [split, ...all] : all, situation: key });
+  // What refinement may try: the search's candidates, the K-split of each block grid that leaves cores idle too.
+  // (A forced strategy keeps its one grid.)
+  const record = (choice: GridChoice) => o.chosen?.set(grp.index, { choice, candidates: search.strategy === 'auto' ? refineCandidates(ctx, mm, cands, all) : cands, situation: key });
   const forced = o.grids?.get(grp.index);
   if (forced !== undefined) {
     record(forced);
@@ -115,6 +117,14 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
     return trial.lowered;
   }
   return lowerOnGrid(ctx, grp, mm, choice, isGraphOutput, s.resident, residentIo);
+}
+
+/** The grids refinement may try for a group: its search's candidates, the rest of the block shapes, and their K-splits. */
+function refineCandidates(ctx: LowerContext, mm: MatmulShape, cands: readonly GridChoice[], all: readonly GridChoice[]): GridChoice[] {
+  const out = [...cands];
+  const same = (a: GridChoice, b: GridChoice) => a.kind === b.kind && a.gr === b.gr && a.gc === b.gc && (a.gk ?? 1) === (b.gk ?? 1);
+  for (const c of all) for (const x of [c, kSplit(ctx, mm, c)]) if (x !== undefined && !out.some((o) => same(o, x))) out.push(x);
+  return out;
 }
 
 /** What the grid choice of a matmul-like group depends on, as a key: its ops and shapes, how its inputs are held, its candidates. */

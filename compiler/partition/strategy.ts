@@ -76,14 +76,23 @@ const MAX_K_SPLIT = 4;
  * +4%, BERT-base, GPT and ViT unchanged. Undefined: the search chooses among the candidates.
  */
 export function gatherBoundSplit(ctx: LowerContext, mm: MatmulShape, mt: number, nt: number, block: GridChoice): GridChoice | undefined {
-  const p = ctx.gridRows * ctx.gridCols;
-  const aView = ctx.views(mm.a);
-  // Each chunk needs a K-step of its own: at least ceil(K tiles / widest K-step) of them.
-  const gk = Math.min(MAX_K_SPLIT, Math.floor(p / (block.gr * block.gc)), Math.ceil(aView.tileCols / MAX_K_STEP_TILES));
-  if (gk < 2 || block.kind !== 'block') return undefined;
-  const in0Tiles = Math.ceil(mt / block.gr) * aView.tileCols;
+  const split = kSplit(ctx, mm, block);
+  if (split === undefined) return undefined;
+  const in0Tiles = Math.ceil(mt / block.gr) * ctx.views(mm.a).tileCols;
   const weightTiles = mm.bView.tileRows * Math.ceil(nt / block.gc);
-  return in0Tiles >= weightTiles ? { ...block, gk } : undefined;
+  return in0Tiles >= weightTiles ? split : undefined;
+}
+
+/**
+ * `block` with each output block's K-steps split over the cores it leaves idle (at most
+ * MAX_K_SPLIT chunks, each with a K-step of its own), or undefined when it leaves too few idle or
+ * is not a block grid.
+ */
+export function kSplit(ctx: LowerContext, mm: MatmulShape, block: GridChoice): GridChoice | undefined {
+  const p = ctx.gridRows * ctx.gridCols;
+  // Each chunk needs a K-step of its own: at least ceil(K tiles / widest K-step) of them.
+  const gk = Math.min(MAX_K_SPLIT, Math.floor(p / (block.gr * block.gc)), Math.ceil(ctx.views(mm.a).tileCols / MAX_K_STEP_TILES));
+  return gk >= 2 && block.kind === 'block' && block.gk === undefined ? { ...block, gk } : undefined;
 }
 
 /**
