@@ -14,6 +14,7 @@ import type { LowerContext } from '../lower/context.js';
 import { OpCostModel } from './cost.js';
 import { computeBound, gatherBoundSplit, kSplit, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
 import type { MatmulShape } from '../lower/matmul-shape.js';
+import { SpatialcError } from '../../arch/errors.js';
 import type { ChosenGrid } from './refine.js';
 
 export interface PerOpOptions {
@@ -102,9 +103,20 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
   let trial: { lowered: Lowered; beforeFollower: Snapshot | undefined } | undefined;
   const { choice, kept } = search.choose(cands, (c) => ready + compute(c), (c) => {
     const snap = s.snapshot();
-    const lowered = lowerOnGrid(ctx, grp, mm, c, isGraphOutput, s.resident, residentIo);
-    const beforeFollower = follower !== undefined ? s.snapshot() : undefined;
-    if (follower !== undefined) lowerOnGrid(ctx, follower, undefined, { kind: 'height', ...followerGrid! }, false, s.resident, residentIo);
+    let lowered: Lowered;
+    let beforeFollower: Snapshot | undefined;
+    try {
+      lowered = lowerOnGrid(ctx, grp, mm, c, isGraphOutput, s.resident, residentIo);
+      beforeFollower = follower !== undefined ? s.snapshot() : undefined;
+      if (follower !== undefined) lowerOnGrid(ctx, follower, undefined, { kind: 'height', ...followerGrid! }, false, s.resident, residentIo);
+    } catch (e) {
+      // A candidate that does not fit (a graph input made resident on too few of its cores, say)
+      // is no choice; when none fits, the first one's lowering below reports why.
+      if (!(e instanceof SpatialcError) || e.code !== 'E_DOES_NOT_FIT') throw e;
+      const tasks = ctx.b.tasks.length - snap.b.tasks;
+      s.restore(snap);
+      return { cost: Infinity, tasks };
+    }
     const cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), ready).cycles;
     const tasks = ctx.b.tasks.length - snap.b.tasks;
     trial = { lowered, beforeFollower };

@@ -11,7 +11,7 @@
 // does (height, width and block candidates, lowered on a checkpoint and costed), then kept for
 // every micro-batch (its kept weights stay on the same cores).
 
-import { assert } from '../../arch/errors.js';
+import { assert, SpatialcError } from '../../arch/errors.js';
 import type { Graph, TensorId } from '../graph.js';
 import type { BufferId, ProgramOp, TaskId } from '../program.js';
 import { NotYetProduced, type LowerContext } from '../lower/context.js';
@@ -114,7 +114,8 @@ function searchGrid(
       for (let i = snap.b.tasks; i < ctx.b.tasks.length; i++) if (!ctx.b.isUngated(i as TaskId)) start = Math.min(start, ctx.b.tasks[i]!.predictedStartCycle);
       cost = model.cost(ctx.b.tasks, snap.b.tasks, (id) => ctx.b.end(id as TaskId), start).cycles - start;
     } catch (e) {
-      if (!(e instanceof NotYetProduced)) throw e;
+      // Not produced yet, or not fitting (a resident graph input on too few cores): no choice.
+      if (!(e instanceof NotYetProduced) && !(e instanceof SpatialcError && e.code === 'E_DOES_NOT_FIT')) throw e;
     }
     const tasks = ctx.b.tasks.length - snap.b.tasks;
     s.restore(snap);

@@ -15,7 +15,7 @@ import { loadOnnxModel } from '../../compiler/onnx/import.js';
 import type { Graph } from '../../compiler/graph.js';
 import { simulate, buildReport } from '../../sim/index.js';
 import { checkProgram, randomInputs } from '../../cli/check.js';
-import { matmulGraph, smallResidualCnn } from './helpers/graphs.js';
+import { graphBuilder, matmulGraph, smallResidualCnn } from './helpers/graphs.js';
 
 const arch = loadArch('wormhole_n150');
 const fp = archFingerprint(arch);
@@ -59,6 +59,18 @@ for (const [name, g] of [['matmul', matmulGraph(256, 320, 192)], ['residual CNN'
     }
   });
 }
+
+Resident('a candidate grid the resident input does not fit is skipped, not fatal (an image stem)', () => {
+  // ViT-B/16's patch embedding: a 224x224 RGB image (its 3 channels padded to a tile: 3.2 MB)
+  // read by a 16x16 stride-16 conv. Some of the conv's candidate grids would hold the whole image
+  // on two cores; the search must try the others instead of failing the compile.
+  const g = graphBuilder('patches');
+  const x = g.input('x', [1, 3, 224, 224]);
+  const ints = (v: number[]) => ({ kind: 'ints' as const, value: v });
+  const y = g.node('Conv', [x, g.weight('w', [768, 3, 16, 16])], [1, 768, 14, 14], { kernel_shape: ints([16, 16]), strides: ints([16, 16]) });
+  const p = compile(g.build([y]), true);
+  assert.equal(verifyProgram(p, arch), []);
+});
 
 Resident('the shards survive a listing round trip', () => {
   const p = compile(loadOnnxModel('tests/fixtures/onnx/tiny_cnn.onnx', { batch: 1 }), true);
