@@ -18,6 +18,7 @@ import { planStages, type PipelineForce } from './partition/pipeline-plan.js';
 import type { GridChoice, Strategy } from './partition/strategy.js';
 import { gridLabel, refineGrids, type ChosenGrid, type Measured, type RefineBudget, type Refined } from './partition/refine.js';
 import { DEFAULT_WEIGHT_LAYOUT, type WeightLayout } from './lower/dram-placement.js';
+import type { PrefetchTuning } from './lower/context.js';
 
 export interface CompileOptions {
   readonly dtype: DeviceDtype;
@@ -53,6 +54,8 @@ export interface CompileOptions {
   readonly grids?: ReadonlyMap<number, GridChoice>;
   /** Filled by the per-op lowering with each matmul-like group's grid and its search's candidates (refine.ts). */
   readonly chosen?: Map<number, ChosenGrid>;
+  /** Prefetch depth and bounds other than the weight layout's defaults (lower/context.ts PrefetchSettings; refine.ts). */
+  readonly prefetch?: PrefetchTuning;
 }
 
 /** The program cores of the arch's compute grid, row-major (index = i * cols + j). */
@@ -80,7 +83,7 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
   const residentIo = opts.residentIo === true;
   const budgetSeconds = opts.compileBudgetSeconds ?? DEFAULT_BUDGET_SECONDS;
   const weightLayout = opts.weightLayout ?? DEFAULT_WEIGHT_LAYOUT;
-  const session = (gr = grouping) => createSession(graph, gr, { arch, dtype: opts.dtype, fidelity: opts.fidelity, cores, tileBytes: tb, residentIo, weightLayout });
+  const session = (gr = grouping) => createSession(graph, gr, { arch, dtype: opts.dtype, fidelity: opts.fidelity, cores, tileBytes: tb, residentIo, weightLayout, ...(opts.prefetch !== undefined ? { prefetch: opts.prefetch } : {}) });
   let rowGrouping: Grouping | undefined;
   const pipelineGrouping = () => (rowGrouping ??= groupNodes(graph, { tileAliases: false }));
   const perOp = (st: 'auto' | 'opbyop' | 'matmul2d'): Lowering => {
@@ -107,12 +110,17 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
  * compiled. The program's strategy label says what the refinement changed.
  */
 export function compileRefined(graph: Graph, arch: ArchSpec, opts: CompileOptions, measure: (p: Program) => Measured, budget: RefineBudget): { program: Program; refined: Refined } {
-  const refined = refineGrids((grids, chosen) => compileGraph(graph, arch, { ...opts, chosen, ...(grids !== undefined ? { grids } : {}) }), measure, budget);
+  const refined = refineGrids((plan, chosen) => compileGraph(graph, arch, {
+    ...opts, chosen, ...(plan?.grids !== undefined ? { grids: plan.grids } : {}), ...(plan?.prefetch !== undefined ? { prefetch: plan.prefetch } : {}),
+  }), measure, budget);
   const n = refined.steps.reduce((k, s) => k + s.groups.length, 0);
   const tries = `${refined.evaluations} measured lowering${refined.evaluations === 1 ? '' : 's'}`;
-  const label = refined.steps.length === 0
-    ? `${refined.program.strategy}, refined: no change in ${tries}`
-    : `${refined.program.strategy}, refined: ${n} op(s) regridded in ${tries} (${refined.steps.map((s) => `${gridLabel(s.from)} -> ${gridLabel(s.to)}`).join('; ')})`;
+  const pf = Object.entries(refined.prefetch).map(([k, v]) => `${k} ${v ?? 'unbounded'}`).join(', ');
+  const changes = [
+    ...(pf !== '' ? [`prefetch ${pf}`] : []),
+    ...(n > 0 ? [`${n} op(s) regridded (${refined.steps.map((s) => `${gridLabel(s.from)} -> ${gridLabel(s.to)}`).join('; ')})`] : []),
+  ];
+  const label = `${refined.program.strategy}, refined: ${changes.length === 0 ? 'no change' : changes.join(', ')} in ${tries}`;
   return { program: { ...refined.program, strategy: label }, refined };
 }
 

@@ -25,6 +25,8 @@ export interface BuilderOptions {
   readonly cores: readonly Coord[];
   /** When set, a posted read (prefetch) waits for the one this many before it on each of its channels. */
   readonly prefetchReadsPerChannel?: number;
+  /** Posted reads a core has in flight at most, in creation order (default 1). */
+  readonly postedReadsInFlight?: number;
 }
 
 interface Common {
@@ -66,7 +68,7 @@ export interface BuilderCheckpoint {
   readonly gate: readonly (TaskId | undefined)[];
   readonly sends: readonly (readonly TaskId[])[];
   readonly lastEnd: number;
-  readonly lastPosted: readonly (TaskId | undefined)[];
+  readonly postedOn: readonly (readonly TaskId[])[];
   readonly postedByChannel: readonly (readonly TaskId[])[];
   readonly timing: TimingMark;
 }
@@ -93,8 +95,8 @@ export class ProgramBuilder {
   private readonly sendsSinceGate: TaskId[][];
   /** Per task: created ungated (a prefetch). */
   private readonly ungatedFlags: boolean[] = [];
-  /** Per core: its latest posted read (each waits for the one before). */
-  private readonly lastPosted: (TaskId | undefined)[] = [];
+  /** Per core: its latest posted reads, at most postedReadsInFlight (each waits for the one that many before it). */
+  private postedOn: TaskId[][] = [];
   /** Per DRAM channel: its latest posted reads, at most prefetchReadsPerChannel of them. */
   private postedByChannel: TaskId[][] = [];
 
@@ -131,7 +133,7 @@ export class ProgramBuilder {
       gate: [...this.gate],
       sends: this.sendsSinceGate.map((s) => [...s]),
       lastEnd: this.lastEnd,
-      lastPosted: [...this.lastPosted],
+      postedOn: this.postedOn.map((l) => [...l]),
       postedByChannel: this.postedByChannel.map((l) => [...l]),
       timing: this.timing.mark(),
     };
@@ -158,8 +160,7 @@ export class ProgramBuilder {
     cp.gate.forEach((g, c) => { this.gate[c] = g; });
     cp.sends.forEach((s, c) => { this.sendsSinceGate[c] = [...s]; });
     this.lastEnd = cp.lastEnd;
-    cp.lastPosted.forEach((t, c) => { this.lastPosted[c] = t; });
-    this.lastPosted.length = cp.lastPosted.length;
+    this.postedOn = cp.postedOn.map((l) => [...l]);
     this.postedByChannel = cp.postedByChannel.map((l) => [...l]);
     this.timing.rollback(cp.timing);
     this.ungatedFlags.length = cp.tasks;
@@ -236,9 +237,12 @@ export class ProgramBuilder {
   dramRead(c: Common, engine: Engine, channelBytes: readonly number[], reads?: readonly TileRegion[]): TaskId {
     const posted = c.ungated === true ? true : undefined;
     const issue = posted ? readIssueCycles(this.opts.arch, channelBytes) : undefined;
-    // One posted read in flight per core, in creation (op) order: prefetches for later ops must not
-    // take the DRAM channels and links from the next op's (a deeper queue measured slower).
-    const prev = posted ? this.lastPosted[c.core] : undefined;
+    // postedReadsInFlight posted reads in flight per core (default one), in creation (op) order:
+    // prefetches for later ops must not take the DRAM channels and links from the next op's (a
+    // deeper queue measured slower on some models, faster on others: refine.ts tries it per model).
+    const inFlight = this.opts.postedReadsInFlight ?? 1;
+    const mine = posted ? (this.postedOn[c.core] ??= []) : undefined;
+    const prev = mine !== undefined && mine.length >= inFlight ? mine[mine.length - inFlight] : undefined;
     if (prev !== undefined) c = { ...c, deps: [...c.deps, prev] };
     // At most prefetchReadsPerChannel posted reads queued on a channel, in creation order (each
     // waits for the one that many before it there): a channel serves its requests first come, first
@@ -254,7 +258,10 @@ export class ProgramBuilder {
       if (extra.length > 0) c = { ...c, deps: [...c.deps, ...extra] };
     }
     const id = this.dramTask(c, engine, channelBytes, true, (base, noc, endpoints) => ({ kind: 'dram-read', ...base, noc, posted, channelBytes, endpoints, reads }), issue);
-    if (posted) this.lastPosted[c.core] = id;
+    if (mine !== undefined) {
+      mine.push(id);
+      if (mine.length > inFlight) mine.shift();
+    }
     if (posted && bound !== undefined) {
       channelBytes.forEach((b, ch) => {
         if (b <= 0) return;

@@ -81,6 +81,8 @@ export interface LowerContext {
   readonly residentBytes: number[];
   /** Per core, the last prefetchDepth ops lowered on it (most recent last): what weight prefetch must not collide with. */
   readonly recentOps: OpOnCore[][];
+  /** How many of a core's latest ops weight prefetch may reach back over (PrefetchSettings.depth). */
+  readonly prefetchDepth: number;
   /** Matmul weights may be fetched into their own buffers while the previous op still runs (op by op). */
   readonly prefetchWeights?: boolean;
   /** Where matmul weights are stored in DRAM (CompileOptions.weightLayout). */
@@ -140,6 +142,34 @@ export function prefetchDepth(layout: WeightLayout): number {
  */
 export function prefetchReadsPerChannel(layout: WeightLayout): number | undefined {
   return layout === 'near-readers' ? 12 : undefined;
+}
+
+/**
+ * How far and how deep prefetches go: the defaults (prefetchDepth, prefetchReadsPerChannel, one
+ * posted read in flight per core) unless CompileOptions.prefetch says otherwise (refine.ts tries
+ * other settings per model; each default was chosen over a set of models and is not best for all).
+ */
+export interface PrefetchSettings {
+  readonly depth: number;
+  /** Undefined: no bound. */
+  readonly readsPerChannel: number | undefined;
+  readonly postedInFlight: number;
+}
+
+/** Overrides of PrefetchSettings (`readsPerChannel: null` removes the bound). */
+export interface PrefetchTuning {
+  readonly depth?: number;
+  readonly readsPerChannel?: number | null;
+  readonly postedInFlight?: number;
+}
+
+/** The settings for a weight layout with `tuning` applied. */
+export function prefetchSettings(layout: WeightLayout, tuning: PrefetchTuning = {}): PrefetchSettings {
+  return {
+    depth: tuning.depth ?? prefetchDepth(layout),
+    readsPerChannel: tuning.readsPerChannel === null ? undefined : tuning.readsPerChannel ?? prefetchReadsPerChannel(layout),
+    postedInFlight: tuning.postedInFlight ?? 1,
+  };
 }
 
 /** An op lowered on a core: the task that opened it there, and the most SRAM the core held meanwhile. */

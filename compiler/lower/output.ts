@@ -5,7 +5,7 @@
 import type { TensorId } from '../graph.js';
 import type { BufferId, TaskId, WorkItem } from '../program.js';
 import { channelBytesOf, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
-import { prefetchDepth, tilesBytes, type LowerContext, type PlacedTensor, type ReadyBlock, type TensorPart } from './context.js';
+import { tilesBytes, type LowerContext, type PlacedTensor, type ReadyBlock, type TensorPart } from './context.js';
 import type { OpGroup } from './group.js';
 
 export interface OutputPlan {
@@ -92,7 +92,7 @@ export function closeOutput(ctx: LowerContext, grp: OpGroup, out: OutputPlan): P
     const extra = out.freeAtClose.get(core) ?? [];
     const recent = ctx.recentOps[core]!;
     recent.push({ open: ctx.openOf.get(core), busyBytes: (ctx.residentBytes[core] ?? 0) + (ctx.b.buffers[buf]?.bytes ?? 0) });
-    if (recent.length > prefetchDepth(ctx.weightLayout)) recent.shift();
+    if (recent.length > ctx.prefetchDepth) recent.shift();
     const closed = ctx.b.compute({ core, op: grp.index, deps, free: [buf, ...extra] }, [], 0, 0, 0);
     ctx.b.setGate(core, closed);
     for (const b of extra) ctx.residentBytes[core] = Math.max(0, (ctx.residentBytes[core] ?? 0) - (ctx.b.buffers[b]?.bytes ?? 0));

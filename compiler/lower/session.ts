@@ -7,7 +7,7 @@ import type { Graph, TensorId } from '../graph.js';
 import type { ProgramTensor, TaskId, TensorLayout } from '../program.js';
 import { matrixSize, TILE } from '../tensor-layout.js';
 import { ProgramBuilder, type BuilderCheckpoint } from './builder.js';
-import { prefetchReadsPerChannel, type LowerContext, type OpOnCore, type PlacedTensor } from './context.js';
+import { prefetchSettings, type LowerContext, type OpOnCore, type PlacedTensor, type PrefetchTuning } from './context.js';
 import type { Grouping } from './group.js';
 import { wholeGrid, type MatrixView } from './layout.js';
 import { findFeatureMaps } from './views.js';
@@ -43,14 +43,19 @@ export interface SessionOptions {
   readonly residentIo: boolean;
   /** Default DEFAULT_WEIGHT_LAYOUT. */
   readonly weightLayout?: WeightLayout;
+  /** Prefetch settings other than the layout's defaults (CompileOptions.prefetch). */
+  readonly prefetch?: PrefetchTuning;
 }
 
 /** A fresh lowering of `graph`: graph inputs placed (in DRAM, or left for their first reader). */
 export function createSession(graph: Graph, grouping: Grouping, o: SessionOptions): Session {
   const { arch, cores } = o;
   const weightLayout = o.weightLayout ?? DEFAULT_WEIGHT_LAYOUT;
-  const bound = prefetchReadsPerChannel(weightLayout);
-  const b = new ProgramBuilder({ arch, dtype: o.dtype, fidelity: o.fidelity, cores, ...(bound !== undefined ? { prefetchReadsPerChannel: bound } : {}) });
+  const pf = prefetchSettings(weightLayout, o.prefetch);
+  const b = new ProgramBuilder({
+    arch, dtype: o.dtype, fidelity: o.fidelity, cores, postedReadsInFlight: pf.postedInFlight,
+    ...(pf.readsPerChannel !== undefined ? { prefetchReadsPerChannel: pf.readsPerChannel } : {}),
+  });
   const featureMaps = findFeatureMaps(graph);
   const tensors: ProgramTensor[] = [];
   const viewCache = new Map<TensorId, MatrixView>();
@@ -63,7 +68,7 @@ export function createSession(graph: Graph, grouping: Grouping, o: SessionOption
     area: wholeGrid(rows, cols), gridRows: rows, gridCols: cols, tileBytes: o.tileBytes,
     sramBudgetBytes: arch.core.sramBytes - arch.core.sramReservedBytes,
     placed: new Map(), openOf: new Map(), footprintCache: new Map(), residentBytes: cores.map(() => 0),
-    recentOps: cores.map(() => []), weightLayout,
+    recentOps: cores.map(() => []), prefetchDepth: pf.depth, weightLayout,
     views: (t) => {
       let v = viewCache.get(t);
       if (v === undefined) {

@@ -17,6 +17,7 @@
 import { SpatialcError } from '../../arch/errors.js';
 import type { Program } from '../program.js';
 import type { GridChoice } from './strategy.js';
+import type { PrefetchTuning } from '../lower/context.js';
 
 /** What the search chose for one matmul-like group (CompileOptions.chosen). */
 export interface ChosenGrid {
@@ -41,8 +42,28 @@ export interface RefineStep {
   readonly cycles: number;
 }
 
+/** What a refined lowering fixes: every matmul-like group's grid, and the prefetch settings. */
+export interface RefinePlan {
+  readonly grids?: ReadonlyMap<number, GridChoice>;
+  readonly prefetch?: PrefetchTuning;
+}
+
+/**
+ * The prefetch settings tried first, one dimension at a time (each value with the others' best so
+ * far): posted reads in flight per core, prefetch depth, reads queued per DRAM channel. Their
+ * defaults were chosen over a set of models; single models measured 1-9% faster or slower with
+ * each of these (issue 5's notes).
+ */
+export const PREFETCH_VARIANTS: readonly (readonly PrefetchTuning[])[] = [
+  [{ postedInFlight: 2 }, { postedInFlight: 4 }],
+  [{ depth: 6 }, { depth: 24 }],
+  [{ readsPerChannel: 8 }, { readsPerChannel: 16 }],
+];
+
 export interface Refined {
   readonly program: Program;
+  /** The prefetch settings kept (empty: the defaults). */
+  readonly prefetch: PrefetchTuning;
   /** The search's program as measured, and the result's. */
   readonly startCycles: number;
   readonly cycles: number;
@@ -73,7 +94,7 @@ export function gridLabel(c: GridChoice): string {
  * measurement beyond it.
  */
 export function refineGrids(
-  lower: (grids: ReadonlyMap<number, GridChoice> | undefined, chosen: Map<number, ChosenGrid>) => Program,
+  lower: (plan: RefinePlan | undefined, chosen: Map<number, ChosenGrid>) => Program,
   measure: (p: Program) => Measured,
   allowance: RefineBudget,
 ): Refined {
@@ -85,8 +106,35 @@ export function refineGrids(
   // Measurements allowed, the search's own included.
   const budget = Math.floor((allowance.seconds * allowance.tasksPerSecond) / Math.max(1, best.tasks.length));
   const steps: RefineStep[] = [];
-  if (chosen.size === 0 || budget <= 1) return { program: best, startCycles, cycles: run.cycles, evaluations, steps };
+  let prefetch: PrefetchTuning = {};
+  if (chosen.size === 0 || budget <= 1) return { program: best, prefetch, startCycles, cycles: run.cycles, evaluations, steps };
   const plan = new Map<number, GridChoice>([...chosen].map(([g, c]) => [g, c.choice]));
+  // Lowers `grids` with the prefetch settings; undefined when they do not fit (SRAM).
+  const tryPlan = (grids: ReadonlyMap<number, GridChoice>, pf: PrefetchTuning): { program: Program; run: Measured } | undefined => {
+    evaluations++;
+    let program: Program;
+    try {
+      program = lower({ grids, prefetch: pf }, new Map());
+    } catch (e) {
+      if (e instanceof SpatialcError) return undefined;
+      throw e;
+    }
+    return { program, run: measure(program) };
+  };
+  // The prefetch settings first (global), with the search's grids.
+  for (const values of PREFETCH_VARIANTS) {
+    let dimBest: { pf: PrefetchTuning; program: Program; run: Measured } | undefined;
+    for (const v of values) {
+      if (evaluations >= budget) break;
+      const pf = { ...prefetch, ...v };
+      const r = tryPlan(plan, pf);
+      if (r !== undefined && r.run.cycles < (dimBest?.run.cycles ?? run.cycles)) dimBest = { pf, ...r };
+    }
+    if (dimBest === undefined) continue;
+    prefetch = dimBest.pf;
+    best = dimBest.program;
+    run = dimBest.run;
+  }
   const advance = opAdvance(best, run);
   // Sites: every repeated layer's instances together (when more than one), then each group alone.
   const bySituation = new Map<string, number[]>();
@@ -111,17 +159,9 @@ export function refineGrids(
         seen.add(gridLabel(to));
         const grids = new Map(plan);
         for (const g of site) grids.set(g, to);
-        evaluations++;
-        let program: Program;
-        try {
-          program = lower(grids, new Map());
-        } catch (e) {
-          // A grid that does not fit beside the others' (SRAM) is not a move.
-          if (e instanceof SpatialcError) continue;
-          throw e;
-        }
-        const r = measure(program);
-        if (r.cycles < (siteBest?.run.cycles ?? run.cycles)) siteBest = { to, program, run: r };
+        // A grid that does not fit beside the others' (SRAM) is not a move.
+        const r = tryPlan(grids, prefetch);
+        if (r !== undefined && r.run.cycles < (siteBest?.run.cycles ?? run.cycles)) siteBest = { to, ...r };
       }
       if (siteBest === undefined) continue;
       for (const g of site) plan.set(g, siteBest.to);
@@ -131,7 +171,7 @@ export function refineGrids(
       changed = true;
     }
   }
-  return { program: best, startCycles, cycles: run.cycles, evaluations, steps };
+  return { program: best, prefetch, startCycles, cycles: run.cycles, evaluations, steps };
 }
 
 /**

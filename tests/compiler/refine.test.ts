@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { archFingerprint, loadArch } from '../../arch/index.js';
 import { compileGraph, compileRefined, type CompileOptions } from '../../compiler/compile.js';
-import { refineGrids, type ChosenGrid } from '../../compiler/partition/refine.js';
+import { refineGrids, type ChosenGrid, type RefinePlan } from '../../compiler/partition/refine.js';
 import type { GridChoice } from '../../compiler/partition/strategy.js';
 import type { Program } from '../../compiler/program.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
@@ -57,30 +57,32 @@ Refine('no budget: the search\'s program, measured once', () => {
   assert.is(JSON.stringify(r.program.tasks), JSON.stringify(compileGraph(g, arch, opts(g.name)).tasks));
 });
 
-Refine('the hill climb: best alternative per site, passes until nothing changes, budget kept', () => {
+Refine('the hill climb: prefetch settings, then the best alternative per site, passes until nothing changes, budget kept', () => {
   // Two groups with grids 1, 2, 3 each, from 1 and 1. The cost couples them: the first pass takes
-  // group 0 to 2 and then group 1 to 3, after which 3 is best for group 0 (a second pass).
+  // group 0 to 2 and then group 1 to 3, after which 3 is best for group 0 (a second pass). Four
+  // posted reads in flight save a cycle whatever the grids.
   const grid = (gr: number): GridChoice => ({ kind: 'block', gr, gc: 1 });
   const cands = [grid(1), grid(2), grid(3)];
   const table = [[89, 80, 85], [88, 78, 50], [75, 70, 40]]; // [b - 1][a - 1]
   const cost = (a: number, b: number) => table[b - 1]![a - 1]!;
-  const fake = (grids: ReadonlyMap<number, GridChoice> | undefined): Program => {
-    const a = grids?.get(0)?.gr ?? 1;
-    const b = grids?.get(1)?.gr ?? 1;
-    return { tasks: [], predictedCycles: cost(a, b), strategy: `${a}${b}` } as unknown as Program;
+  const fake = (plan: RefinePlan | undefined): Program => {
+    const a = plan?.grids?.get(0)?.gr ?? 1;
+    const b = plan?.grids?.get(1)?.gr ?? 1;
+    return { tasks: [], predictedCycles: cost(a, b) - (plan?.prefetch?.postedInFlight === 4 ? 1 : 0), strategy: `${a}${b}` } as unknown as Program;
   };
   let calls = 0;
-  const lower = (grids: ReadonlyMap<number, GridChoice> | undefined, chosen: Map<number, ChosenGrid>) => {
+  const lower = (plan: RefinePlan | undefined, chosen: Map<number, ChosenGrid>) => {
     calls++;
-    if (grids === undefined) for (const k of [0, 1]) chosen.set(k, { choice: grid(1), candidates: cands, situation: `s${k}` });
-    return fake(grids);
+    if (plan === undefined) for (const k of [0, 1]) chosen.set(k, { choice: grid(1), candidates: cands, situation: `s${k}` });
+    return fake(plan);
   };
   const measure = (p: Program) => ({ cycles: p.predictedCycles, taskEndCycle: [] });
   const r = refineGrids(lower, measure, { seconds: 1, tasksPerSecond: 100 });
   assert.is(r.program.strategy, '33', 'both groups end on their best grid');
-  assert.is(r.cycles, cost(3, 3));
-  assert.equal(r.steps.map((s) => [s.groups, s.to.gr, s.cycles]), [[[0], 2, 80], [[1], 3, 70], [[0], 3, 40]]);
-  assert.is(r.evaluations, 13, 'the search, then two alternatives per site over three passes');
+  assert.equal(r.prefetch, { postedInFlight: 4 });
+  assert.is(r.cycles, cost(3, 3) - 1);
+  assert.equal(r.steps.map((s) => [s.groups, s.to.gr, s.cycles]), [[[0], 2, 79], [[1], 3, 69], [[0], 3, 39]]);
+  assert.is(r.evaluations, 1 + 6 + 12, 'the search, two values per prefetch setting, then two alternatives per site over three passes');
   assert.is(r.evaluations, calls);
   assert.ok(r.evaluations <= 100);
   const tight = refineGrids(lower, measure, { seconds: 1, tasksPerSecond: 3 });
