@@ -50,15 +50,18 @@ export interface RefinePlan {
 
 /**
  * The prefetch settings tried first, one dimension at a time (each value with the others' best so
- * far): posted reads in flight per core, prefetch depth, reads queued per DRAM channel. Their
+ * far): posted reads in flight per core, reads queued per DRAM channel (null: unbounded), prefetch depth. Their
  * defaults were chosen over a set of models; single models measured 1-9% faster or slower with
  * each of these (issue 5's notes).
  */
 export const PREFETCH_VARIANTS: readonly (readonly PrefetchTuning[])[] = [
-  [{ postedInFlight: 2 }, { postedInFlight: 4 }],
+  [{ postedInFlight: 2 }, { postedInFlight: 4 }, { postedInFlight: 8 }],
+  [{ readsPerChannel: 8 }, { readsPerChannel: 16 }, { readsPerChannel: null }],
   [{ depth: 6 }, { depth: 24 }],
-  [{ readsPerChannel: 8 }, { readsPerChannel: 16 }],
 ];
+
+/** A lowering with the search, in measurements (a search and its lowering take 2-3 fixed-grid lowerings). */
+export const SEARCH_COST = 2;
 
 export interface Refined {
   readonly program: Program;
@@ -98,7 +101,7 @@ export function refineGrids(
   measure: (p: Program) => Measured,
   allowance: RefineBudget,
 ): Refined {
-  const chosen = new Map<number, ChosenGrid>();
+  let chosen = new Map<number, ChosenGrid>();
   let best = lower(undefined, chosen);
   let run = measure(best);
   const startCycles = run.cycles;
@@ -108,33 +111,34 @@ export function refineGrids(
   const steps: RefineStep[] = [];
   let prefetch: PrefetchTuning = {};
   if (chosen.size === 0 || budget <= 1) return { program: best, prefetch, startCycles, cycles: run.cycles, evaluations, steps };
-  const plan = new Map<number, GridChoice>([...chosen].map(([g, c]) => [g, c.choice]));
-  // Lowers `grids` with the prefetch settings; undefined when they do not fit (SRAM).
-  const tryPlan = (grids: ReadonlyMap<number, GridChoice>, pf: PrefetchTuning): { program: Program; run: Measured } | undefined => {
-    evaluations++;
+  // Lowers a plan, filling `into`; undefined when it does not fit (SRAM). A lowering with the
+  // search (no grids) counts as SEARCH_COST measurements.
+  const tryPlan = (plan: RefinePlan, into = new Map<number, ChosenGrid>()): { program: Program; run: Measured } | undefined => {
+    evaluations += plan.grids === undefined ? SEARCH_COST : 1;
     let program: Program;
     try {
-      program = lower({ grids, prefetch: pf }, new Map());
+      program = lower(plan, into);
     } catch (e) {
       if (e instanceof SpatialcError) return undefined;
       throw e;
     }
     return { program, run: measure(program) };
   };
-  // The prefetch settings first (global), with the search's grids.
+  // The prefetch settings first (global), one dimension at a time, each with the search run again
+  // (the settings change its predictions, so its grids).
   for (const values of PREFETCH_VARIANTS) {
-    let dimBest: { pf: PrefetchTuning; program: Program; run: Measured } | undefined;
+    let dimBest: { pf: PrefetchTuning; chosen: Map<number, ChosenGrid>; program: Program; run: Measured } | undefined;
     for (const v of values) {
-      if (evaluations >= budget) break;
+      if (evaluations + SEARCH_COST > budget) break;
       const pf = { ...prefetch, ...v };
-      const r = tryPlan(plan, pf);
-      if (r !== undefined && r.run.cycles < (dimBest?.run.cycles ?? run.cycles)) dimBest = { pf, ...r };
+      const into = new Map<number, ChosenGrid>();
+      const r = tryPlan({ prefetch: pf }, into);
+      if (r !== undefined && r.run.cycles < (dimBest?.run.cycles ?? run.cycles)) dimBest = { pf, chosen: into, ...r };
     }
     if (dimBest === undefined) continue;
-    prefetch = dimBest.pf;
-    best = dimBest.program;
-    run = dimBest.run;
+    ({ pf: prefetch, chosen, program: best, run } = dimBest);
   }
+  const plan = new Map<number, GridChoice>([...chosen].map(([g, c]) => [g, c.choice]));
   const advance = opAdvance(best, run);
   // Sites: every repeated layer's instances together (when more than one), then each group alone.
   const bySituation = new Map<string, number[]>();
@@ -160,7 +164,7 @@ export function refineGrids(
         const grids = new Map(plan);
         for (const g of site) grids.set(g, to);
         // A grid that does not fit beside the others' (SRAM) is not a move.
-        const r = tryPlan(grids, prefetch);
+        const r = tryPlan({ grids, prefetch });
         if (r !== undefined && r.run.cycles < (siteBest?.run.cycles ?? run.cycles)) siteBest = { to, ...r };
       }
       if (siteBest === undefined) continue;
