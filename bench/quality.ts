@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { archFingerprint, loadArch } from '../arch/index.js';
 import type { DeviceDtype, MathFidelity } from '../arch/spec.js';
 import { compileGraph, compileRefined } from '../compiler/compile.js';
+import { REFINE_TASKS_PER_SECOND } from '../compiler/partition/refine.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
 import type { Strategy } from '../compiler/partition/strategy.js';
 import { DEFAULT_WEIGHT_LAYOUT, WEIGHT_LAYOUTS } from '../compiler/lower/dram-placement.js';
@@ -80,7 +81,7 @@ for (const [name, file, batch] of [
   if (refineSeconds > 0) {
     // --refine S: auto's grids refined against this bench's simulation (compiler/partition/refine.ts).
     const t0 = performance.now();
-    const { program, refined } = compileRefined(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch), weightLayout }, (q) => simulate(q, arch, { nocModel }), { seconds: refineSeconds, tasksPerSecond: nocModel === 'packet' ? 80_000 : 3_000 });
+    const { program, refined } = compileRefined(g, arch, { dtype, fidelity, model: name, batch, archFingerprint: archFingerprint(arch), weightLayout }, (q) => simulate(q, arch, { nocModel }), { seconds: refineSeconds, tasksPerSecond: REFINE_TASKS_PER_SECOND[nocModel] });
     const r = buildReport(program, arch, simulate(program, arch, { nocModel }));
     console.log(`${name.padEnd(18)} auto refined (${refineSeconds} s): simulated ${us(r.latencySeconds).padStart(8)}  ratio ${(r.latencySeconds / r.roofline.seconds).toFixed(2)}  (${us(auto.latencySeconds)} before; ${refined.steps.length} change(s) in ${refined.evaluations} measurements, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }

@@ -10,7 +10,7 @@ import { printListing } from '../compiler/listing/print.js';
 import { loadOnnxModel } from '../compiler/onnx/import.js';
 import { formatInspect, inspectGraph } from '../compiler/inspect.js';
 import { compileGraph, compileRefined } from '../compiler/compile.js';
-import type { Measured } from '../compiler/partition/refine.js';
+import { REFINE_TASKS_PER_SECOND, type Measured } from '../compiler/partition/refine.js';
 import { scheduleDeterministic } from '../compiler/schedule/deterministic.js';
 import { verifyProgram } from '../compiler/verify-program.js';
 import type { Program } from '../compiler/program.js';
@@ -35,15 +35,6 @@ function batchOf(graph: ReturnType<typeof loadGraph>): number {
   const first = graph.inputs[0];
   return first === undefined ? 1 : graph.tensors[first]?.shape[0] ?? 1;
 }
-
-/**
- * Tasks per second of one measurement of `--refine` (a lowering with every grid fixed, then its
- * simulation), per NoC model: assumptions measured on the development machine (packet: ResNet-50
- * b1 29k tasks in 0.39 s, BERT-base 63k in 0.68 s, MobileNetV2 19k in 0.28 s; flit: ResNet-50 b1
- * in 11.1 s, MobileNetV2 in 2.5 s; the deterministic schedule costs about a packet-level run), so
- * that seconds of refinement are a deterministic number of measurements.
- */
-const REFINE_TASKS_PER_SECOND = { packet: 80_000, flit: 3_000, deterministic: 80_000 } as const;
 
 /** The run `--refine` measures: the simulation this command reports, or the deterministic schedule. */
 function refineMeasure(args: RunArgs, arch: ArchSpec): (p: Program) => Measured {

@@ -86,6 +86,15 @@ export interface RefineBudget {
   readonly tasksPerSecond: number;
 }
 
+/**
+ * Tasks per second of one measurement (a lowering with every grid fixed, then the caller's
+ * simulation), by the simulation's NoC model: assumptions measured on the development machine
+ * (packet: ResNet-50 b1 29k tasks in 0.39 s, BERT-base 63k in 0.68 s, MobileNetV2 19k in 0.28 s;
+ * flit: ResNet-50 b1 in 11.1 s, MobileNetV2 in 2.5 s; the deterministic schedule costs about a
+ * packet-level run), so that seconds of refinement are a deterministic number of measurements.
+ */
+export const REFINE_TASKS_PER_SECOND = { packet: 80_000, flit: 3_000, deterministic: 80_000 } as const;
+
 /** Grids as a readable key ("block 7x8 k2"). */
 export function gridLabel(c: GridChoice): string {
   return `${c.kind} ${c.gr}x${c.gc}${c.gk !== undefined && c.gk > 1 ? ` k${c.gk}` : ''}`;
