@@ -27,8 +27,9 @@ usage:
                   pipeline: stages of ops on bands of grid rows, run in micro-batches;
                   auto: the per-op search with the cost model, or the pipeline if faster)
                [--stages N] [--micro-batches N]   (fix the pipeline's counts; else planned)
-               [--refine SECONDS]   (then re-grid ops one at a time, each try simulated with this
-                                    run's NoC model, keeping what shortens the run)
+               [--refine SECONDS]   (then retune prefetch and re-grid ops one at a time, each try
+                                    simulated, keeping what shortens the run; flit runs refine on
+                                    the packet model and keep the result only if flit agrees)
   spatialc inspect MODEL.onnx [--batch N] [--input-shape ...] [--json]
   spatialc compile MODEL.onnx --arch A [options as for run] -o PROGRAM.json|PROGRAM.lst
   spatialc sim PROGRAM.json|PROGRAM.lst --arch A [--json] [--noc-model flit|packet]

@@ -68,6 +68,8 @@ export interface Refined {
   readonly program: Program;
   /** The prefetch settings kept (empty: the defaults). */
   readonly prefetch: PrefetchTuning;
+  /** The search's program (with the default prefetch settings). */
+  readonly start: Program;
   /** The search's program as measured, and the result's. */
   readonly startCycles: number;
   readonly cycles: number;
@@ -113,6 +115,7 @@ export function refineGrids(
 ): Refined {
   let chosen = new Map<number, ChosenGrid>();
   let best = lower(undefined, chosen);
+  const start = best;
   let run = measure(best);
   const startCycles = run.cycles;
   let evaluations = 1;
@@ -120,7 +123,7 @@ export function refineGrids(
   const budget = Math.floor((allowance.seconds * allowance.tasksPerSecond) / Math.max(1, best.tasks.length));
   const steps: RefineStep[] = [];
   let prefetch: PrefetchTuning = {};
-  if (chosen.size === 0 || budget <= 1) return { program: best, prefetch, startCycles, cycles: run.cycles, evaluations, steps };
+  if (chosen.size === 0 || budget <= 1) return { program: best, start, prefetch, startCycles, cycles: run.cycles, evaluations, steps };
   // Lowers a plan, filling `into`; undefined when it does not fit (SRAM). A lowering with the
   // search (no grids) counts as SEARCH_COST measurements.
   const tryPlan = (plan: RefinePlan, into = new Map<number, ChosenGrid>()): { program: Program; run: Measured } | undefined => {
@@ -185,7 +188,7 @@ export function refineGrids(
       changed = true;
     }
   }
-  return { program: best, prefetch, startCycles, cycles: run.cycles, evaluations, steps };
+  return { program: best, start, prefetch, startCycles, cycles: run.cycles, evaluations, steps };
 }
 
 /**

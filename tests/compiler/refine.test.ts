@@ -101,4 +101,18 @@ Refine('spatialc --refine: a number of seconds, else one line and exit 2', async
   assert.match(out, /refined: /);
 });
 
+Refine('spatialc --refine on the flit model: refined on the packet model, never slower on flit', async () => {
+  const cycles = async (extra: string[]) => {
+    let out = '';
+    const io = { out: (t: string) => { out += t; }, err: () => {}, isTty: false };
+    assert.is(await main(['run', 'tests/fixtures/onnx/tiny_transformer.onnx', '--json', ...extra], io), 0);
+    const r = JSON.parse(out) as { cycles: number; strategy: string };
+    return r;
+  };
+  const plain = await cycles([]);
+  const refined = await cycles(['--refine', '3']);
+  assert.ok(refined.cycles <= plain.cycles, `${refined.cycles} <= ${plain.cycles}`);
+  assert.match(refined.strategy, /refine/);
+});
+
 Refine.run();
