@@ -115,4 +115,14 @@ Refine('spatialc --refine on the flit model: refined on the packet model, never 
   assert.match(refined.strategy, /refine/);
 });
 
+Refine('spatialc --refine --deterministic: refined against the schedule, still exact', async () => {
+  let out = '';
+  const io = { out: (t: string) => { out += t; }, err: () => {}, isTty: false };
+  assert.is(await main(['run', 'tests/fixtures/onnx/tiny_transformer.onnx', '--json', '--deterministic', '--refine', '2'], io), 0);
+  const r = JSON.parse(out) as { cycles: number; predictedCycles: number; strategy: string; nocModel: string };
+  assert.is(r.nocModel, 'deterministic');
+  assert.is(r.cycles, r.predictedCycles);
+  assert.match(r.strategy, /refined: /);
+});
+
 Refine.run();
