@@ -36,28 +36,21 @@ function batchOf(graph: ReturnType<typeof loadGraph>): number {
   return first === undefined ? 1 : graph.tensors[first]?.shape[0] ?? 1;
 }
 
-/** The run `--refine` measures: the simulation this command reports, or the deterministic schedule. */
-function refineMeasure(args: RunArgs, arch: ArchSpec): (p: Program) => Measured {
-  if (args.deterministic) {
-    return (p) => {
-      const d = scheduleDeterministic(p, arch);
-      return { cycles: d.predictedCycles, taskEndCycle: d.tasks.map((t) => t.predictedStartCycle + t.predictedCycles) };
-    };
-  }
-  return (p) => simulate(p, arch, { nocModel: args.nocModel });
-}
-
 /**
- * `--refine`: the search refined against this run's own measure, except on the flit model, whose
- * simulation costs some 40x a packet-level one (ResNet-50 b1: 11 s against 0.19 s). There the
- * refinement measures with the packet model and its result is checked on the flit model against
- * the search's program; the faster one is kept, and the strategy line says which.
+ * `--refine`: the search refined against the deterministic schedule (`--deterministic`), else a
+ * packet-level simulation. A flit-level simulation costs some 40x a packet-level one (ResNet-50
+ * b1: 11 s against 0.19 s), so on the flit model the refined program is checked against the
+ * search's there instead; the faster one is kept, and the strategy line says which.
  */
 function refinedFor(args: RunArgs, arch: ArchSpec, graph: Graph, opts: CompileOptions, seconds: number): Program {
-  if (args.deterministic || args.nocModel === 'packet') {
-    return compileRefined(graph, arch, opts, refineMeasure(args, arch), { seconds, tasksPerSecond: REFINE_TASKS_PER_SECOND[args.deterministic ? 'deterministic' : 'packet'] }).program;
-  }
-  const { program, refined } = compileRefined(graph, arch, opts, (p) => simulate(p, arch, { nocModel: 'packet' }), { seconds, tasksPerSecond: REFINE_TASKS_PER_SECOND.packet });
+  const measure = args.deterministic
+    ? (p: Program): Measured => {
+      const d = scheduleDeterministic(p, arch);
+      return { cycles: d.predictedCycles, taskEndCycle: d.tasks.map((t) => t.predictedStartCycle + t.predictedCycles) };
+    }
+    : (p: Program): Measured => simulate(p, arch, { nocModel: 'packet' });
+  const { program, refined } = compileRefined(graph, arch, opts, measure, { seconds, tasksPerSecond: REFINE_TASKS_PER_SECOND[args.deterministic ? 'deterministic' : 'packet'] });
+  if (args.deterministic || args.nocModel === 'packet') return program;
   if (refined.steps.length === 0 && Object.keys(refined.prefetch).length === 0) return program;
   const before = simulate(refined.start, arch, { nocModel: 'flit' }).cycles;
   const after = simulate(program, arch, { nocModel: 'flit' }).cycles;

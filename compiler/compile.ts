@@ -104,10 +104,10 @@ export function compileGraph(graph: Graph, arch: ArchSpec, opts: CompileOptions)
 }
 
 /**
- * Compiles as compileGraph does, then refines the per-op search's grids against `measure` (a
- * simulation, passed in by the caller: the compiler never runs the simulator) within `budget`
- * (partition/refine.ts). A pipelined or fixed-strategy mapping is returned as
- * compiled. The program's strategy label says what the refinement changed.
+ * Compiles as compileGraph does, then refines its prefetch settings and the per-op search's grids
+ * against `measure` (a simulation, passed in by the caller: the compiler never runs the simulator)
+ * within `budget` (partition/refine.ts). A fixed strategy keeps its grids. The program's strategy
+ * label says what the refinement changed.
  */
 export function compileRefined(graph: Graph, arch: ArchSpec, opts: CompileOptions, measure: (p: Program) => Measured, budget: RefineBudget): { program: Program; refined: Refined } {
   const refined = refineGrids((plan, chosen) => compileGraph(graph, arch, {

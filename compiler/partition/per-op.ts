@@ -15,7 +15,7 @@ import { OpCostModel } from './cost.js';
 import { computeBound, gatherBoundSplit, kSplit, matmulCandidates, StrategySearch, type GridChoice, type Strategy } from './strategy.js';
 import type { MatmulShape } from '../lower/matmul-shape.js';
 import { SpatialcError } from '../../arch/errors.js';
-import type { ChosenGrid } from './refine.js';
+import { gridLabel, type ChosenGrid } from './refine.js';
 
 export interface PerOpOptions {
   readonly strategy: Exclude<Strategy, 'pipeline'>;
@@ -134,8 +134,14 @@ function lowerGroup(ctx: LowerContext, s: Session, grp: OpGroup, isGraphOutput: 
 /** The grids refinement may try for a group: its search's candidates, the rest of the block shapes, and their K-splits. */
 function refineCandidates(ctx: LowerContext, mm: MatmulShape, cands: readonly GridChoice[], all: readonly GridChoice[]): GridChoice[] {
   const out = [...cands];
-  const same = (a: GridChoice, b: GridChoice) => a.kind === b.kind && a.gr === b.gr && a.gc === b.gc && (a.gk ?? 1) === (b.gk ?? 1);
-  for (const c of all) for (const x of [c, kSplit(ctx, mm, c)]) if (x !== undefined && !out.some((o) => same(o, x))) out.push(x);
+  const labels = new Set(out.map(gridLabel));
+  for (const c of all) {
+    for (const x of [c, kSplit(ctx, mm, c)]) {
+      if (x === undefined || labels.has(gridLabel(x))) continue;
+      labels.add(gridLabel(x));
+      out.push(x);
+    }
+  }
   return out;
 }
 
