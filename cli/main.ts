@@ -69,6 +69,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case undefined: case 'help': case '--help': case '-h':
         io.out(HELP + '\n');
         return command === undefined ? 2 : 0;
+    }
+    // `spatialc COMMAND --help` (or -h) anywhere in its options: the usage, nothing run.
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(HELP + '\n');
+      return 0;
+    }
+    switch (command) {
       case 'run':
         io.out(runModel(parseRunArgs(rest, 'run'), io));
         return 0;

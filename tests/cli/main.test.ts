@@ -68,6 +68,17 @@ Main('bad flags are one-line usage errors, exit 2', async () => {
   await expectOneLineError(['frobnicate'], /unknown command "frobnicate"/);
 });
 
+Main('COMMAND --help (or -h) prints the usage and runs nothing, exit 0', async () => {
+  for (const argv of [['run', '--help'], ['run', fixture('tiny_cnn.onnx'), '-h'], ['noc', '--help'], ['compile', '--help']]) {
+    const r = await run(...argv);
+    assert.is(r.code, 0, argv.join(' '));
+    assert.match(r.out, /^spatialc: compile and simulate/);
+    assert.match(r.out, /spatialc run MODEL\.onnx/);
+    assert.not.match(r.out, /spatialc report/);
+    assert.is(r.err, '');
+  }
+});
+
 Main('run --json prints one report object with the documented keys', async () => {
   const r = await run('run', fixture('tiny_cnn.onnx'), '--arch', 'wormhole.json', '--json', '--verify');
   assert.is(r.code, 0, r.err);
