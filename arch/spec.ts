@@ -52,7 +52,10 @@ export interface CoreSpec {
 
 export interface NocInstance {
   readonly name: string;
-  /** +1 or -1: the only direction packets travel along x (and y) on this NoC. */
+  /**
+   * +1 or -1: on a torus, the only direction packets travel along x (and y) on this NoC; on a mesh
+   * (links both ways) the direction of the NoC's own x (y) link slot, the other being its reverse.
+   */
   readonly xDirection: 1 | -1;
   readonly yDirection: 1 | -1;
   /** Dimension traversed first by dimension-order routing. */
@@ -60,7 +63,7 @@ export interface NocInstance {
 }
 
 export interface NocSpec {
-  /** 'torus' links wrap around at the edges; 'mesh' links do not. */
+  /** 'torus' links wrap around at the edges and run one way per NoC; 'mesh' links do not wrap and run both ways. */
   readonly topology: 'torus' | 'mesh';
   readonly nocs: readonly NocInstance[];
   readonly flitBytes: number;

@@ -124,8 +124,8 @@ function buildRoute(s: NocState, noc: number, src: Coord, dsts: readonly Coord[]
   let hopsY = 0;
   for (const l of links) {
     const slot = linkInfo(s.topo, l as LinkId).slot;
-    if (slot === 'x') hopsX++;
-    else if (slot === 'y') hopsY++;
+    if (slot === 'x' || slot === 'xr') hopsX++;
+    else if (slot === 'y' || slot === 'yr') hopsY++;
   }
   if (s.head.length < links.length) s.head = new Float64Array(links.length * 2);
   return {

@@ -1,16 +1,29 @@
 // NoC topology and dimension-order routing shared by the compiler (route planning) and the
-// simulator (link timing). Each NoC instance of an arch is a 2D grid whose links run in one
-// direction per axis (Wormhole: NoC0 east/south, NoC1 west/north), wrapping at the edges on a
-// torus. Every router has four link slots per NoC: +x hop, +y hop (in the NoC's own directions),
-// injection (NIU -> router) and ejection (router -> NIU).
+// simulator (link timing). On a torus each NoC instance of an arch is a 2D grid whose links run in
+// one direction per axis (Wormhole: NoC0 east/south, NoC1 west/north), wrapping at the edges. A
+// mesh does not wrap, so its links run both ways (as the flit model's mesh planes do, and as a
+// mesh NoC must to connect every pair of tiles); its NoCs differ in their dimension order. Every
+// router has four link slots per NoC: an x hop and a y hop (in the NoC's own directions), injection
+// (NIU -> router) and ejection (router -> NIU); on a mesh two more, the reverse x and y hops.
 
 import type { ArchSpec, Coord, NocInstance } from '../arch/spec.js';
 import { assert } from '../arch/errors.js';
 
 export type LinkId = number & { readonly brand: 'LinkId' };
 
-export const LINK_SLOTS = ['x', 'y', 'inject', 'eject'] as const;
+export const LINK_SLOTS = ['x', 'y', 'inject', 'eject', 'xr', 'yr'] as const;
 export type LinkSlot = (typeof LINK_SLOTS)[number];
+
+/** Link slots per router and NoC: the first four on a torus, all six on a mesh. */
+function slotsPerRouter(isTorus: boolean): number {
+  return isTorus ? 4 : LINK_SLOTS.length;
+}
+
+/** True for a router-to-router hop (either direction), not an inject or eject link. */
+export function isRouterHop(slot: LinkSlot): boolean {
+  return slot === 'x' || slot === 'y' || slot === 'xr' || slot === 'yr';
+}
+
 
 export interface Topology {
   readonly cols: number;
@@ -28,14 +41,16 @@ export function buildTopology(arch: ArchSpec): Topology {
     rows,
     isTorus: arch.noc.topology === 'torus',
     nocs: arch.noc.nocs,
-    linkCount: arch.noc.nocs.length * rows * cols * LINK_SLOTS.length,
+    linkCount: arch.noc.nocs.length * rows * cols * slotsPerRouter(arch.noc.topology === 'torus'),
   };
 }
 
 /** The id of one link slot of the router at `at` on NoC `noc`. */
 export function linkId(topo: Topology, noc: number, at: Coord, slot: LinkSlot): LinkId {
   const s = LINK_SLOTS.indexOf(slot);
-  return ((((noc * topo.rows + at.y) * topo.cols + at.x) * LINK_SLOTS.length) + s) as LinkId;
+  const per = slotsPerRouter(topo.isTorus);
+  assert(s < per, `no ${slot} links on a torus`);
+  return ((((noc * topo.rows + at.y) * topo.cols + at.x) * per) + s) as LinkId;
 }
 
 export interface LinkInfo {
@@ -46,8 +61,9 @@ export interface LinkInfo {
 
 /** Decodes a link id. */
 export function linkInfo(topo: Topology, id: LinkId): LinkInfo {
-  const s = id % LINK_SLOTS.length;
-  const rest = (id - s) / LINK_SLOTS.length;
+  const per = slotsPerRouter(topo.isTorus);
+  const s = id % per;
+  const rest = (id - s) / per;
   const x = rest % topo.cols;
   const y = ((rest - x) / topo.cols) % topo.rows;
   const noc = Math.floor(rest / (topo.cols * topo.rows));
@@ -64,11 +80,11 @@ export function linkName(topo: Topology, id: LinkId): string {
   return `${n} link(${at.x},${at.y})→(${to.x},${to.y})`;
 }
 
-function step(topo: Topology, noc: number, at: Coord, axis: 'x' | 'y'): Coord {
+function step(topo: Topology, noc: number, at: Coord, slot: 'x' | 'y' | 'xr' | 'yr'): Coord {
   const inst = topo.nocs[noc];
   assert(inst !== undefined, `no NoC ${noc}`);
-  if (axis === 'x') return { x: mod(at.x + inst.xDirection, topo.cols), y: at.y };
-  return { x: at.x, y: mod(at.y + inst.yDirection, topo.rows) };
+  if (slot === 'x' || slot === 'xr') return { x: mod(at.x + (slot === 'x' ? inst.xDirection : -inst.xDirection), topo.cols), y: at.y };
+  return { x: at.x, y: mod(at.y + (slot === 'y' ? inst.yDirection : -inst.yDirection), topo.rows) };
 }
 
 function mod(a: number, n: number): number {
@@ -81,9 +97,8 @@ function axisHops(topo: Topology, noc: number, a: number, b: number, axis: 'x' |
   assert(inst !== undefined, `no NoC ${noc}`);
   const n = axis === 'x' ? topo.cols : topo.rows;
   const dir = axis === 'x' ? inst.xDirection : inst.yDirection;
-  const d = dir > 0 ? b - a : a - b;
-  if (topo.isTorus) return mod(d, n);
-  return d >= 0 ? d : undefined;
+  if (!topo.isTorus) return a >= 0 && a < n && b >= 0 && b < n ? Math.abs(b - a) : undefined;
+  return mod(dir > 0 ? b - a : a - b, n);
 }
 
 /** Router-to-router hop count from src to dst on NoC `noc`, or undefined when no route exists. */
@@ -104,9 +119,12 @@ export function routeUnicast(topo: Topology, noc: number, src: Coord, dst: Coord
     const target = axis === 'x' ? dst.x : dst.y;
     const hops = axisHops(topo, noc, axis === 'x' ? at.x : at.y, target, axis);
     assert(hops !== undefined, `no ${axis} route from (${src.x},${src.y}) to (${dst.x},${dst.y})`);
+    // On a mesh, a hop against the NoC's direction takes the reverse link.
+    const forward = topo.isTorus || Math.sign(target - (axis === 'x' ? at.x : at.y)) === (axis === 'x' ? inst.xDirection : inst.yDirection);
+    const slot = forward ? axis : axis === 'x' ? 'xr' : 'yr';
     for (let i = 0; i < hops; i++) {
-      path.push(linkId(topo, noc, at, axis));
-      at = step(topo, noc, at, axis);
+      path.push(linkId(topo, noc, at, slot));
+      at = step(topo, noc, at, slot);
     }
   }
   path.push(linkId(topo, noc, dst, 'eject'));

@@ -13,7 +13,7 @@ import { SpatialcError } from '../arch/errors.js';
 import type { Program, Task, TaskId } from '../compiler/program.js';
 import { dramEndpoint } from '../noc/dram-endpoint.js';
 import { makeRng } from '../noc/flit/rng.js';
-import { buildTopology, linkInfo, linkName, routeUnicast, type LinkId } from '../noc/topology.js';
+import { buildTopology, isRouterHop, linkInfo, linkName, routeUnicast, type LinkId } from '../noc/topology.js';
 import { simulate } from './engine.js';
 
 export interface DramReadersOptions {
@@ -85,7 +85,7 @@ export function dramReaders(arch: ArchSpec, o: DramReadersOptions): DramReadersR
   let best = -1;
   r.counters.linkBusyCycles.forEach((b, id) => {
     const slot = linkInfo(topo, id as LinkId).slot;
-    if ((slot === 'x' || slot === 'y') && (best < 0 || b > r.counters.linkBusyCycles[best]!)) best = id;
+    if (isRouterHop(slot) && (best < 0 || b > r.counters.linkBusyCycles[best]!)) best = id;
   });
   // Streams through the busiest link: the readers whose response route uses it.
   let streams = 0;

@@ -12,7 +12,7 @@ import { archNocNetwork, type ArchNetwork } from '../noc/flit/arch-network.js';
 import { makeRng } from '../noc/flit/rng.js';
 import { FlitNetwork } from '../noc/flit/router.js';
 import { multicastTree, type MulticastTree } from '../noc/flit/routing.js';
-import { linkId, type Topology } from '../noc/topology.js';
+import { linkId, type LinkSlot, type Topology } from '../noc/topology.js';
 
 /** Flit-network state of one run. */
 export interface FlitNocState {
@@ -72,9 +72,21 @@ export function addFlitLinkBusy(s: FlitNocState, topo: Topology, arch: ArchSpec,
     for (let port = 0; port <= l.ports; port++) {
       const flits = s.net.linkFlits[r * (l.ports + 1) + port]!;
       if (flits === 0) continue;
-      const slot = port === l.ports ? 'inject' : port === l.local ? 'eject' : port < 2 ? 'x' : 'y';
-      const id = linkId(topo, plane, at, slot);
+      const id = linkId(topo, plane, at, port === l.ports ? 'inject' : port === l.local ? 'eject' : hopSlot(arch, plane, port));
       busy[id] = (busy[id] as number) + flits * perFlit;
     }
   }
+}
+
+/**
+ * The topology slot of flit output port `port` (2d: the +d link, 2d+1: the -d link) of a router
+ * on NoC `plane`: the NoC's own direction is slot x (y); on a mesh the other direction is xr (yr).
+ */
+function hopSlot(arch: ArchSpec, plane: number, port: number): LinkSlot {
+  const axis = port < 2 ? 'x' : 'y';
+  const inst = arch.noc.nocs[plane]!;
+  const own = axis === 'x' ? inst.xDirection : inst.yDirection;
+  const dir = port % 2 === 0 ? 1 : -1;
+  if (dir === own) return axis;
+  return axis === 'x' ? 'xr' : 'yr';
 }

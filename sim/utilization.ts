@@ -1,6 +1,6 @@
 // Core and link utilisation of a run. Which links count: on each NoC every router-to-router link
-// that exists in the topology (all of them on a torus; on a mesh not the ones that would leave the
-// grid), plus the inject and eject links of the tiles the run used (the Program's cores and the
+// that exists in the topology (all of them on a torus; on a mesh both directions, but not the
+// ones that would leave the grid), plus the inject and eject links of the tiles the run used (the Program's cores and the
 // DRAM endpoints that carried traffic). Idle Ethernet, PCIe or unused tiles' ports don't dilute the
 // mean; idle router-to-router links do, because they are bandwidth the placement left unused.
 
@@ -60,6 +60,9 @@ function countedLinks(topo: Topology, tiles: readonly Coord[]): Set<number> {
         const at = { x, y };
         if (topo.isTorus || inGrid(x + inst.xDirection, topo.cols)) out.add(linkId(topo, noc, at, 'x'));
         if (topo.isTorus || inGrid(y + inst.yDirection, topo.rows)) out.add(linkId(topo, noc, at, 'y'));
+        // A mesh's links run both ways.
+        if (!topo.isTorus && inGrid(x - inst.xDirection, topo.cols)) out.add(linkId(topo, noc, at, 'xr'));
+        if (!topo.isTorus && inGrid(y - inst.yDirection, topo.rows)) out.add(linkId(topo, noc, at, 'yr'));
       }
     }
     for (const t of tiles) {

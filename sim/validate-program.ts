@@ -136,8 +136,7 @@ function checkSend(k: TaskCheck, t: SendTask, where: string): void {
     if (dst === undefined) k.problems.push(`${where} sends to unknown core ${d}`);
     else if (hopCount(k.topo, t.noc, src, dst) === undefined) {
       k.problems.push(
-        `${where}: NoC ${t.noc} has no route from core(${src.x},${src.y}) to core(${dst.x},${dst.y}) ` +
-          '(a mesh NoC only runs one way per axis)',
+        `${where}: NoC ${t.noc} has no route from core(${src.x},${src.y}) to core(${dst.x},${dst.y}) (a core outside the arch's grid)`,
       );
     }
   }

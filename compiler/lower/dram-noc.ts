@@ -8,7 +8,7 @@
 // column. A transfer with one channel takes the NoC with fewer hops.
 import type { ArchSpec, Coord } from '../../arch/spec.js';
 import { dramEndpoint, dramHops } from '../../noc/dram-endpoint.js';
-import { linkInfo, routeUnicast, type Topology } from '../../noc/topology.js';
+import { isRouterHop, linkInfo, routeUnicast, type Topology } from '../../noc/topology.js';
 
 /** Per direction, the NoC with the lightest busiest link when every core uses every channel. */
 export function interleavedDramNocs(arch: ArchSpec, topo: Topology, cores: readonly Coord[]): { read: number; write: number } {
@@ -23,7 +23,7 @@ export function interleavedDramNocs(arch: ArchSpec, topo: Topology, cores: reado
           if (dramHops(topo, arch, ch, n, c, isRead ? 'read' : 'write') === undefined) { worst = Infinity; continue; }
           for (const l of routeUnicast(topo, n, isRead ? ep : c, isRead ? c : ep)) {
             const slot = linkInfo(topo, l).slot;
-            if (slot !== 'x' && slot !== 'y') continue;
+            if (!isRouterHop(slot)) continue;
             const v = (load.get(l) ?? 0) + 1;
             load.set(l, v);
             if (v > worst) worst = v;
