@@ -63,6 +63,25 @@ export function windowFootprint(g: WindowGeometry, input: PlacedShape, sameCols:
   };
 }
 
+/**
+ * Footprint of a convolution run row-distributed (a grouped conv, or one whose weights are not
+ * constant): the window's input rows, and the input channels of the groups whose output channels
+ * the block holds (`groups` groups of `cinPerGroup` input and `coutPerGroup` output channels; one
+ * group: every input channel).
+ */
+export function convFootprint(g: WindowGeometry, input: PlacedShape, groups: number, cinPerGroup: number, coutPerGroup: number): Footprint {
+  const rows = windowFootprint(g, input, false);
+  if (groups <= 1) return rows;
+  return (out) => {
+    const [r] = rows(out);
+    const g0 = Math.floor((out.c0 * TILE) / coutPerGroup);
+    const g1 = Math.min(groups, Math.ceil((out.c1 * TILE) / coutPerGroup));
+    const c0 = Math.floor((g0 * cinPerGroup) / TILE);
+    const c1 = Math.min(input.view.tileCols, Math.ceil((g1 * cinPerGroup) / TILE));
+    return [{ ...r!, c0, c1: Math.max(c0 + 1, c1) }];
+  };
+}
+
 /** Footprint that reads the same rows (all columns) when row counts agree, else everything. */
 export function rowFootprint(input: PlacedShape, output: PlacedShape): Footprint {
   if (input.view.rows !== output.view.rows) return wholeFootprint(input);

@@ -6,7 +6,7 @@ import type { Node, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import type { LowerContext } from './context.js';
 import {
-  broadcastSource, imageFootprint, mappedFootprint, rowFootprint, sameImageFootprint, traceSource, wholeFootprint,
+  broadcastSource, convFootprint, imageFootprint, mappedFootprint, rowFootprint, sameImageFootprint, traceSource, wholeFootprint,
   windowFootprint, type Footprint, type PlacedShape,
 } from './footprint.js';
 import type { OpGroup } from './group.js';
@@ -120,7 +120,14 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
       ctx.footprintCache.set(key, fp);
       return fp;
     }
-    case 'conv': case 'view':
+    case 'conv': {
+      // Row-distributed convs (grouped, or with weights computed at run time): window rows, the groups' channels.
+      if (node.op !== 'Conv' || root !== cls.x || cls.geometry === undefined || input.layout !== 'feature-map' || output.layout !== 'feature-map') return wholeFootprint(input);
+      const a = node.attrs['group'];
+      const groups = a !== undefined && a.kind === 'int' ? a.value : 1;
+      return convFootprint(cls.geometry, input, groups, cls.cin, cls.cout / groups);
+    }
+    case 'view':
       return wholeFootprint(input);
   }
 }
