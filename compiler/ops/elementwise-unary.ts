@@ -204,15 +204,20 @@ const CONVERSIONS: readonly OpDef[] = [
     isAlias: true,
   },
   {
-    // Inference mode only: output = input; the optional mask output is all true.
+    // Inference mode, or training mode with ratio 0 (nothing dropped, scale 1: what PyTorch exports
+    // for a module that calls F.dropout with its default training=True and p=0, as torchvision's
+    // Swin attention does): output = input; the optional mask output is all true.
     op: 'Dropout',
     domain: '',
     isAlias: true,
     infer: (ctx) => {
       const x = input(ctx, 0);
       const mode = optionalInput(ctx, 2); // training_mode (opset 12+)
-      if (mode && (!mode.values || mode.values[0]))
-        throw unsupportedUse(ctx.node, ctx.op, 'in training mode');
+      if (mode && (!mode.values || mode.values[0])) {
+        const r = optionalInput(ctx, 1); // ratio (opset 12+; default 0.5)
+        const ratio = r === undefined ? 0.5 : r.values !== undefined ? Number(r.values[0]) : NaN;
+        if (ratio !== 0) throw unsupportedUse(ctx.node, ctx.op, `in training mode with ratio ${Number.isNaN(ratio) ? 'computed at run time' : ratio} (random; only ratio 0 is deterministic)`);
+      }
       const outs: TensorType[] = [{ dtype: x.dtype, shape: x.shape }];
       if (ctx.outputCount > 1) outs.push({ dtype: 'bool', shape: x.shape });
       return outs;

@@ -39,6 +39,8 @@ export function inferAndFold(
   const tensors = new Map(work.tensors);
   const alias = new Map<string, string>();
   const graphOutputs = new Set(work.outputs);
+  // Tensors some node reads: an alias node's other outputs (Dropout's mask) must be unread.
+  const read = new Set(work.nodes.flatMap((n) => n.inputs.filter((i): i is string => i !== undefined)));
   const kept: WorkNode[] = [];
   for (const original of work.nodes) {
     const node = {
@@ -61,7 +63,7 @@ export function inferAndFold(
     if (values) continue;
     if (
       def.isAlias &&
-      node.outputs.length === 1 &&
+      node.outputs.slice(1).every((o) => o === '' || (!read.has(o) && !graphOutputs.has(o))) &&
       !graphOutputs.has(node.outputs[0]!) &&
       node.inputs[0] !== undefined
     ) {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import type { Graph } from '../../../compiler/graph.js';
 import { importOnnx, loadOnnxModel } from '../../../compiler/onnx/import.js';
-import { buildModel, c64, x } from './build-model.js';
+import { buildModel, c64, cf, x } from './build-model.js';
 import { fixture } from './fixtures.js';
 import { thrown } from './thrown.js';
 
@@ -167,6 +167,24 @@ ImportOnnx('Identity and Dropout are bypassed unless they produce a graph output
     ['Relu', 'Identity'],
   );
   assert.is(g.tensors[g.nodes[0]!.inputs[0]!]!.name, 'x');
+});
+
+ImportOnnx('Dropout in training mode with ratio 0 is the identity, and is bypassed when its mask is unread', () => {
+  // What PyTorch exports for F.dropout(x, p=0.0) left at its default training=True (torchvision's Swin).
+  const spec = (ratio: number, maskRead: boolean) => buildModel({
+    inputs: [x('x', 2, 3)],
+    initializers: [cf('ratio', [ratio], []), { name: 'train', dtype: 'bool', dims: [], values: [1] }],
+    outputs: maskRead ? ['y', 'm'] : ['y'],
+    nodes: [
+      { op: 'Dropout', name: 'drop', inputs: ['x', 'ratio', 'train'], outputs: ['a', 'm'] },
+      { op: 'Relu', inputs: ['a'], outputs: ['y'] },
+    ],
+  });
+  assert.equal(importOnnx(spec(0, false)).nodes.map((n) => n.op), ['Relu']);
+  // A mask that is read keeps the node (its all-true mask is an output).
+  assert.equal(importOnnx(spec(0, true)).nodes.map((n) => n.op), ['Dropout', 'Relu']);
+  const err = thrown(() => importOnnx(spec(0.1, false)));
+  assert.match(err.message, 'node "drop": Dropout in training mode with ratio 0.1');
 });
 
 ImportOnnx('a shape error names node and op', () => {
