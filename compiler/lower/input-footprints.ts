@@ -110,6 +110,7 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
       if (cls.transA) return wholeFootprint(input);
       return batchedMatmulFootprint(input, output, root === cls.a, cls.m, cls.k, cls.batch);
     case 'data': {
+      if (node.op === 'Einsum') return einsumFootprint(node, input, output, outShape) ?? wholeFootprint(input);
       if (!TRACEABLE.has(node.op) || id === undefined || !isTraceable(ctx, node, id)) return wholeFootprint(input);
       // Layers repeat (a transformer's head reshapes and transposes): trace each distinct one once.
       const key = traceKey(ctx, node, id, grp.outputIndex, input, output);
@@ -130,6 +131,33 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
     case 'view':
       return wholeFootprint(input);
   }
+}
+
+/**
+ * Einsum whose terms all start with the same batch labels and end in two matrix labels
+ * ("bghid,bghjd->bghij": attention written as einsum, as MaxViT's is): an output block's batch
+ * items read those items' rows of each input, all its columns. Undefined for any other equation.
+ */
+function einsumFootprint(node: Node, input: PlacedShape, output: PlacedShape, outShape: readonly number[]): Footprint | undefined {
+  const a = node.attrs['equation'];
+  if (a === undefined || a.kind !== 'string' || input.layout !== 'rows' || output.layout !== 'rows') return undefined;
+  const eq = a.value.replace(/\s+/g, '');
+  if (eq.includes('.') || !eq.includes('->')) return undefined;
+  const [lhs, out] = eq.split('->') as [string, string];
+  const terms = [...lhs.split(','), out];
+  const batchLabels = out.length - 2;
+  if (batchLabels < 1 || terms.some((t) => t.length !== out.length || t.slice(0, batchLabels) !== out.slice(0, batchLabels))) return undefined;
+  const batch = numElements(outShape.slice(0, batchLabels));
+  const inPerItem = input.view.rows / batch;
+  const outPerItem = output.view.rows / batch;
+  if (!Number.isInteger(inPerItem) || !Number.isInteger(outPerItem)) return undefined;
+  return (o) => {
+    const first = Math.floor((o.r0 * TILE) / outPerItem);
+    const last = Math.ceil(Math.min(output.view.rows, o.r1 * TILE) / outPerItem);
+    const r0 = Math.floor((first * inPerItem) / TILE);
+    const r1 = Math.min(input.view.tileRows, Math.ceil((last * inPerItem) / TILE));
+    return [{ r0, r1: Math.max(r0 + 1, r1), c0: 0, c1: input.view.tileCols }];
+  };
 }
 
 /** Batched matmul: in0 rows are the output rows; in1 rows are the K rows of the same batch items. */
