@@ -6,7 +6,7 @@
 import type { Graph, Node, Tensor, TensorId } from '../graph.js';
 import { isViewNode, numElements } from '../graph.js';
 import { assert } from '../../arch/errors.js';
-import type { WindowGeometry } from './footprint.js';
+import type { VolumeGeometry, WindowGeometry } from './footprint.js';
 
 /** Per-output-tile work of element-wise and row-wise ops. */
 export interface TileWork {
@@ -45,10 +45,12 @@ export type OpClass =
       readonly taps: number;
       /** 2D convolutions over NCHW: the window along H (undefined for 1D/3D). */
       readonly geometry?: WindowGeometry;
+      /** 3D convolutions over NCDHW: the window along D and H (row-distributed footprints). */
+      readonly volume?: VolumeGeometry;
       /** One group (not grouped): runs as a 2D-sharded implicit-im2col matmul. */
       readonly isDense: boolean;
     }
-  | { readonly kind: 'window'; readonly x: TensorId; readonly taps: number; readonly hasWeights: boolean; readonly geometry?: WindowGeometry }
+  | { readonly kind: 'window'; readonly x: TensorId; readonly taps: number; readonly hasWeights: boolean; readonly geometry?: WindowGeometry; readonly volume?: VolumeGeometry }
   | { readonly kind: 'eltwise'; readonly inputs: readonly TensorId[]; readonly work: TileWork }
   | { readonly kind: 'rowwise'; readonly x: TensorId; readonly work: TileWork }
   | { readonly kind: 'data'; readonly inputs: readonly TensorId[] };
@@ -143,7 +145,8 @@ function classifyConv(g: Graph, n: Node): OpClass {
   const hw = numElements(x.shape.slice(2));
   const outHw = numElements(out.shape.slice(2));
   const geometry = windowGeometry(n, x.shape, out.shape, w.shape.slice(2));
-  const geo = geometry === undefined ? {} : { geometry };
+  const volume = n.op === 'Conv' ? volumeGeometry(n, x.shape, out.shape, w.shape.slice(2)) : undefined;
+  const geo = { ...(geometry === undefined ? {} : { geometry }), ...(volume === undefined ? {} : { volume }) };
   if (group > 1 && group === cin) return { kind: 'window', x: x.id, taps, hasWeights: true, ...geo };
   return { kind: 'conv', x: x.id, w: w.id, batch, cin: cin / group, cout, hw, outHw, taps, isDense: group === 1, ...geo };
 }
@@ -170,6 +173,30 @@ function windowGeometry(n: Node, inShape: readonly number[], outShape: readonly 
   return { inH, inW, outH, outW, kernelH, strideH, dilationH, padTop };
 }
 
+/** The D and H window of a 3D op over NCDHW (undefined for other ranks). */
+function volumeGeometry(n: Node, inShape: readonly number[], outShape: readonly number[], kernel: readonly number[]): VolumeGeometry | undefined {
+  if (inShape.length !== 5 || outShape.length !== 5 || kernel.length !== 3) return undefined;
+  const [inD, inH, inW] = inShape.slice(2) as [number, number, number];
+  const [outD, outH, outW] = outShape.slice(2) as [number, number, number];
+  const strides = intsOf(n, 'strides') ?? [1, 1, 1];
+  const dilations = intsOf(n, 'dilations') ?? [1, 1, 1];
+  const autoPad = n.attrs['auto_pad'];
+  const mode = autoPad !== undefined && autoPad.kind === 'string' ? autoPad.value : 'NOTSET';
+  const pads = intsOf(n, 'pads') ?? [0, 0, 0, 0, 0, 0];
+  // The padding before each axis (SAME_*: split the total as ONNX does).
+  const before = (axis: number, inSize: number, outSize: number): number => {
+    if (mode === 'VALID') return 0;
+    if (mode !== 'SAME_UPPER' && mode !== 'SAME_LOWER') return pads[axis] ?? 0;
+    const total = Math.max(0, (outSize - 1) * (strides[axis] ?? 1) + (kernel[axis]! - 1) * (dilations[axis] ?? 1) + 1 - inSize);
+    return mode === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
+  };
+  return {
+    inD, inH, inW, outD, outH, outW,
+    kernelD: kernel[0]!, kernelH: kernel[1]!, strideD: strides[0] ?? 1, strideH: strides[1] ?? 1,
+    dilationD: dilations[0] ?? 1, dilationH: dilations[1] ?? 1, padFront: before(0, inD, outD), padTop: before(1, inH, outH),
+  };
+}
+
 /** Classifies one node. */
 export function classifyNode(g: Graph, n: Node): OpClass {
   const acts = activationInputs(g, n);
@@ -184,7 +211,8 @@ export function classifyNode(g: Graph, n: Node): OpClass {
     const ks = n.attrs['kernel_shape'];
     const taps = ks !== undefined && ks.kind === 'ints' ? numElements(ks.value) : 1;
     const geometry = ks !== undefined && ks.kind === 'ints' ? windowGeometry(n, tensor(g, first).shape, tensor(g, n.outputs[0]).shape, ks.value) : undefined;
-    return { kind: 'window', x: first, taps, hasWeights: false, ...(geometry ? { geometry } : {}) };
+    const volume = ks !== undefined && ks.kind === 'ints' ? volumeGeometry(n, tensor(g, first).shape, tensor(g, n.outputs[0]).shape, ks.value) : undefined;
+    return { kind: 'window', x: first, taps, hasWeights: false, ...(geometry ? { geometry } : {}), ...(volume ? { volume } : {}) };
   }
   const rw = ROWWISE_WORK[n.op];
   if (rw !== undefined) return { kind: 'rowwise', x: first, work: rw };

@@ -35,6 +35,64 @@ export interface WindowGeometry {
   readonly padTop: number;
 }
 
+/** The D and H window of a 3D op (conv, pooling) over NCDHW: rows are ((n*D + d)*H + h)*W + w. */
+export interface VolumeGeometry {
+  readonly inD: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly outD: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly kernelD: number;
+  readonly kernelH: number;
+  readonly strideD: number;
+  readonly strideH: number;
+  readonly dilationD: number;
+  readonly dilationH: number;
+  readonly padFront: number;
+  readonly padTop: number;
+}
+
+/**
+ * Footprint of a 3D window op: for every output (image, depth plane) a block's rows touch, the
+ * input planes of its depth window, each from the first to the last input row of its H window
+ * (tile rows, merged where they meet); the given columns (`cols`: the output's own, or all).
+ */
+export function volumeFootprint(g: VolumeGeometry, input: PlacedShape, output: PlacedShape, cols: (out: TileRect) => [number, number]): Footprint {
+  const outPlane = g.outH * g.outW;
+  const inPlane = g.inH * g.inW;
+  return (out) => {
+    const [c0, c1] = cols(out);
+    const end = Math.min(output.view.rows, out.r1 * TILE);
+    const spans: [number, number][] = [];
+    for (let row = out.r0 * TILE; row < end;) {
+      const plane = Math.floor(row / outPlane); // n * outD + od
+      const planeEnd = Math.min(end, (plane + 1) * outPlane);
+      const n = Math.floor(plane / g.outD);
+      const od = plane - n * g.outD;
+      const ohFirst = Math.floor((row - plane * outPlane) / g.outW);
+      const ohLast = Math.floor((planeEnd - 1 - plane * outPlane) / g.outW);
+      const h0 = Math.max(0, ohFirst * g.strideH - g.padTop);
+      const h1 = Math.min(g.inH - 1, ohLast * g.strideH - g.padTop + (g.kernelH - 1) * g.dilationH);
+      const d0 = Math.max(0, od * g.strideD - g.padFront);
+      const d1 = Math.min(g.inD - 1, od * g.strideD - g.padFront + (g.kernelD - 1) * g.dilationD);
+      for (let d = d0; d <= d1 && h0 <= h1; d++) {
+        const base = (n * g.inD + d) * inPlane;
+        spans.push([Math.floor((base + h0 * g.inW) / TILE), Math.min(input.view.tileRows, Math.ceil((base + (h1 + 1) * g.inW) / TILE))]);
+      }
+      row = planeEnd;
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    const rects: TileRect[] = [];
+    for (const [r0, r1] of spans) {
+      const lastRect = rects[rects.length - 1];
+      if (lastRect !== undefined && r0 <= lastRect.r1) rects[rects.length - 1] = { ...lastRect, r1: Math.max(lastRect.r1, r1) };
+      else rects.push({ r0, r1: Math.max(r0 + 1, r1), c0, c1 });
+    }
+    return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0, c1 }];
+  };
+}
+
 /** Input element rows (n*H*W + h*W + w) a block of output element rows reads, half-open. */
 export function windowInputRows(g: WindowGeometry, r0: number, r1: number): [number, number] {
   const outHw = g.outH * g.outW;
@@ -73,13 +131,19 @@ export function convFootprint(g: WindowGeometry, input: PlacedShape, groups: num
   const rows = windowFootprint(g, input, false);
   if (groups <= 1) return rows;
   return (out) => {
-    const [r] = rows(out);
-    const g0 = Math.floor((out.c0 * TILE) / coutPerGroup);
-    const g1 = Math.min(groups, Math.ceil((out.c1 * TILE) / coutPerGroup));
-    const c0 = Math.floor((g0 * cinPerGroup) / TILE);
-    const c1 = Math.min(input.view.tileCols, Math.ceil((g1 * cinPerGroup) / TILE));
-    return [{ ...r!, c0, c1: Math.max(c0 + 1, c1) }];
+    const [c0, c1] = groupColumns(out, input, groups, cinPerGroup, coutPerGroup);
+    return [{ ...rows(out)[0]!, c0, c1 }];
   };
+}
+
+/** The input tile columns of the groups whose output channels `out` holds (one group: all of them). */
+export function groupColumns(out: TileRect, input: PlacedShape, groups: number, cinPerGroup: number, coutPerGroup: number): [number, number] {
+  if (groups <= 1) return [0, input.view.tileCols];
+  const g0 = Math.floor((out.c0 * TILE) / coutPerGroup);
+  const g1 = Math.min(groups, Math.ceil((out.c1 * TILE) / coutPerGroup));
+  const c0 = Math.floor((g0 * cinPerGroup) / TILE);
+  const c1 = Math.min(input.view.tileCols, Math.ceil((g1 * cinPerGroup) / TILE));
+  return [c0, Math.max(c0 + 1, c1)];
 }
 
 /** Footprint that reads the same rows (all columns) when row counts agree, else everything. */

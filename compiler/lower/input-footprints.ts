@@ -6,8 +6,8 @@ import type { Node, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import type { LowerContext } from './context.js';
 import {
-  broadcastSource, convFootprint, imageFootprint, mappedFootprint, rowFootprint, sameImageFootprint, traceSource, wholeFootprint,
-  windowFootprint, type Footprint, type PlacedShape,
+  broadcastSource, convFootprint, groupColumns, imageFootprint, mappedFootprint, rowFootprint, sameImageFootprint, traceSource, wholeFootprint,
+  volumeFootprint, windowFootprint, type Footprint, type PlacedShape,
 } from './footprint.js';
 import type { OpGroup } from './group.js';
 import { TILE } from '../tensor-layout.js';
@@ -86,9 +86,9 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
   const inShape = id === undefined ? input.shape : ctx.graph.tensors[id]!.shape;
   switch (cls.kind) {
     case 'window':
-      if (root !== cls.x) return wholeFootprint(input);
-      return cls.geometry !== undefined && input.layout === 'feature-map' && output.layout === 'feature-map'
-        ? windowFootprint(cls.geometry, input, true) : wholeFootprint(input);
+      if (root !== cls.x || input.layout !== 'feature-map' || output.layout !== 'feature-map') return wholeFootprint(input);
+      if (cls.volume !== undefined) return volumeFootprint(cls.volume, input, output, (o) => [o.c0, o.c1]);
+      return cls.geometry !== undefined ? windowFootprint(cls.geometry, input, true) : wholeFootprint(input);
     case 'rowwise':
       if (root !== cls.x) return wholeFootprint(input);
       if (node.op === 'GlobalAveragePool' || node.op === 'GlobalMaxPool') {
@@ -122,11 +122,12 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
       return fp;
     }
     case 'conv': {
-      // Row-distributed convs (grouped, or with weights computed at run time): window rows, the groups' channels.
-      if (node.op !== 'Conv' || root !== cls.x || cls.geometry === undefined || input.layout !== 'feature-map' || output.layout !== 'feature-map') return wholeFootprint(input);
+      // Row-distributed convs (grouped, 3D, or with weights computed at run time): window rows, the groups' channels.
+      if (node.op !== 'Conv' || root !== cls.x || input.layout !== 'feature-map' || output.layout !== 'feature-map') return wholeFootprint(input);
       const a = node.attrs['group'];
       const groups = a !== undefined && a.kind === 'int' ? a.value : 1;
-      return convFootprint(cls.geometry, input, groups, cls.cin, cls.cout / groups);
+      if (cls.volume !== undefined) return volumeFootprint(cls.volume, input, output, (o) => groupColumns(o, input, groups, cls.cin, cls.cout / groups));
+      return cls.geometry !== undefined ? convFootprint(cls.geometry, input, groups, cls.cin, cls.cout / groups) : wholeFootprint(input);
     }
     case 'view':
       return wholeFootprint(input);

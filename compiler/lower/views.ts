@@ -1,20 +1,20 @@
 // Matrix views of tensors: how a tensor is laid out as rows x columns of 32x32 tiles on the
-// device. NCHW feature maps of convolutional layers are stored channels-last (rows = N*H*W,
-// columns = C), as Tenstorrent's conv kernels store them; every other tensor keeps its last
-// dimension as columns.
+// device. NCHW (and NCDHW) feature maps of convolutional layers are stored channels-last (rows =
+// N*H*W or N*D*H*W, columns = C), as Tenstorrent's conv kernels store them; every other tensor
+// keeps its last dimension as columns.
 
 import type { Graph, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import type { MatrixView } from './layout.js';
 import { classifyNode, isConvFamily } from './classify.js';
 
-/** Marks rank-4 tensors that are conv feature maps (produced or consumed by conv-family ops). */
+/** Marks rank-4 and rank-5 tensors that are conv feature maps (produced or consumed by conv-family ops). */
 export function findFeatureMaps(g: Graph): ReadonlySet<TensorId> {
   const maps = new Set<TensorId>();
   for (const n of g.nodes) {
     if (!isConvFamily(n.op)) continue;
     for (const t of [...n.inputs, ...n.outputs]) {
-      if (t !== undefined && g.tensors[t]!.shape.length === 4 && !g.tensors[t]!.isConstant) maps.add(t);
+      if (t !== undefined && isSpatial(g.tensors[t]!.shape) && !g.tensors[t]!.isConstant) maps.add(t);
     }
   }
   // Element-wise ops keep the layout of their feature-map inputs.
@@ -22,7 +22,7 @@ export function findFeatureMaps(g: Graph): ReadonlySet<TensorId> {
     const cls = classifyNode(g, n);
     if (cls.kind !== 'eltwise') continue;
     if (!cls.inputs.some((i) => maps.has(i))) continue;
-    for (const o of n.outputs) if (g.tensors[o]!.shape.length === 4) maps.add(o);
+    for (const o of n.outputs) if (isSpatial(g.tensors[o]!.shape)) maps.add(o);
   }
   return maps;
 }
@@ -31,9 +31,14 @@ export function findFeatureMaps(g: Graph): ReadonlySet<TensorId> {
 export function matrixView(shape: readonly number[], isFeatureMap: boolean, tile = 32): MatrixView {
   const total = numElements(shape);
   let cols: number;
-  if (isFeatureMap && shape.length === 4) cols = shape[1] ?? 1;
+  if (isFeatureMap && isSpatial(shape)) cols = shape[1] ?? 1;
   else cols = shape.length === 0 ? 1 : shape[shape.length - 1] ?? 1;
   cols = Math.max(1, cols);
   const rows = Math.max(1, Math.round(total / cols));
   return { rows, cols, tileRows: Math.ceil(rows / tile), tileCols: Math.ceil(cols / tile) };
+}
+
+/** NCHW or NCDHW: the shapes stored as feature maps (rows: images x spatial positions, columns: channels). */
+function isSpatial(shape: readonly number[]): boolean {
+  return shape.length === 4 || shape.length === 5;
 }
