@@ -158,8 +158,10 @@ function intsOf(n: Node, name: string): readonly number[] | undefined {
 
 /** The H-direction window of a 2D NCHW conv or pool (pads resolved, auto_pad included). */
 function windowGeometry(n: Node, inShape: readonly number[], outShape: readonly number[], kernel: readonly number[]): WindowGeometry | undefined {
-  if (inShape.length !== 4 || outShape.length !== 4 || kernel.length !== 2) return undefined;
-  const inH = inShape[2]!, inW = inShape[3]!, outH = outShape[2]!, outW = outShape[3]!;
+  // A 1D op over NCW is a 2D one over NC(W)1: its window runs along rows of width 1.
+  const oneD = inShape.length === 3 && outShape.length === 3 && kernel.length === 1;
+  if (!oneD && (inShape.length !== 4 || outShape.length !== 4 || kernel.length !== 2)) return undefined;
+  const inH = inShape[2]!, inW = oneD ? 1 : inShape[3]!, outH = outShape[2]!, outW = oneD ? 1 : outShape[3]!;
   const strideH = intsOf(n, 'strides')?.[0] ?? 1;
   const dilationH = intsOf(n, 'dilations')?.[0] ?? 1;
   const kernelH = kernel[0]!;

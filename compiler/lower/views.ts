@@ -1,14 +1,14 @@
 // Matrix views of tensors: how a tensor is laid out as rows x columns of 32x32 tiles on the
-// device. NCHW (and NCDHW) feature maps of convolutional layers are stored channels-last (rows =
-// N*H*W or N*D*H*W, columns = C), as Tenstorrent's conv kernels store them; every other tensor
-// keeps its last dimension as columns.
+// device. NCW, NCHW and NCDHW feature maps of convolutional layers are stored channels-last (rows =
+// N x spatial positions, columns = C), as Tenstorrent's conv kernels store them; every other
+// tensor keeps its last dimension as columns.
 
 import type { Graph, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import type { MatrixView } from './layout.js';
 import { classifyNode, isConvFamily } from './classify.js';
 
-/** Marks rank-4 and rank-5 tensors that are conv feature maps (produced or consumed by conv-family ops). */
+/** Marks rank-3 to rank-5 tensors that are conv feature maps (produced or consumed by conv-family ops). */
 export function findFeatureMaps(g: Graph): ReadonlySet<TensorId> {
   const maps = new Set<TensorId>();
   for (const n of g.nodes) {
@@ -38,7 +38,7 @@ export function matrixView(shape: readonly number[], isFeatureMap: boolean, tile
   return { rows, cols, tileRows: Math.ceil(rows / tile), tileCols: Math.ceil(cols / tile) };
 }
 
-/** NCHW or NCDHW: the shapes stored as feature maps (rows: images x spatial positions, columns: channels). */
+/** NCW, NCHW or NCDHW: the shapes stored as feature maps (rows: images x spatial positions, columns: channels). */
 function isSpatial(shape: readonly number[]): boolean {
-  return shape.length === 4 || shape.length === 5;
+  return shape.length >= 3 && shape.length <= 5;
 }

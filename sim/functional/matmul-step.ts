@@ -26,13 +26,15 @@ function convGeometry(ctx: FunctionalContext, n: Node): ConvGeometry {
   const x = ctx.graph.tensors[n.inputs[0]!]!.shape;
   const w = ctx.graph.tensors[n.inputs[1]!]!.shape;
   const y = ctx.graph.tensors[n.outputs[0]!]!.shape;
-  if (x.length !== 4) throw new SpatialcError('E_SIM', `node "${n.name}": functional simulation supports 2D convolutions only`);
-  const [sH, sW] = ints(n, 'strides') ?? [1, 1];
-  const [dH, dW] = ints(n, 'dilations') ?? [1, 1];
-  const inH = x[2]!, inW = x[3]!, outH = y[2]!, outW = y[3]!, kH = w[2]!, kW = w[3]!;
+  // A 1D convolution (NCW) runs as a 2D one of width 1 (the compiler lowers it so).
+  const oneD = x.length === 3;
+  if (x.length !== 4 && !oneD) throw new SpatialcError('E_SIM', `node "${n.name}": functional simulation supports 1D and 2D convolutions only`);
+  const [sH, sW] = oneD ? [ints(n, 'strides')?.[0] ?? 1, 1] : ints(n, 'strides') ?? [1, 1];
+  const [dH, dW] = oneD ? [ints(n, 'dilations')?.[0] ?? 1, 1] : ints(n, 'dilations') ?? [1, 1];
+  const inH = x[2]!, inW = oneD ? 1 : x[3]!, outH = y[2]!, outW = oneD ? 1 : y[3]!, kH = w[2]!, kW = oneD ? 1 : w[3]!;
   const auto = n.attrs['auto_pad'];
   const mode = auto !== undefined && auto.kind === 'string' ? auto.value : 'NOTSET';
-  let [padTop, padLeft] = ints(n, 'pads') ?? [0, 0];
+  let [padTop, padLeft] = oneD ? [ints(n, 'pads')?.[0] ?? 0, 0] : ints(n, 'pads') ?? [0, 0];
   if (mode === 'SAME_UPPER' || mode === 'SAME_LOWER') {
     const th = Math.max(0, (outH - 1) * sH! + (kH - 1) * dH! + 1 - inH);
     const tw = Math.max(0, (outW - 1) * sW! + (kW - 1) * dW! + 1 - inW);
