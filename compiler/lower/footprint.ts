@@ -93,6 +93,37 @@ export function volumeFootprint(g: VolumeGeometry, input: PlacedShape, output: P
   };
 }
 
+/**
+ * Footprint of a 2D transposed convolution (ConvTranspose, `g` read as its geometry: output
+ * position oh takes input rows ih with oh = ih * strideH - padTop + kh * dilationH): the input
+ * rows whose contributions land on the block's output rows, every column.
+ */
+export function transposedConvFootprint(g: WindowGeometry, input: PlacedShape, output: PlacedShape): Footprint {
+  const outHw = g.outH * g.outW;
+  const inHw = g.inH * g.inW;
+  return (out) => {
+    const end = Math.min(output.view.rows, out.r1 * TILE);
+    const rects: TileRect[] = [];
+    for (let row = out.r0 * TILE; row < end;) {
+      const n = Math.floor(row / outHw);
+      const imageEnd = Math.min(end, (n + 1) * outHw);
+      const ohFirst = Math.floor((row - n * outHw) / g.outW);
+      const ohLast = Math.floor((imageEnd - 1 - n * outHw) / g.outW);
+      const h0 = Math.max(0, Math.ceil((ohFirst + g.padTop - (g.kernelH - 1) * g.dilationH) / g.strideH));
+      const h1 = Math.min(g.inH - 1, Math.floor((ohLast + g.padTop) / g.strideH));
+      if (h0 <= h1) {
+        const r0 = Math.floor((n * inHw + h0 * g.inW) / TILE);
+        const r1 = Math.min(input.view.tileRows, Math.ceil((n * inHw + (h1 + 1) * g.inW) / TILE));
+        const last = rects[rects.length - 1];
+        if (last !== undefined && r0 <= last.r1) rects[rects.length - 1] = { ...last, r1: Math.max(last.r1, r1) };
+        else rects.push({ r0, r1: Math.max(r0 + 1, r1), c0: 0, c1: input.view.tileCols });
+      }
+      row = imageEnd;
+    }
+    return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0: 0, c1: input.view.tileCols }];
+  };
+}
+
 /** Input element rows (n*H*W + h*W + w) a block of output element rows reads, half-open. */
 export function windowInputRows(g: WindowGeometry, r0: number, r1: number): [number, number] {
   const outHw = g.outH * g.outW;

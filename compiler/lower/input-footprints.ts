@@ -7,7 +7,7 @@ import { numElements } from '../graph.js';
 import type { LowerContext } from './context.js';
 import {
   broadcastSource, convFootprint, groupColumns, imageFootprint, mappedFootprint, rowFootprint, sameImageFootprint, traceSource, wholeFootprint,
-  volumeFootprint, windowFootprint, type Footprint, type PlacedShape,
+  transposedConvFootprint, volumeFootprint, windowFootprint, type Footprint, type PlacedShape,
 } from './footprint.js';
 import type { OpGroup } from './group.js';
 import { TILE } from '../tensor-layout.js';
@@ -122,6 +122,12 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
       return fp;
     }
     case 'conv': {
+      // A transposed conv: the input rows that land on the block's output rows (explicit pads only).
+      const autoPad = node.attrs['auto_pad'];
+      const explicitPads = autoPad === undefined || (autoPad.kind === 'string' && autoPad.value === 'NOTSET');
+      if (node.op === 'ConvTranspose' && root === cls.x && cls.geometry !== undefined && explicitPads && input.layout === 'feature-map' && output.layout === 'feature-map') {
+        return transposedConvFootprint(cls.geometry, input, output);
+      }
       // Row-distributed convs (grouped, 3D, or with weights computed at run time): window rows, the groups' channels.
       if (node.op !== 'Conv' || root !== cls.x || input.layout !== 'feature-map' || output.layout !== 'feature-map') return wholeFootprint(input);
       const a = node.attrs['group'];
