@@ -124,6 +124,40 @@ export function transposedConvFootprint(g: WindowGeometry, input: PlacedShape, o
   };
 }
 
+/**
+ * Footprint of a Resize over NCHW feature maps that keeps N and C: for each image a block's rows
+ * touch, the input rows around the block's output rows scaled back (every coordinate transform
+ * maps output row oh within one row of oh * inH / outH or oh * (inH - 1) / (outH - 1); two more
+ * rows either side cover linear and cubic taps); the block's own channels.
+ */
+export function resizeFootprint(input: PlacedShape, output: PlacedShape): Footprint | undefined {
+  const [n, c, inH, inW] = input.shape as [number, number, number, number];
+  const [, , outH, outW] = output.shape as [number, number, number, number];
+  if (input.shape.length !== 4 || output.shape.length !== 4 || output.shape[0] !== n || output.shape[1] !== c) return undefined;
+  const outHw = outH * outW;
+  const inHw = inH * inW;
+  const back = (oh: number) => [oh * inH / outH, oh * (inH - 1) / Math.max(1, outH - 1), (oh + 0.5) * inH / outH - 0.5];
+  return (out) => {
+    const end = Math.min(output.view.rows, out.r1 * TILE);
+    const rects: TileRect[] = [];
+    for (let row = out.r0 * TILE; row < end;) {
+      const img = Math.floor(row / outHw);
+      const imageEnd = Math.min(end, (img + 1) * outHw);
+      const ohFirst = Math.floor((row - img * outHw) / outW);
+      const ohLast = Math.floor((imageEnd - 1 - img * outHw) / outW);
+      const h0 = Math.max(0, Math.floor(Math.min(...back(ohFirst))) - 2);
+      const h1 = Math.min(inH - 1, Math.ceil(Math.max(...back(ohLast))) + 2);
+      const r0 = Math.floor((img * inHw + h0 * inW) / TILE);
+      const r1 = Math.min(input.view.tileRows, Math.ceil((img * inHw + (h1 + 1) * inW) / TILE));
+      const last = rects[rects.length - 1];
+      if (last !== undefined && r0 <= last.r1) rects[rects.length - 1] = { ...last, r1: Math.max(last.r1, r1) };
+      else rects.push({ r0, r1: Math.max(r0 + 1, r1), c0: out.c0, c1: out.c1 });
+      row = imageEnd;
+    }
+    return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0: out.c0, c1: out.c1 }];
+  };
+}
+
 /** Input element rows (n*H*W + h*W + w) a block of output element rows reads, half-open. */
 export function windowInputRows(g: WindowGeometry, r0: number, r1: number): [number, number] {
   const outHw = g.outH * g.outW;

@@ -6,7 +6,7 @@ import type { Node, TensorId } from '../graph.js';
 import { numElements } from '../graph.js';
 import type { LowerContext } from './context.js';
 import {
-  broadcastSource, convFootprint, groupColumns, imageFootprint, mappedFootprint, rowFootprint, sameImageFootprint, traceSource, wholeFootprint,
+  broadcastSource, convFootprint, groupColumns, imageFootprint, resizeFootprint, mappedFootprint, rowFootprint, sameImageFootprint, traceSource, wholeFootprint,
   transposedConvFootprint, volumeFootprint, windowFootprint, type Footprint, type PlacedShape,
 } from './footprint.js';
 import type { OpGroup } from './group.js';
@@ -111,6 +111,11 @@ export function anchorFootprint(ctx: LowerContext, grp: OpGroup, root: TensorId,
       return batchedMatmulFootprint(input, output, root === cls.a, cls.m, cls.k, cls.batch);
     case 'data': {
       if (node.op === 'Einsum') return einsumFootprint(node, input, output, outShape) ?? wholeFootprint(input);
+      // Resize of a feature map's H and W (not tf_crop_and_resize, whose ROI moves the window): the rows around the scaled block.
+      if ((node.op === 'Resize' || node.op === 'Upsample') && id === node.inputs[0] && input.layout === 'feature-map' && output.layout === 'feature-map') {
+        const mode = node.attrs['coordinate_transformation_mode'];
+        if (mode === undefined || mode.kind !== 'string' || mode.value !== 'tf_crop_and_resize') return resizeFootprint(input, output) ?? wholeFootprint(input);
+      }
       if (!TRACEABLE.has(node.op) || id === undefined || !isTraceable(ctx, node, id)) return wholeFootprint(input);
       // Layers repeat (a transformer's head reshapes and transposes): trace each distinct one once.
       const key = traceKey(ctx, node, id, grp.outputIndex, input, output);
