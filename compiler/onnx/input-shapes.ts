@@ -34,6 +34,16 @@ export function resolveInputShapes(
   const shapes = new Map<string, number[]>();
   for (const input of inputs)
     shapes.set(input.name, resolveOne(input, explicit[input.name], options.batch));
+  // A batch no input can take (every first dim fixed, and not to it) would be silently ignored.
+  const batch = options.batch;
+  const free = inputs.filter((i) => explicit[i.name] === undefined);
+  if (batch !== undefined && free.length > 0 && free.every((i) => i.dims !== undefined && isStatic(i.dims[0]!)) && free.some((i) => i.dims![0] !== batch)) {
+    const fixed = free.find((i) => i.dims![0] !== batch)!;
+    throw badInputShapeOption(
+      `--batch ${batch} has no effect: no model input has a dynamic first dim (input "${fixed.name}" is fixed at [${fixed.dims!.join(', ')}]); ` +
+        `export the model with a dynamic batch axis, or give whole shapes with --input-shape ${fixed.name}=${[batch, ...fixed.dims!.slice(1)].join('x')}`,
+    );
+  }
   return shapes;
 }
 

@@ -97,6 +97,15 @@ ImportOnnx('inputShapes override whole shapes', () => {
   assert.equal(g.tensors[g.outputs[0]!]!.shape, [2, 7, 8]);
 });
 
+ImportOnnx('a batch no input can take (every first dim fixed) is an error, not silently batch 1', () => {
+  const bytes = buildModel({ inputs: [x('x', 1, 3)], outputs: ['y'], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
+  const err = thrown(() => importOnnx(bytes, { batch: 4 }));
+  assert.is(err.message, '--batch 4 has no effect: no model input has a dynamic first dim (input "x" is fixed at [1, 3]); export the model with a dynamic batch axis, or give whole shapes with --input-shape x=4x3');
+  // The batch it has, or whole shapes, are fine.
+  assert.equal(importOnnx(bytes, { batch: 1 }).tensors[0]!.shape, [1, 3]);
+  assert.equal(importOnnx(bytes, { batch: 4, inputShapes: { x: [4, 3] } }).tensors[0]!.shape, [4, 3]);
+});
+
 ImportOnnx('a dynamic dim other than batch is E_ONNX_SHAPE telling what to pass', () => {
   const err = thrown(() => loadOnnxModel(fixture('dynamic_seq.onnx'), { batch: 2 }));
   assert.is(err.code, 'E_ONNX_SHAPE');
