@@ -7,8 +7,8 @@
 // The exchange is timed as one tile of partial statistics per tile row; it lists the sender's input
 // block as what it delivers, so the functional simulation (which evaluates the op from whole rows)
 // finds every column of the rows on each core. Modelled work: two FPU passes over the core's
-// columns for the partial statistics, then the op's remaining passes on its columns plus one pass
-// per received partial to combine them.
+// columns for the partial statistics, then the op's remaining passes on its columns, and a reduce
+// on the matrix unit per received partial to combine them.
 
 import { assert } from '../../arch/errors.js';
 import type { TaskId, WorkItem } from '../program.js';
@@ -23,6 +23,11 @@ import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js'
 const SPLITTABLE = new Set(['Softmax', 'LogSoftmax', 'LayerNormalization']);
 /** FPU passes over its own columns a core spends on partial statistics (a sum and a sum of squares, or a max and a sum). */
 const STATS_PASSES = 2;
+/**
+ * A reduce of one tile on the matrix unit costs an 8-row pass of a tile product: tt-metal's matrix
+ * engine report gives reductions at 16x16 per cycle, a quarter of a 32-row tile product's rate.
+ */
+const REDUCE_PASS_ROWS = 8;
 
 /** True when the group is a last-axis row reduction of one activation whose columns may be split. */
 export function splitsRows(ctx: LowerContext, grp: OpGroup): boolean {
@@ -84,7 +89,11 @@ export function lowerSplitRowwise(ctx: LowerContext, grp: OpGroup, out: OutputPl
         const tiles = (r1 - r0) * (c1 - c0);
         const peerSends = partial.filter((_, p) => p !== j).map((p) => p.sent).filter((t): t is TaskId => t !== undefined);
         const deps = [partial[j]!.stats, ...peerSends, ...finishInputs(ctx, grp, out, rect, core)];
-        const items: WorkItem[] = [{ unit: 'eltwise', tiles: Math.ceil(Math.max(1, work.eltwise - STATS_PASSES) * tiles) + (cells.length - 1) * (r1 - r0) }];
+        const items: WorkItem[] = [{ unit: 'eltwise', tiles: Math.ceil(Math.max(1, work.eltwise - STATS_PASSES) * tiles) }];
+        // The peers' partial statistics are reduced on the matrix unit (reduce_tile, as tt-metal's
+        // split layer norm combines them): one 16x16 face pass per cycle, i.e. an 8-row pass of a
+        // tile, at the unpack rate when that is slower.
+        if (cells.length > 1) items.push({ unit: 'matmul', tiles: (cells.length - 1) * (r1 - r0), rows: REDUCE_PASS_ROWS });
         for (const f of work.sfpu) items.push({ unit: 'sfpu', fn: f.fn, tiles: Math.ceil(tiles * f.passes) });
         items.push(...fusedWorkItems(grp, tiles));
         const region = tileRegion(out.programIndex, rect);

@@ -44,6 +44,22 @@ for (const op of ['LayerNormalization', 'Softmax'] as const) {
   });
 }
 
+Split("the peers' partials are combined by reduces on the matrix unit: one 8-row pass per partial tile", () => {
+  const g = rowOp('LayerNormalization', 128, 768);
+  const p = compileGraph(g, arch, { dtype: 'bf16', fidelity: 'HiFi2', model: g.name, batch: 1, archFingerprint: fp });
+  const o = p.ops.find((x) => x.op === 'LayerNormalization')!;
+  const peers = Number(/x(\d+)$/.exec(o.strategy)![1]) - 1;
+  assert.ok(peers >= 3, o.strategy);
+  const finals = p.tasks.filter((t) => t.op === o.index && t.kind === 'compute' && t.work.some((w) => w.unit === 'matmul'));
+  assert.ok(finals.length > 0);
+  for (const t of finals) {
+    if (t.kind !== 'compute') continue;
+    const reduce = t.work.find((w) => w.unit === 'matmul')!;
+    assert.equal(reduce, { unit: 'matmul', tiles: peers * (t.region!.rows), rows: 8 });
+    assert.is(t.macs, 0, 'a reduce is not counted as model MACs');
+  }
+});
+
 Split('exact values in float32 on odd shapes and small meshes', () => {
   for (const [op, rows, cols, c, r] of [['LayerNormalization', 40, 100, 3, 2], ['Softmax', 33, 70, 4, 1], ['LayerNormalization', 96, 200, 8, 8]] as const) {
     const g = rowOp(op, rows, cols);
