@@ -78,17 +78,13 @@ export function volumeFootprint(g: VolumeGeometry, input: PlacedShape, output: P
       const d1 = Math.min(g.inD - 1, od * g.strideD - g.padFront + (g.kernelD - 1) * g.dilationD);
       for (let d = d0; d <= d1 && h0 <= h1; d++) {
         const base = (n * g.inD + d) * inPlane;
-        spans.push([Math.floor((base + h0 * g.inW) / TILE), Math.min(input.view.tileRows, Math.ceil((base + (h1 + 1) * g.inW) / TILE))]);
+        spans.push([base + h0 * g.inW, base + (h1 + 1) * g.inW]);
       }
       row = planeEnd;
     }
     spans.sort((a, b) => a[0] - b[0]);
     const rects: TileRect[] = [];
-    for (const [r0, r1] of spans) {
-      const lastRect = rects[rects.length - 1];
-      if (lastRect !== undefined && r0 <= lastRect.r1) rects[rects.length - 1] = { ...lastRect, r1: Math.max(lastRect.r1, r1) };
-      else rects.push({ r0, r1: Math.max(r0 + 1, r1), c0, c1 });
-    }
+    for (const [a, b] of spans) addRows(rects, input, a, b, c0, c1);
     return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0, c1 }];
   };
 }
@@ -111,13 +107,7 @@ export function transposedConvFootprint(g: WindowGeometry, input: PlacedShape, o
       const ohLast = Math.floor((imageEnd - 1 - n * outHw) / g.outW);
       const h0 = Math.max(0, Math.ceil((ohFirst + g.padTop - (g.kernelH - 1) * g.dilationH) / g.strideH));
       const h1 = Math.min(g.inH - 1, Math.floor((ohLast + g.padTop) / g.strideH));
-      if (h0 <= h1) {
-        const r0 = Math.floor((n * inHw + h0 * g.inW) / TILE);
-        const r1 = Math.min(input.view.tileRows, Math.ceil((n * inHw + (h1 + 1) * g.inW) / TILE));
-        const last = rects[rects.length - 1];
-        if (last !== undefined && r0 <= last.r1) rects[rects.length - 1] = { ...last, r1: Math.max(last.r1, r1) };
-        else rects.push({ r0, r1: Math.max(r0 + 1, r1), c0: 0, c1: input.view.tileCols });
-      }
+      if (h0 <= h1) addRows(rects, input, n * inHw + h0 * g.inW, n * inHw + (h1 + 1) * g.inW, 0, input.view.tileCols);
       row = imageEnd;
     }
     return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0: 0, c1: input.view.tileCols }];
@@ -147,15 +137,23 @@ export function resizeFootprint(input: PlacedShape, output: PlacedShape): Footpr
       const ohLast = Math.floor((imageEnd - 1 - img * outHw) / outW);
       const h0 = Math.max(0, Math.floor(Math.min(...back(ohFirst))) - 2);
       const h1 = Math.min(inH - 1, Math.ceil(Math.max(...back(ohLast))) + 2);
-      const r0 = Math.floor((img * inHw + h0 * inW) / TILE);
-      const r1 = Math.min(input.view.tileRows, Math.ceil((img * inHw + (h1 + 1) * inW) / TILE));
-      const last = rects[rects.length - 1];
-      if (last !== undefined && r0 <= last.r1) rects[rects.length - 1] = { ...last, r1: Math.max(last.r1, r1) };
-      else rects.push({ r0, r1: Math.max(r0 + 1, r1), c0: out.c0, c1: out.c1 });
+      addRows(rects, input, img * inHw + h0 * inW, img * inHw + (h1 + 1) * inW, out.c0, out.c1);
       row = imageEnd;
     }
     return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0: out.c0, c1: out.c1 }];
   };
+}
+
+/**
+ * Appends the tile rows holding element rows [a, b) of `input`, columns [c0, c1), to `rects`,
+ * merged into the last rect when they meet it (callers add them in increasing order).
+ */
+function addRows(rects: TileRect[], input: PlacedShape, a: number, b: number, c0: number, c1: number): void {
+  const r0 = Math.floor(a / TILE);
+  const r1 = Math.min(input.view.tileRows, Math.ceil(b / TILE));
+  const last = rects[rects.length - 1];
+  if (last !== undefined && r0 <= last.r1) rects[rects.length - 1] = { ...last, r1: Math.max(last.r1, r1) };
+  else rects.push({ r0, r1: Math.max(r0 + 1, r1), c0, c1 });
 }
 
 /** Input element rows (n*H*W + h*W + w) a block of output element rows reads, half-open. */

@@ -163,6 +163,14 @@ function einsumFootprint(node: Node, input: PlacedShape, output: PlacedShape, ou
   const inPerItem = input.view.rows / batch;
   const outPerItem = output.view.rows / batch;
   if (!Number.isInteger(inPerItem) || !Number.isInteger(outPerItem)) return undefined;
+  return itemsFootprint(input, output, outPerItem, inPerItem);
+}
+
+/**
+ * The input rows of the batch items an output block's rows belong to (`outPerItem` output rows and
+ * `inPerItem` input rows per item), every input column.
+ */
+function itemsFootprint(input: PlacedShape, output: PlacedShape, outPerItem: number, inPerItem: number): Footprint {
   return (o) => {
     const first = Math.floor((o.r0 * TILE) / outPerItem);
     const last = Math.ceil(Math.min(output.view.rows, o.r1 * TILE) / outPerItem);
@@ -176,13 +184,7 @@ function einsumFootprint(node: Node, input: PlacedShape, output: PlacedShape, ou
 function batchedMatmulFootprint(input: PlacedShape, output: PlacedShape, isA: boolean, m: number, k: number, batch: number): Footprint {
   if (isA) return input.view.rows === output.view.rows ? rowFootprint(input, output) : wholeFootprint(input);
   if (input.view.rows !== batch * k) return wholeFootprint(input);
-  return (out) => {
-    const first = Math.floor((out.r0 * TILE) / m);
-    const last = Math.ceil(Math.min(output.view.rows, out.r1 * TILE) / m);
-    const r0 = Math.floor((first * k) / TILE);
-    const r1 = Math.min(input.view.tileRows, Math.ceil((last * k) / TILE));
-    return [{ r0, r1: Math.max(r0 + 1, r1), c0: 0, c1: input.view.tileCols }];
-  };
+  return itemsFootprint(input, output, m, k);
 }
 
 /** Footprint of an extra input of a fused follower (e.g. a residual): element-wise. */

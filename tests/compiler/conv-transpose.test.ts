@@ -9,6 +9,7 @@ import { compileGraph } from '../../compiler/compile.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { graphBuilder } from './helpers/graphs.js';
 import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
+import { bytesMovedInto } from './helpers/traffic.js';
 
 const ConvTranspose = suite('conv-transpose');
 const ints = (v: number[]): AttrValue => ({ kind: 'ints', value: v });
@@ -34,12 +35,7 @@ ConvTranspose("each core fetches the input rows that land on its output rows, no
   verifyProgram(p, arch);
   const op = p.ops.find((o) => o.op === 'ConvTranspose')!;
   const x = p.tensors.find((t) => t.name === 'x')!;
-  let moved = 0;
-  for (const t of p.tasks) {
-    if (t.op !== op.index) continue;
-    if (t.kind === 'dram-read' && (t.reads ?? []).some((r) => r.tensor === x.id)) moved += t.channelBytes.reduce((a, b) => a + b, 0);
-    if (t.kind === 'send' && (t.reads ?? []).some((r) => r.tensor === x.id)) moved += t.bytes * (t.multicast ? 1 : t.dsts.length);
-  }
+  const moved = bytesMovedInto(p, op.index, x.id);
   const bytes = x.tileRows * x.tileCols * 2048;
   assert.ok(op.coresUsed > 8, `${op.coresUsed} cores`);
   assert.ok(moved <= 4 * bytes, `${moved} B of x moved (x is ${bytes} B) over ${op.coresUsed} cores`);

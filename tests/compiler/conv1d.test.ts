@@ -11,6 +11,7 @@ import { compileGraph } from '../../compiler/compile.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { graphBuilder } from './helpers/graphs.js';
 import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
+import { bytesMovedInto } from './helpers/traffic.js';
 
 const Conv1d = suite('conv1d');
 const ints = (v: number[]): AttrValue => ({ kind: 'ints', value: v });
@@ -46,12 +47,7 @@ Conv1d('dense 1D convs run on the 2D block matmul; the grouped one fetches windo
   assert.equal(convs.map((o) => o.lowering), ['matmul2d', 'matmul2d', 'map', 'map']);
   const grouped = convs[3]!;
   const input = p.tensors[p.ops[grouped.index - 1]!.output!]!;
-  let moved = 0;
-  for (const t of p.tasks) {
-    if (t.op !== grouped.index) continue;
-    if (t.kind === 'send' && (t.reads ?? []).some((r) => r.tensor === input.id)) moved += t.bytes * (t.multicast ? 1 : t.dsts.length);
-    if (t.kind === 'dram-read' && (t.reads ?? []).some((r) => r.tensor === input.id)) moved += t.channelBytes.reduce((a, b) => a + b, 0);
-  }
+  const moved = bytesMovedInto(p, grouped.index, input.id);
   const bytes = input.tileRows * input.tileCols * 2048;
   assert.ok(grouped.coresUsed > 8, `${grouped.coresUsed} cores`);
   assert.ok(moved <= 3 * bytes, `${moved} B moved for a ${bytes} B input over ${grouped.coresUsed} cores`);

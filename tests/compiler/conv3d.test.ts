@@ -11,6 +11,7 @@ import { compileGraph } from '../../compiler/compile.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { graphBuilder } from './helpers/graphs.js';
 import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
+import { bytesMovedInto } from './helpers/traffic.js';
 
 const Conv3d = suite('conv3d');
 const ints = (v: number[]): AttrValue => ({ kind: 'ints', value: v });
@@ -41,12 +42,7 @@ Conv3d("each core fetches its depth and height windows' rows of the input, not t
   const conv = p.ops.find((o) => o.op === 'Conv')!;
   const x = p.tensors.find((t) => t.name === 'x')!;
   assert.is(x.tileCols, 1); // channels-last: 3 channels in one tile column
-  let moved = 0;
-  for (const t of p.tasks) {
-    if (t.op !== conv.index) continue;
-    if (t.kind === 'dram-read' && (t.reads ?? []).some((r) => r.tensor === x.id)) moved += t.channelBytes.reduce((a, b) => a + b, 0);
-    if (t.kind === 'send' && (t.reads ?? []).some((r) => r.tensor === x.id)) moved += t.bytes * (t.multicast ? 1 : t.dsts.length);
-  }
+  const moved = bytesMovedInto(p, conv.index, x.id);
   const xBytes = x.tileRows * x.tileCols * 2048;
   assert.ok(conv.coresUsed > 8, `${conv.coresUsed} cores`);
   // Each output plane reads 3 input planes of its 5-row height windows: about 3x the input, never the whole of it per core.

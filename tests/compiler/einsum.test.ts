@@ -8,6 +8,7 @@ import { compileGraph } from '../../compiler/compile.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { graphBuilder } from './helpers/graphs.js';
 import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
+import { bytesMovedInto } from './helpers/traffic.js';
 
 const Einsum = suite('einsum');
 
@@ -34,12 +35,7 @@ Einsum("each core fetches its rows' batch items of each input, not the whole inp
   verifyProgram(p, arch);
   const op = p.ops.find((o) => o.op === 'Einsum')!;
   const k = p.tensors.find((t) => t.name === 'k')!;
-  let moved = 0;
-  for (const t of p.tasks) {
-    if (t.op !== op.index) continue;
-    if (t.kind === 'dram-read' && (t.reads ?? []).some((r) => r.tensor === k.id)) moved += t.channelBytes.reduce((a, b) => a + b, 0);
-    if (t.kind === 'send' && (t.reads ?? []).some((r) => r.tensor === k.id)) moved += t.bytes * (t.multicast ? 1 : t.dsts.length);
-  }
+  const moved = bytesMovedInto(p, op.index, k.id);
   const kBytes = k.tileRows * k.tileCols * 2048;
   assert.ok(op.coresUsed > 8, `${op.coresUsed} cores`);
   // 12 batch items of 40 rows over 2-row tiles: each core's items straddle at most a tile either side.

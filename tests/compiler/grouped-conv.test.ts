@@ -10,6 +10,7 @@ import { compileGraph } from '../../compiler/compile.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { graphBuilder } from './helpers/graphs.js';
 import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
+import { bytesMovedInto } from './helpers/traffic.js';
 
 const GroupedConv = suite('grouped-conv');
 const ints = (v: number[]): AttrValue => ({ kind: 'ints', value: v });
@@ -44,12 +45,7 @@ GroupedConv("each core fetches its rows' window and its groups' channels, not th
   const input = p.tensors.find((t) => t.name === 'x')!;
   const inputBytes = input.tileRows * input.tileCols * 2048;
   // Bytes moved into the first grouped conv (its DRAM reads and sends of the input).
-  let moved = 0;
-  for (const t of p.tasks) {
-    if (t.op !== first.index) continue;
-    if (t.kind === 'dram-read' && (t.reads ?? []).some((r) => r.tensor === input.id)) moved += t.channelBytes.reduce((a, b) => a + b, 0);
-    if (t.kind === 'send' && (t.reads ?? []).some((r) => r.tensor === input.id)) moved += t.bytes * (t.multicast ? 1 : t.dsts.length);
-  }
+  const moved = bytesMovedInto(p, first.index, input.id);
   assert.ok(first.coresUsed > 4, `${first.coresUsed} cores`);
   // The whole input per core would be coresUsed (50) x the input. A 32-row output tile of a 40-wide
   // image reads its window's rows, a row of 40 above and below: at most 5 input tiles per tile.

@@ -10,6 +10,7 @@ import { compileGraph } from '../../compiler/compile.js';
 import { verifyProgram } from '../../compiler/verify-program.js';
 import { graphBuilder } from './helpers/graphs.js';
 import { fp32ErrorAgainstReference } from '../helpers/oracle.js';
+import { bytesMovedInto } from './helpers/traffic.js';
 
 const Resize = suite('resize');
 const ints = (v: number[]): AttrValue => ({ kind: 'ints', value: v });
@@ -50,12 +51,7 @@ Resize('each core fetches the input rows under its output rows, not the whole in
   verifyProgram(p, arch);
   const op = p.ops.find((o) => o.op === 'Resize')!;
   const input = p.tensors[p.ops.find((o) => o.op === 'Conv')!.output!]!;
-  let moved = 0;
-  for (const t of p.tasks) {
-    if (t.op !== op.index) continue;
-    if (t.kind === 'send' && (t.reads ?? []).some((r) => r.tensor === input.id)) moved += t.bytes * (t.multicast ? 1 : t.dsts.length);
-    if (t.kind === 'dram-read' && (t.reads ?? []).some((r) => r.tensor === input.id)) moved += t.channelBytes.reduce((a, b) => a + b, 0);
-  }
+  const moved = bytesMovedInto(p, op.index, input.id);
   const bytes = input.tileRows * input.tileCols * 2048;
   assert.ok(op.coresUsed > 8, `${op.coresUsed} cores`);
   // The whole input per core would be coresUsed (61) x the input; x4 upsampling spreads each
