@@ -24,7 +24,6 @@ export function isRouterHop(slot: LinkSlot): boolean {
   return slot === 'x' || slot === 'y' || slot === 'xr' || slot === 'yr';
 }
 
-
 export interface Topology {
   readonly cols: number;
   readonly rows: number;

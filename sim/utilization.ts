@@ -1,8 +1,9 @@
 // Core and link utilisation of a run. Which links count: on each NoC every router-to-router link
 // that exists in the topology (all of them on a torus; on a mesh both directions, but not the
-// ones that would leave the grid), plus the inject and eject links of the tiles the run used (the Program's cores and the
-// DRAM endpoints that carried traffic). Idle Ethernet, PCIe or unused tiles' ports don't dilute the
-// mean; idle router-to-router links do, because they are bandwidth the placement left unused.
+// ones that would leave the grid), plus the inject and eject links of the tiles the run used (the
+// Program's cores and the DRAM endpoints that carried traffic). Idle Ethernet, PCIe or unused
+// tiles' ports don't dilute the mean; idle router-to-router links do, because they are bandwidth
+// the placement left unused.
 
 import type { ArchSpec, Coord } from '../arch/spec.js';
 import { assert } from '../arch/errors.js';

@@ -165,14 +165,22 @@ function windowGeometry(n: Node, inShape: readonly number[], outShape: readonly 
   const strideH = intsOf(n, 'strides')?.[0] ?? 1;
   const dilationH = intsOf(n, 'dilations')?.[0] ?? 1;
   const kernelH = kernel[0]!;
+  return { inH, inW, outH, outW, kernelH, strideH, dilationH, padTop: padBefore(n, 0, inH, outH, kernel) };
+}
+
+/**
+ * The padding before spatial axis `axis` of a conv or pool: its `pads` entry, 0 for VALID, and
+ * for SAME_UPPER / SAME_LOWER the total padding split as ONNX does (the odd one after / before).
+ */
+function padBefore(n: Node, axis: number, inSize: number, outSize: number, kernel: readonly number[]): number {
   const autoPad = n.attrs['auto_pad'];
   const mode = autoPad !== undefined && autoPad.kind === 'string' ? autoPad.value : 'NOTSET';
-  let padTop = intsOf(n, 'pads')?.[0] ?? 0;
-  if (mode === 'SAME_UPPER' || mode === 'SAME_LOWER') {
-    const total = Math.max(0, (outH - 1) * strideH + (kernelH - 1) * dilationH + 1 - inH);
-    padTop = mode === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
-  } else if (mode === 'VALID') padTop = 0;
-  return { inH, inW, outH, outW, kernelH, strideH, dilationH, padTop };
+  if (mode === 'VALID') return 0;
+  if (mode !== 'SAME_UPPER' && mode !== 'SAME_LOWER') return intsOf(n, 'pads')?.[axis] ?? 0;
+  const stride = intsOf(n, 'strides')?.[axis] ?? 1;
+  const dilation = intsOf(n, 'dilations')?.[axis] ?? 1;
+  const total = Math.max(0, (outSize - 1) * stride + (kernel[axis]! - 1) * dilation + 1 - inSize);
+  return mode === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
 }
 
 /** The D and H window of a 3D op over NCDHW (undefined for other ranks). */
@@ -182,20 +190,10 @@ function volumeGeometry(n: Node, inShape: readonly number[], outShape: readonly 
   const [outD, outH, outW] = outShape.slice(2) as [number, number, number];
   const strides = intsOf(n, 'strides') ?? [1, 1, 1];
   const dilations = intsOf(n, 'dilations') ?? [1, 1, 1];
-  const autoPad = n.attrs['auto_pad'];
-  const mode = autoPad !== undefined && autoPad.kind === 'string' ? autoPad.value : 'NOTSET';
-  const pads = intsOf(n, 'pads') ?? [0, 0, 0, 0, 0, 0];
-  // The padding before each axis (SAME_*: split the total as ONNX does).
-  const before = (axis: number, inSize: number, outSize: number): number => {
-    if (mode === 'VALID') return 0;
-    if (mode !== 'SAME_UPPER' && mode !== 'SAME_LOWER') return pads[axis] ?? 0;
-    const total = Math.max(0, (outSize - 1) * (strides[axis] ?? 1) + (kernel[axis]! - 1) * (dilations[axis] ?? 1) + 1 - inSize);
-    return mode === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
-  };
   return {
     inD, inH, inW, outD, outH, outW,
     kernelD: kernel[0]!, kernelH: kernel[1]!, strideD: strides[0] ?? 1, strideH: strides[1] ?? 1,
-    dilationD: dilations[0] ?? 1, dilationH: dilations[1] ?? 1, padFront: before(0, inD, outD), padTop: before(1, inH, outH),
+    dilationD: dilations[0] ?? 1, dilationH: dilations[1] ?? 1, padFront: padBefore(n, 0, inD, outD, kernel), padTop: padBefore(n, 1, inH, outH, kernel),
   };
 }
 

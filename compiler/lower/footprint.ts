@@ -95,23 +95,10 @@ export function volumeFootprint(g: VolumeGeometry, input: PlacedShape, output: P
  * rows whose contributions land on the block's output rows, every column.
  */
 export function transposedConvFootprint(g: WindowGeometry, input: PlacedShape, output: PlacedShape): Footprint {
-  const outHw = g.outH * g.outW;
-  const inHw = g.inH * g.inW;
-  return (out) => {
-    const end = Math.min(output.view.rows, out.r1 * TILE);
-    const rects: TileRect[] = [];
-    for (let row = out.r0 * TILE; row < end;) {
-      const n = Math.floor(row / outHw);
-      const imageEnd = Math.min(end, (n + 1) * outHw);
-      const ohFirst = Math.floor((row - n * outHw) / g.outW);
-      const ohLast = Math.floor((imageEnd - 1 - n * outHw) / g.outW);
-      const h0 = Math.max(0, Math.ceil((ohFirst + g.padTop - (g.kernelH - 1) * g.dilationH) / g.strideH));
-      const h1 = Math.min(g.inH - 1, Math.floor((ohLast + g.padTop) / g.strideH));
-      if (h0 <= h1) addRows(rects, input, n * inHw + h0 * g.inW, n * inHw + (h1 + 1) * g.inW, 0, input.view.tileCols);
-      row = imageEnd;
-    }
-    return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0: 0, c1: input.view.tileCols }];
-  };
+  return imageRowsFootprint(input, output, g, () => [0, input.view.tileCols], (ohFirst, ohLast) => [
+    Math.ceil((ohFirst + g.padTop - (g.kernelH - 1) * g.dilationH) / g.strideH),
+    Math.floor((ohLast + g.padTop) / g.strideH),
+  ]);
 }
 
 /**
@@ -124,23 +111,38 @@ export function resizeFootprint(input: PlacedShape, output: PlacedShape): Footpr
   const [n, c, inH, inW] = input.shape as [number, number, number, number];
   const [, , outH, outW] = output.shape as [number, number, number, number];
   if (input.shape.length !== 4 || output.shape.length !== 4 || output.shape[0] !== n || output.shape[1] !== c) return undefined;
-  const outHw = outH * outW;
-  const inHw = inH * inW;
   const back = (oh: number) => [oh * inH / outH, oh * (inH - 1) / Math.max(1, outH - 1), (oh + 0.5) * inH / outH - 0.5];
+  return imageRowsFootprint(input, output, { inH, inW, outH, outW }, (o) => [o.c0, o.c1], (ohFirst, ohLast) => [
+    Math.floor(Math.min(...back(ohFirst))) - 2,
+    Math.ceil(Math.max(...back(ohLast))) + 2,
+  ]);
+}
+
+/**
+ * Footprint over NCHW feature maps by image: for each image an output block's rows touch, the
+ * input rows `hRange` gives for the block's first and last output row there (clamped to the image;
+ * none when empty), as tile rows merged where they meet; the columns `cols` gives.
+ */
+function imageRowsFootprint(
+  input: PlacedShape, output: PlacedShape, g: { readonly inH: number; readonly inW: number; readonly outH: number; readonly outW: number },
+  cols: (out: TileRect) => [number, number], hRange: (ohFirst: number, ohLast: number) => [number, number],
+): Footprint {
+  const outHw = g.outH * g.outW;
+  const inHw = g.inH * g.inW;
   return (out) => {
+    const [c0, c1] = cols(out);
     const end = Math.min(output.view.rows, out.r1 * TILE);
     const rects: TileRect[] = [];
     for (let row = out.r0 * TILE; row < end;) {
-      const img = Math.floor(row / outHw);
-      const imageEnd = Math.min(end, (img + 1) * outHw);
-      const ohFirst = Math.floor((row - img * outHw) / outW);
-      const ohLast = Math.floor((imageEnd - 1 - img * outHw) / outW);
-      const h0 = Math.max(0, Math.floor(Math.min(...back(ohFirst))) - 2);
-      const h1 = Math.min(inH - 1, Math.ceil(Math.max(...back(ohLast))) + 2);
-      addRows(rects, input, img * inHw + h0 * inW, img * inHw + (h1 + 1) * inW, out.c0, out.c1);
+      const n = Math.floor(row / outHw);
+      const imageEnd = Math.min(end, (n + 1) * outHw);
+      const [a, b] = hRange(Math.floor((row - n * outHw) / g.outW), Math.floor((imageEnd - 1 - n * outHw) / g.outW));
+      const h0 = Math.max(0, a);
+      const h1 = Math.min(g.inH - 1, b);
+      if (h0 <= h1) addRows(rects, input, n * inHw + h0 * g.inW, n * inHw + (h1 + 1) * g.inW, c0, c1);
       row = imageEnd;
     }
-    return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0: out.c0, c1: out.c1 }];
+    return rects.length > 0 ? rects : [{ r0: 0, r1: 1, c0, c1 }];
   };
 }
 
