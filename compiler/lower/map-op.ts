@@ -15,6 +15,7 @@ import { anchorFootprint } from './input-footprints.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 import { finishInputs } from './matmul2d.js';
 import { earlyInputs, fetchConstants, prefetchInputs } from './weights.js';
+import { globalPoolWork, isGlobalPool } from './pool-split.js';
 
 /** Picks the logical grid for a row-distributed op. */
 export function chooseMapGrid(ctx: LowerContext, view: MatrixView, splitCols: boolean): { gr: number; gc: number } {
@@ -147,11 +148,16 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
       const needed = COPY_OPS.has(grp.anchor.op) ? (r1 - r0) * (c1 - c0) : undefined;
       if (chunkTiles !== undefined) {
         const [x, fp] = [...footprints][0]!;
-        deps.push(...streamChunks(ctx, grp, x, fp(rect), chunkTiles, core, done, anchorWork(grp.cls, (r1 - r0) * (c1 - c0)).work));
+        const rects = fp(rect);
+        // A global pool reduces every input tile it streams; anything else does its share of the op's work per chunk.
+        const chunkWork = isGlobalPool(grp) ? globalPoolWork(rects.reduce((n, r) => n + rectTiles(r), 0), 0).slice(0, 1) : anchorWork(grp.cls, (r1 - r0) * (c1 - c0)).work;
+        deps.push(...streamChunks(ctx, grp, x, rects, chunkTiles, core, done, chunkWork));
       } else for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed, out.earlyInputs.get(x)));
       deps.push(...finishInputs(ctx, grp, out, rect, core));
       const tiles = (r1 - r0) * (c1 - c0);
-      const { work, hasMacs } = chunkTiles !== undefined ? { work: [{ unit: 'eltwise' as const, tiles }], hasMacs: false } : anchorWork(grp.cls, tiles);
+      const { work, hasMacs } = chunkTiles !== undefined ? { work: [{ unit: 'eltwise' as const, tiles }], hasMacs: false }
+        : isGlobalPool(grp) ? { work: globalPoolWork([...footprints.values()][0]!(rect).reduce((n, r) => n + rectTiles(r), 0), tiles), hasMacs: false }
+        : anchorWork(grp.cls, tiles);
       const share = macsTotal > 0 ? Math.min(macsLeft, Math.round((macsTotal * tiles) / Math.max(1, totalOutTiles))) : 0;
       // Ops the class does not price on the matrix unit (integer / quantized matmuls) still pay for their MACs.
       if (!hasMacs && share > 0) work.push({ unit: 'matmul', tiles: Math.ceil(share / (32 * 32 * 32)), rows: 32 });

@@ -13,6 +13,7 @@ import type { TileAlias } from './tile-alias.js';
 import { shardGrid, type MatrixView, type ShardGrid } from './layout.js';
 import { anchorInputs, canSplitCols, chooseMapGrid, lowerMapOp } from './map-op.js';
 import { lowerSplitRowwise, splitsRows } from './rowwise-split.js';
+import { lowerSplitPool, planPoolSplit, splitHolders } from './pool-split.js';
 import { in0Rows, lowerMatmul2d, type KeptWeights, type MatmulShape } from './matmul2d.js';
 import { anchorFootprint, extraFootprint } from './input-footprints.js';
 import type { TileRect } from './layout.js';
@@ -87,7 +88,9 @@ export function lowerOnGrid(
   const cls = grp.cls;
   const { gr, gc } = choice;
   const grid = shardGrid(ctx.area, view, gr, gc, mb?.rows);
-  const helpers = mm !== undefined && mb === undefined ? splitHelpers(ctx, grid, choice.gk ?? 1) : [];
+  const poolSplit = mm === undefined && mb === undefined ? planPoolSplit(ctx, grp, grid) : undefined;
+  const helpers = mm !== undefined && mb === undefined ? splitHelpers(ctx, grid, choice.gk ?? 1)
+    : poolSplit !== undefined ? splitHolders(poolSplit, grid) : [];
   for (const t of anchorInputs(cls, grp.anchor, ctx.rootOf, ctx.graph).concat(grp.extraInputs)) {
     if (!resident.has(t)) continue;
     resident.delete(t);
@@ -106,13 +109,15 @@ export function lowerOnGrid(
   // The group's constants (biases, norm scales, depthwise weights) come in buffers of their own.
   const opBudget = Math.max(budget / 2, budget - constantBytesPerCore(ctx, grp, grid, view, mm?.b));
   const ws = mm !== undefined ? lowerMatmul2d(ctx, grp, mm, out, opBudget, mb?.kept, helpers)
+    : poolSplit !== undefined ? lowerSplitPool(ctx, grp, out, poolSplit)
     : grid.gridCols > 1 && splitsRows(ctx, grp) ? lowerSplitRowwise(ctx, grp, out, opBudget)
     : lowerMapOp(ctx, grp, out, opBudget, macs);
   for (const buf of out.workBuffers.values()) ctx.b.resizeBuffer(buf, Math.min(ws, opBudget));
   const placed = closeOutput(ctx, grp, out);
   if (isGraphOutput && out.home === 'sram') ctx.setShards(out.programIndex, placed.parts.filter((p) => p.home === 'sram').flatMap((p) => gridShards(p.grid, view)));
   const split = helpers.length > 0 ? ` k${helpers.length / grid.coreOf.length + 1}` : '';
-  const strategy = mm !== undefined ? `${choice.kind} ${gr}x${gc}${split}` : `rows ${gr}x${gc}`;
+  const strategy = mm !== undefined ? `${choice.kind} ${gr}x${gc}${split}`
+    : poolSplit !== undefined ? `rows ${gr}x${gc}, reduced on ${helpers.length + grid.coreOf.length} holders` : `rows ${gr}x${gc}`;
   return { lowering: mm !== undefined ? 'matmul2d' : 'map', macs, strategy, coresUsed: grid.coreOf.length + helpers.length, programIndex: out.programIndex };
 }
 
