@@ -13,7 +13,7 @@ import type { ProgramBuilder } from './builder.js';
 import { tilesToRects } from './footprint.js';
 import type { TileAlias } from './tile-alias.js';
 import { isReleased } from './output.js';
-import { addTileChannelBytes, cellRect, channelBytesOf, holdersOf, rectTiles, tileRegion, type CoreArea, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
+import { addTileChannelBytes, cellRect, channelBytesOf, holdersOf, rectTiles, rectsTiles, tileRegion, type CoreArea, type MatrixView, type ShardGrid, type TileRect } from './layout.js';
 
 /** A block of a tensor and the task after which it is ready (computed in SRAM, or written to DRAM). */
 export interface ReadyBlock {
@@ -240,7 +240,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
   const region = (r: TileRect) => tileRegion(p.programIndex, r);
   const opens = (cores: readonly number[]): TaskId[] => (req.prefetch !== undefined ? cores.flatMap((c) => { const t = req.prefetch!.opens.get(c); return t === undefined ? [] : [t]; }) : opensOf(ctx, cores));
   const ungated = req.prefetch !== undefined;
-  const fetched = rects.reduce((n, r) => n + rectTiles(r), 0);
+  const fetched = rectsTiles(rects);
   const share = req.neededTiles !== undefined && req.neededTiles < fetched ? req.neededTiles / fetched : 1;
   const packed = req.packedTiles !== undefined && req.packedTiles < fetched ? req.packedTiles / fetched : 1;
   // Bytes a transfer of `tiles` tiles (`bytes` in full) moves, split `ways` ways (DRAM channels).
@@ -274,7 +274,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     if (req.dsts.includes(holder)) arrive.get(holder)!.push(...ready);
     if (remote.length === 0) continue;
     const deps = [...req.deps, ...opens(remote), ...ready];
-    const tiles = pieces.reduce((n, r) => n + rectTiles(r), 0);
+    const tiles = rectsTiles(pieces);
     const t = ctx.b.send({ core: holder, op: req.op, deps, ungated }, req.engine, remote, moved(tilesBytes(ctx, tiles), tiles), pieces.map(region));
     for (const d of remote) arrive.get(d)!.push(t);
   }
@@ -289,7 +289,7 @@ export function fetchRect(ctx: LowerContext, req: FetchRequest): Map<number, Tas
     if (p.tileChannel !== undefined) addTileChannelBytes(p.tileChannel, p.view.tileCols, r, ctx.tileBytes * real, bytes);
     else channelBytesOf(p.view, r, p.firstChannel, channels, ctx.tileBytes).forEach((b, i) => { bytes[i]! += b * real; });
   }
-  const dramTiles = fromDram.reduce((n, r) => n + rectTiles(r), 0);
+  const dramTiles = rectsTiles(fromDram);
   for (let i = 0; i < channels; i++) bytes[i] = moved(bytes[i]!, dramTiles, channels);
   const regions = fromDram.map(region);
   const read = ctx.b.dramRead({ core: leader, op: req.op, deps: [...new Set(deps)], ungated }, req.engine, bytes, regions);

@@ -49,6 +49,11 @@ export function rectTiles(r: TileRect): number {
   return Math.max(0, r.r1 - r.r0) * Math.max(0, r.c1 - r.c0);
 }
 
+/** Tiles of a list of rectangles. */
+export function rectsTiles(rects: readonly TileRect[]): number {
+  return rects.reduce((n, r) => n + rectTiles(r), 0);
+}
+
 /** The tiles of grid cell (i, j), clipped to the matrix. */
 export function cellRect(grid: ShardGrid, view: MatrixView, i: number, j: number): TileRect {
   return {

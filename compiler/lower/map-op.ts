@@ -9,13 +9,12 @@ import type { TaskId, WorkItem } from '../program.js';
 import type { OpClass } from './classify.js';
 import { coreCount, fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import { rectTiles, tileRegion, type MatrixView, type TileRect } from './layout.js';
+import { rectTiles, rectsTiles, tileRegion, type MatrixView, type TileRect } from './layout.js';
 import type { Footprint } from './footprint.js';
 import { anchorFootprint } from './input-footprints.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 import { finishInputs } from './matmul2d.js';
 import { earlyInputs, fetchConstants, prefetchInputs } from './weights.js';
-import { globalPoolWork, isGlobalPool } from './pool-split.js';
 
 /** Picks the logical grid for a row-distributed op. */
 export function chooseMapGrid(ctx: LowerContext, view: MatrixView, splitCols: boolean): { gr: number; gc: number } {
@@ -60,6 +59,28 @@ export function anchorInputs(cls: OpClass, anchor?: Node, rootOf?: readonly Tens
     .filter((i): i is TensorId => i !== undefined && !graph.tensors[i]!.isConstant)
     .map((i) => rootOf?.[i] ?? i);
   return [...new Set([...main, ...rest])];
+}
+
+/**
+ * A reduce of one tile on the matrix unit costs an 8-row pass of a tile product: tt-metal's matrix
+ * engine report gives reductions at 16x16 per cycle, a quarter of a 32-row tile product's rate.
+ */
+const REDUCE_PASS_ROWS = 8;
+
+/** Reduces of `tiles` tiles on the matrix unit (tt-metal's reduce_tile). */
+export function reduceWork(tiles: number): WorkItem {
+  return { unit: 'matmul', tiles, rows: REDUCE_PASS_ROWS };
+}
+
+const GLOBAL_POOLS = new Set(['GlobalAveragePool', 'GlobalMaxPool']);
+
+export function isGlobalPool(grp: OpGroup): boolean {
+  return grp.cls.kind === 'rowwise' && GLOBAL_POOLS.has(grp.anchor.op);
+}
+
+/** Work of a global pool reducing `inputTiles` tiles into `outTiles` output tiles, and finishing them. */
+export function globalPoolWork(inputTiles: number, outTiles: number): WorkItem[] {
+  return [reduceWork(Math.max(inputTiles, outTiles)), { unit: 'eltwise', tiles: outTiles }];
 }
 
 /** Matrix-unit and FPU work of the anchor for `outTiles` output tiles. */
@@ -135,7 +156,7 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
   // in buffers of their own, so the working set no longer holds them (it counted each twice).
   let prefetched = 0;
   if (chunkTiles === undefined && cores.every((c) => c.start + rb >= c.end)) {
-    const early = earlyInputs(ctx, grp, grid, view, [...footprints].map(([x, fp]) => ({ x, tilesOn: (cell: TileRect) => fp(cell).reduce((n, r) => n + rectTiles(r), 0) })));
+    const early = earlyInputs(ctx, grp, grid, view, [...footprints].map(([x, fp]) => ({ x, tilesOn: (cell: TileRect) => rectsTiles(fp(cell)) })));
     prefetched = prefetchInputs(ctx, grp, out, early);
   }
   for (let k = 0; cores.some((c) => c.start + k * rb < c.end); k++) {
@@ -150,13 +171,13 @@ export function lowerMapOp(ctx: LowerContext, grp: OpGroup, out: OutputPlan, bud
         const [x, fp] = [...footprints][0]!;
         const rects = fp(rect);
         // A global pool reduces every input tile it streams; anything else does its share of the op's work per chunk.
-        const chunkWork = isGlobalPool(grp) ? globalPoolWork(rects.reduce((n, r) => n + rectTiles(r), 0), 0).slice(0, 1) : anchorWork(grp.cls, (r1 - r0) * (c1 - c0)).work;
+        const chunkWork = isGlobalPool(grp) ? [reduceWork(rectsTiles(rects))] : anchorWork(grp.cls, (r1 - r0) * (c1 - c0)).work;
         deps.push(...streamChunks(ctx, grp, x, rects, chunkTiles, core, done, chunkWork));
       } else for (const [x, fp] of footprints) deps.push(...fetchInput(ctx, op, x, fp, rect, core, done, needed, out.earlyInputs.get(x)));
       deps.push(...finishInputs(ctx, grp, out, rect, core));
       const tiles = (r1 - r0) * (c1 - c0);
       const { work, hasMacs } = chunkTiles !== undefined ? { work: [{ unit: 'eltwise' as const, tiles }], hasMacs: false }
-        : isGlobalPool(grp) ? { work: globalPoolWork([...footprints.values()][0]!(rect).reduce((n, r) => n + rectTiles(r), 0), tiles), hasMacs: false }
+        : isGlobalPool(grp) ? { work: globalPoolWork(rectsTiles([...footprints.values()][0]!(rect)), tiles), hasMacs: false }
         : anchorWork(grp.cls, tiles);
       const share = macsTotal > 0 ? Math.min(macsLeft, Math.round((macsTotal * tiles) / Math.max(1, totalOutTiles))) : 0;
       // Ops the class does not price on the matrix unit (integer / quantized matmuls) still pay for their MACs.
@@ -198,13 +219,13 @@ function streamChunks(
       if (size >= chunkTiles && r0 < r.r1) { chunks.push([]); size = 0; }
     }
   }
-  const total = rects.reduce((n, r) => n + rectTiles(r), 0);
+  const total = rectsTiles(rects);
   let last: TaskId[] = [];
   for (const chunk of chunks) {
     if (chunk.length === 0) continue;
     const slot = done.length >= 2 ? [done[done.length - 2]!] : [];
     const got = fetchRect(ctx, { op: grp.index, tensor: x, rects: chunk, dsts: [core], engine: 'reader', deps: slot }).get(core) ?? [];
-    const frac = chunk.reduce((n, r) => n + rectTiles(r), 0) / Math.max(1, total);
+    const frac = rectsTiles(chunk) / Math.max(1, total);
     const part = work.map((w) => ({ ...w, tiles: Math.ceil(w.tiles * frac) }));
     const t = ctx.b.compute({ core, op: grp.index, deps: [...got, ...last] }, part, 0, tilesBytes(ctx, Math.ceil(total * frac)), 0);
     done.push(t);

@@ -14,13 +14,12 @@ import { computeCycles } from '../../arch/core-timing.js';
 import type { TaskId, WorkItem } from '../program.js';
 import { fetchRect, gridShards, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
-import { anchorInputs } from './map-op.js';
+import { anchorInputs, globalPoolWork, isGlobalPool, reduceWork } from './map-op.js';
 import { anchorFootprint } from './input-footprints.js';
-import { holdersOf, rectTiles, tileRegion, type ShardGrid, type TileRect } from './layout.js';
+import { holdersOf, rectTiles, rectsTiles, tileRegion, type ShardGrid, type TileRect } from './layout.js';
 import { finishInputs } from './matmul2d.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 
-const GLOBAL_POOLS = new Set(['GlobalAveragePool', 'GlobalMaxPool']);
 /**
  * How much faster the split must be estimated to be. The estimate leaves out that a holder's
  * partial waits for the core to finish the op before (its gate), where a gather's send waits only
@@ -29,24 +28,6 @@ const GLOBAL_POOLS = new Set(['GlobalAveragePool', 'GlobalMaxPool']);
  * 90.4); 2, 3 and 4 give 290.1 / 155.3 / 90.1; 6 leaves pools worth splitting (299.8 / 155.3 / 96.0).
  */
 const SPLIT_MARGIN = 4;
-/**
- * A reduce of one tile on the matrix unit costs an 8-row pass of a tile product (tt-metal's matrix
- * engine report: reductions at 16x16 per cycle, a quarter of a 32-row tile product's rate).
- */
-const REDUCE_PASS_ROWS = 8;
-
-/** Work of reducing `inputTiles` tiles of a global pool into `outTiles` output tiles, and finishing them. */
-export function globalPoolWork(inputTiles: number, outTiles: number): WorkItem[] {
-  return [
-    { unit: 'matmul', tiles: Math.max(inputTiles, outTiles), rows: REDUCE_PASS_ROWS },
-    { unit: 'eltwise', tiles: outTiles },
-  ];
-}
-
-export function isGlobalPool(grp: OpGroup): boolean {
-  return grp.cls.kind === 'rowwise' && GLOBAL_POOLS.has(grp.anchor.op);
-}
-
 /** One output cell of the split: its owner, its output rect, and the input pieces each holder reduces. */
 interface SplitCell {
   readonly owner: number;
@@ -87,10 +68,10 @@ export function planPoolSplit(ctx: LowerContext, grp: OpGroup, grid: ShardGrid):
       }
     }
     const outTiles = rectTiles(rect);
-    const largest = Math.max(0, ...[...pieces.values()].map((rs) => rs.reduce((n, r) => n + rectTiles(r), 0)));
+    const largest = Math.max(0, ...[...pieces.values()].map(rectsTiles));
     const link = ctx.arch.noc.linkBytesPerCycle;
     const gather = (inputTiles * ctx.tileBytes) / link + computeCycles(ctx.arch, ctx, globalPoolWork(inputTiles, outTiles));
-    const split = computeCycles(ctx.arch, ctx, [{ unit: 'matmul', tiles: largest, rows: REDUCE_PASS_ROWS }])
+    const split = computeCycles(ctx.arch, ctx, [reduceWork(largest)])
       + (outTiles * ctx.tileBytes) / link + computeCycles(ctx.arch, ctx, globalPoolWork(pieces.size * outTiles, outTiles));
     if (pieces.size < 2 || SPLIT_MARGIN * split > gather) return undefined;
     cells.push({ owner: s.core, rect, pieces });
@@ -121,10 +102,10 @@ export function lowerSplitPool(ctx: LowerContext, grp: OpGroup, out: OutputPlan,
       // The holder's tiles are already there: waiting for them is waiting for their producer.
       const ready = fetchRect(ctx, { op, tensor: x, rects, dsts: [holder], engine: 'reader', deps: [] }).get(holder) ?? [];
       const opened = ctx.openOf.get(holder);
-      const tiles = rects.reduce((n, r) => n + rectTiles(r), 0);
+      const tiles = rectsTiles(rects);
       const partial = ctx.b.compute(
         { core: holder, op, deps: opened === undefined ? ready : [opened, ...ready] },
-        [{ unit: 'matmul', tiles, rows: REDUCE_PASS_ROWS }], 0, tilesBytes(ctx, tiles), tilesBytes(ctx, outTiles),
+        [reduceWork(tiles)], 0, tilesBytes(ctx, tiles), tilesBytes(ctx, outTiles),
       );
       if (holder === owner) {
         own = partial;

@@ -16,18 +16,13 @@ import { fetchRect, tilesBytes, type LowerContext } from './context.js';
 import type { OpGroup } from './group.js';
 import { tileRegion, type TileRect } from './layout.js';
 import { finishInputs } from './matmul2d.js';
-import { anchorInputs } from './map-op.js';
+import { anchorInputs, reduceWork } from './map-op.js';
 import { fetchConstants } from './weights.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 
 const SPLITTABLE = new Set(['Softmax', 'LogSoftmax', 'LayerNormalization']);
 /** FPU passes over its own columns a core spends on partial statistics (a sum and a sum of squares, or a max and a sum). */
 const STATS_PASSES = 2;
-/**
- * A reduce of one tile on the matrix unit costs an 8-row pass of a tile product: tt-metal's matrix
- * engine report gives reductions at 16x16 per cycle, a quarter of a 32-row tile product's rate.
- */
-const REDUCE_PASS_ROWS = 8;
 
 /** True when the group is a last-axis row reduction of one activation whose columns may be split. */
 export function splitsRows(ctx: LowerContext, grp: OpGroup): boolean {
@@ -93,7 +88,7 @@ export function lowerSplitRowwise(ctx: LowerContext, grp: OpGroup, out: OutputPl
         // The peers' partial statistics are reduced on the matrix unit (reduce_tile, as tt-metal's
         // split layer norm combines them): one 16x16 face pass per cycle, i.e. an 8-row pass of a
         // tile, at the unpack rate when that is slower.
-        if (cells.length > 1) items.push({ unit: 'matmul', tiles: (cells.length - 1) * (r1 - r0), rows: REDUCE_PASS_ROWS });
+        if (cells.length > 1) items.push(reduceWork((cells.length - 1) * (r1 - r0)));
         for (const f of work.sfpu) items.push({ unit: 'sfpu', fn: f.fn, tiles: Math.ceil(tiles * f.passes) });
         items.push(...fusedWorkItems(grp, tiles));
         const region = tileRegion(out.programIndex, rect);
