@@ -5,10 +5,12 @@
 // its engine's previous task of another op (head-of-line blocking in the in-order streams), the
 // gaps nothing explains (transfer latency, buffer space), and the ops holding the most of the path.
 // With --what-if it also simulates the same program with DRAM transfers, NoC sends or compute made
-// free (bench/what-if.ts): how far each kind of work holds the run above the roofline.
+// free (bench/what-if.ts): how far each kind of work holds the run above the roofline. With
+// --segments it prints, per run of ops at one output size, its span against its compute spread over
+// every core (bench/segments.ts): what overlapping those ops could save at most.
 //
 //   node dist/bench/critical-path.js MODEL.onnx [--batch N] [--noc-model packet|flit]
-//        [--strategy auto|opbyop|matmul2d|pipeline] [--stages N] [--micro-batches N] [--ops N] [--what-if]
+//        [--strategy auto|opbyop|matmul2d|pipeline] [--stages N] [--micro-batches N] [--ops N] [--what-if] [--segments]
 //
 // MODEL may be a path or a name under models/ (bert_base -> models/bert_base_op17.onnx).
 import { existsSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { loadOnnxModel } from '../compiler/onnx/import.js';
 import { STRATEGIES, type Strategy } from '../compiler/partition/strategy.js';
 import type { Program, Task } from '../compiler/program.js';
 import { simulate, type SimResult } from '../sim/index.js';
+import { segments } from './segments.js';
 import { whatIf } from './what-if.js';
 
 function usage(message: string): never {
@@ -135,6 +138,18 @@ if (process.argv[1] !== undefined && path.basename(process.argv[1]) === 'critica
   for (const [op, m] of [...cp.byOp].sort((a, b) => total(b[1]) - total(a[1])).slice(0, topOps)) {
     const parts = [...m].sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ${Math.round(c)}`).join(', ');
     console.log(`  ${p.ops[op]!.name.padEnd(48)} ${String(Math.round(total(m))).padStart(8)}  ${parts}`);
+  }
+  if (process.argv.includes('--segments')) {
+    console.log('segments (runs of ops with outputs of one tile-row count): simulated span, compute busy over every core, the difference');
+    let span = 0;
+    let share = 0;
+    for (const g of segments(p, s)) {
+      span += g.spanCycles;
+      share += g.busyShareCycles;
+      const ops = `ops ${g.first}-${g.last}`.padEnd(12);
+      console.log(`  ${ops} ${String(g.tileRows).padStart(5)} tile rows  span ${String(Math.round(g.spanCycles)).padStart(9)}  busy/core ${String(Math.round(g.busyShareCycles)).padStart(9)}  headroom ${String(Math.round(g.spanCycles - g.busyShareCycles)).padStart(9)}  ${p.ops[g.first]!.name}`);
+    }
+    console.log(`  total        span ${Math.round(span)}  busy/core ${Math.round(share)}  headroom ${Math.round(span - share)} (spans overlap where segments do)`);
   }
   if (process.argv.includes('--what-if')) {
     console.log('what if (the same program, one kind of work made free):');
