@@ -6,6 +6,18 @@
 // readiness, lower/context.ts). Weights that fit stay in the region's SRAM from the first
 // micro-batch to the last; those that do not stream from DRAM every micro-batch (spill).
 //
+// A limit at batch 1: a window op's band (a 3x3 conv's, a pool's) reads halo rows past the band,
+// which its producer makes with the next micro-batch, so the band waits for it (NotYetProduced);
+// the next band's halo is past that one too, so in practice all its rows, and those of every op
+// after it that reads them, go with the last micro-batch. MobileNetV2 forced to 4 stages x 8
+// bands of its first 18 ops: features.1's depthwise conv ran as 13 tasks, one per core. Lowering
+// each band's rows whose inputs are ready instead (a bisection over the footprints) made them
+// stream, and measured slower (packet NoC: that plan 237.7k -> 312.4k cycles; ResNet-18's
+// planned 2 stages x 2 bands 329.0k -> 419.7k): each op's band opens and closes on its stage's
+// cores, and a close waits for the core's sends to land in the next stage's buffers, opened only
+// when that stage's cores close their previous band, so the stages move in lock step, paying every
+// op's fixed latency once per band. Streaming needs buffers between stages that outlive a band.
+//
 // Stages, regions and the micro-batch count come from the planner (pipeline-plan.ts). Each
 // matmul-like op's grid on its region is searched on its first micro-batch like the per-op search
 // does (height, width and block candidates, lowered on a checkpoint and costed), then kept for
