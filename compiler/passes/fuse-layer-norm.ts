@@ -1,0 +1,157 @@
+// Recognises layer normalisation over the last axis written out in primitive ops, as PyTorch
+// exports nn.LayerNorm before opset 17 (so do BERT and GPT exports from transformers at their
+// default opsets):
+//   m = ReduceMean(x), d = x - m, v = ReduceMean(d²), y = d / sqrt(v + eps) [· scale] [+ bias]
+// (d² may be Pow(d, 2) or d · d; the division may be a product with Reciprocal(sqrt(...)); the
+// scale and bias are constants over the last axis, on either side of their Mul and Add), and puts
+// one LayerNormalization node (axis -1, opset 17's op) in place of the eight to ten. The function is
+// the same; what changes is the cost on the device: one row-wise op with its statistics combined
+// on the matrix unit (lower/rowwise-split.ts), where the written-out form is two reductions and
+// six element-wise ops, each its own op with its own pass over the tensor and its own transfers
+// (BERT-base exported at opset 13 simulated 1.37x slower than at opset 17 before this pass).
+// Every intermediate value must be read only inside the pattern.
+
+import type { AttrValue } from '../graph.js';
+import { numElements } from '../graph.js';
+import { producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+
+/** The graph with each written-out last-axis layer normalisation replaced by one LayerNormalization node. */
+export function fuseLayerNorm(work: WorkGraph): WorkGraph {
+  const producer = producersOf(work);
+  const readers = readersOf(work);
+  const outputs = new Set(work.outputs);
+  /** The distinct readers of `t`, when `t` is no graph output. */
+  const readerSet = (t: string): WorkNode[] | undefined => (outputs.has(t) ? undefined : [...new Set(readers.get(t) ?? [])]);
+  /** The only reader of `t` (it may read it twice), when `t` is no graph output. */
+  const soleReader = (t: string): WorkNode | undefined => {
+    const r = readerSet(t);
+    return r !== undefined && r.length === 1 ? r[0] : undefined;
+  };
+  const plain = (n: WorkNode | undefined, op: string, arity: number): n is WorkNode =>
+    n !== undefined && n.op === op && n.domain === '' && n.inputs.length === arity && n.inputs.every((i) => i !== undefined);
+  const rankOf = (t: string): number | undefined => work.tensors.get(t)?.shape.length;
+  /** A ReduceMean over the last axis of its input, keeping dims. */
+  const meanOverLast = (n: WorkNode | undefined): n is WorkNode => {
+    if (n === undefined || n.op !== 'ReduceMean' || n.domain !== '' || n.inputs[0] === undefined) return false;
+    const rank = rankOf(n.inputs[0]);
+    if (rank === undefined || rank < 1) return false;
+    if (intAttr(n.attrs['keepdims']) === 0) return false;
+    const axes = listAttr(n.attrs['axes']) ?? constantInts(work, n.inputs[1]);
+    return axes !== undefined && axes.length === 1 && (axes[0] === -1 || axes[0] === rank - 1);
+  };
+  /** For a commutative binary node with `t` as one operand: the other. */
+  const otherOperand = (n: WorkNode, t: string): string | undefined =>
+    n.inputs[0] === t ? n.inputs[1] : n.inputs[1] === t ? n.inputs[0] : undefined;
+  /** A constant holding one value per element of the last axis (`width` of them). */
+  const perChannel = (t: string | undefined, width: number): boolean => {
+    const c = t === undefined ? undefined : work.tensors.get(t);
+    return c?.values !== undefined && numElements(c.shape) === width && c.shape[c.shape.length - 1] === width;
+  };
+
+  const replaced = new Map<WorkNode, WorkNode>(); // last node of a pattern -> its LayerNormalization
+  const dropped = new Set<WorkNode>();
+  const deadTensors: string[] = [];
+  const added = new Map<string, WorkTensor>();
+  for (const mean of work.nodes) {
+    if (!meanOverLast(mean)) continue;
+    const x = mean.inputs[0]!;
+    const xt = work.tensors.get(x);
+    const width = xt?.shape[xt.shape.length - 1];
+    if (xt === undefined || width === undefined || !(width > 0) || (xt.dtype !== 'float32' && xt.dtype !== 'float16' && xt.dtype !== 'bfloat16')) continue;
+    const m = mean.outputs[0]!;
+    const sub = soleReader(m);
+    if (!plain(sub, 'Sub', 2) || sub.inputs[0] !== x || sub.inputs[1] !== m) continue;
+    const d = sub.outputs[0]!;
+    const dReaders = readerSet(d);
+    if (dReaders === undefined || dReaders.length !== 2) continue;
+    // One reader squares d, the other divides it by the deviation.
+    const square = dReaders.find((n) => (plain(n, 'Pow', 2) && n.inputs[0] === d && scalarConstant(work, n.inputs[1]) === 2) || (plain(n, 'Mul', 2) && n.inputs[0] === d && n.inputs[1] === d));
+    const scaleBy = dReaders.find((n) => n !== square);
+    if (square === undefined || scaleBy === undefined) continue;
+    const sq = square.outputs[0]!;
+    const varMean = soleReader(sq);
+    if (!meanOverLast(varMean) || varMean.inputs[0] !== sq) continue;
+    const v = varMean.outputs[0]!;
+    const addEps = soleReader(v);
+    if (!plain(addEps, 'Add', 2)) continue;
+    const epsName = otherOperand(addEps, v);
+    const eps = scalarConstant(work, epsName);
+    if (eps === undefined || !(eps >= 0)) continue;
+    const ve = addEps.outputs[0]!;
+    const sqrt = soleReader(ve);
+    if (!plain(sqrt, 'Sqrt', 1)) continue;
+    const s = sqrt.outputs[0]!;
+    const pattern: WorkNode[] = [mean, sub, square, varMean, addEps, sqrt];
+    const inner = [m, d, sq, v, ve, s];
+    let normalised: WorkNode;
+    if (plain(scaleBy, 'Div', 2) && scaleBy.inputs[0] === d && scaleBy.inputs[1] === s && soleReader(s) === scaleBy) {
+      normalised = scaleBy;
+    } else {
+      const recip = soleReader(s);
+      if (!plain(recip, 'Reciprocal', 1) || !plain(scaleBy, 'Mul', 2)) continue;
+      const r = recip.outputs[0]!;
+      if (soleReader(r) !== scaleBy || otherOperand(scaleBy, r) !== d) continue;
+      pattern.push(recip);
+      inner.push(r);
+      normalised = scaleBy;
+    }
+    pattern.push(normalised);
+    let last = normalised;
+    let scale: string | undefined;
+    let bias: string | undefined;
+    const n = normalised.outputs[0]!;
+    const mul = soleReader(n);
+    if (plain(mul, 'Mul', 2) && perChannel(otherOperand(mul, n), width)) {
+      scale = otherOperand(mul, n)!;
+      inner.push(n);
+      pattern.push(mul);
+      last = mul;
+      const y = mul.outputs[0]!;
+      const add = soleReader(y);
+      if (plain(add, 'Add', 2) && perChannel(otherOperand(add, y), width)) {
+        bias = otherOperand(add, y)!;
+        inner.push(y);
+        pattern.push(add);
+        last = add;
+      }
+    }
+    if (pattern.some((p) => dropped.has(p))) continue;
+    if (scale === undefined) {
+      // No affine part: a scale of ones.
+      scale = `${mean.name}/LayerNormalization/ones`;
+      added.set(scale, { name: scale, dtype: 'float32', shape: [width], values: new Float32Array(width).fill(1), isInitializer: true });
+    }
+    for (const p of pattern) dropped.add(p);
+    replaced.set(last, {
+      name: `${mean.name}/LayerNormalization`, op: 'LayerNormalization', domain: '', opset: 17,
+      attrs: { axis: { kind: 'int', value: -1 }, epsilon: { kind: 'float', value: eps } },
+      inputs: bias !== undefined ? [x, scale, bias] : [x, scale], outputs: [last.outputs[0]!],
+    });
+    deadTensors.push(...inner);
+  }
+  if (replaced.size === 0) return work;
+  const nodes: WorkNode[] = [];
+  for (const n of work.nodes) {
+    const ln = replaced.get(n);
+    if (ln !== undefined) nodes.push(ln);
+    else if (!dropped.has(n)) nodes.push(n);
+  }
+  const tensors = new Map<string, WorkTensor>(work.tensors);
+  for (const t of deadTensors) tensors.delete(t);
+  for (const [k, t] of added) tensors.set(k, t);
+  return { ...work, tensors, nodes };
+}
+
+function intAttr(a: AttrValue | undefined): number | undefined {
+  return a !== undefined && a.kind === 'int' ? a.value : undefined;
+}
+
+function listAttr(a: AttrValue | undefined): number[] | undefined {
+  return a !== undefined && a.kind === 'ints' ? [...a.value] : undefined;
+}
+
+/** The values of a constant integer tensor (ReduceMean's axes input from opset 18). */
+function constantInts(work: WorkGraph, t: string | undefined): number[] | undefined {
+  const c = t === undefined ? undefined : work.tensors.get(t);
+  return c?.values === undefined ? undefined : Array.from(c.values as ArrayLike<number | bigint>, (v) => Number(v));
+}
