@@ -6,6 +6,7 @@ import { inferAndFold } from '../passes/fold-constants.js';
 import { scaleThroughMatmul } from '../passes/scale-through-matmul.js';
 import { fuseGelu } from '../passes/fuse-gelu.js';
 import { fuseLayerNorm } from '../passes/fuse-layer-norm.js';
+import { fuseSharedMatmuls } from '../passes/fuse-shared-matmuls.js';
 import {
   buildGraph,
   type WorkGraph,
@@ -74,7 +75,7 @@ export function graphFromModel(model: OnnxModel, options: ImportOptions = {}): G
     const isKnown = tensors.has(o) || sorted.some((n) => n.outputs.includes(o));
     if (!isKnown) throw invalidGraph(model.file, `graph output "${o}" is produced by no node`);
   }
-  return buildGraph(scaleThroughMatmul(fuseLayerNorm(fuseGelu(inferAndFold(work)))));
+  return buildGraph(fuseSharedMatmuls(scaleThroughMatmul(fuseLayerNorm(fuseGelu(inferAndFold(work))))));
 }
 
 /** Checks support and normalises names: unnamed nodes become `${op}_${index in file}`; omitted outputs are named or trimmed. */

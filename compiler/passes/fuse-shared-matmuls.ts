@@ -1,0 +1,132 @@
+// Merges MatMuls that read the same activation with constant weights into one (horizontal
+// fusion): Y_i = X · W_i (+ b_i) for i = 1..n becomes Y = X · [W_1 ... W_n] (+ [b_1 ... b_n])
+// followed by a Slice per Y_i along the last axis. transformers' BERT and ViT exports compute the
+// query, key and value projections as three such MatMuls where torch's nn.MultiheadAttention uses
+// one in_proj weight; onnxruntime's attention fusion merges them the same way.
+//
+// What it buys on the device: one op instead of n, so the activation is gathered into the cores
+// once instead of n times and the n ops' per-op latency is paid once; the column Slices start on
+// tile boundaries (every N_i is a multiple of the tile width), so the lowering reads them as
+// views of the merged output's tiles (lower/tile-alias.ts), with no copy. The values are the same:
+// each output element is the same dot product.
+//
+// Conditions: float32 MatMuls (domain '') whose first input is the same non-constant tensor and
+// whose second is a 2D float32 constant [K, N_i] with N_i a multiple of 32; a bias is an Add of a
+// float32 constant [N_i] that is the MatMul output's only reader (when some have one, the others
+// get zeros). Outputs that are graph outputs keep their names through the Slices.
+
+import { readersOf, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+
+/** Tile width: merged weights split only on tile boundaries, so the Slices are free views. */
+const TILE = 32;
+
+interface Member {
+  readonly matmul: WorkNode;
+  readonly weight: WorkTensor;
+  readonly bias: { readonly add: WorkNode; readonly values: WorkTensor } | undefined;
+  /** The tensor the rest of the graph reads: the Add's output, or the MatMul's. */
+  readonly result: string;
+}
+
+/** The graph with each set of MatMuls sharing an input and constant weights merged into one. */
+export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
+  const readers = readersOf(work);
+  const outputs = new Set(work.outputs);
+  const constant = (t: string | undefined): WorkTensor | undefined => {
+    const c = t === undefined ? undefined : work.tensors.get(t);
+    return c?.values !== undefined ? c : undefined;
+  };
+  const bySource = new Map<string, Member[]>();
+  for (const n of work.nodes) {
+    if (n.op !== 'MatMul' || n.domain !== '' || n.inputs.length !== 2) continue;
+    const [a, b] = n.inputs;
+    if (a === undefined || constant(a) !== undefined) continue;
+    const at = work.tensors.get(a);
+    const w = constant(b);
+    if (at === undefined || at.dtype !== 'float32' || at.shape.length < 2 || w === undefined || w.dtype !== 'float32' || w.shape.length !== 2) continue;
+    const [k, cols] = w.shape as [number, number];
+    if (k !== at.shape[at.shape.length - 1] || cols % TILE !== 0 || cols === 0) continue;
+    const y = n.outputs[0]!;
+    const yReaders = outputs.has(y) ? undefined : readers.get(y);
+    const add = yReaders !== undefined && yReaders.length === 1 ? yReaders[0]! : undefined;
+    let bias: Member['bias'];
+    if (add !== undefined && add.op === 'Add' && add.domain === '' && add.inputs.length === 2) {
+      const other = add.inputs[0] === y ? add.inputs[1] : add.inputs[0];
+      const c = constant(other);
+      if (c !== undefined && c.dtype === 'float32' && c.shape.length === 1 && c.shape[0] === cols) bias = { add, values: c };
+    }
+    const list = bySource.get(a) ?? [];
+    list.push({ matmul: n, weight: w, bias, result: bias !== undefined ? bias.add.outputs[0]! : y });
+    bySource.set(a, list);
+  }
+
+  const replaced = new Map<WorkNode, WorkNode[]>(); // first MatMul of a set -> the merged nodes
+  const dropped = new Set<WorkNode>();
+  const tensors = new Map<string, WorkTensor>(work.tensors);
+  for (const [a, members] of bySource) {
+    // Members must share K (the same activation's last axis: always) and be two or more.
+    if (members.length < 2) continue;
+    const at = work.tensors.get(a)!;
+    const k = members[0]!.weight.shape[0]!;
+    const widths = members.map((m) => m.weight.shape[1]!);
+    const total = widths.reduce((s, x) => s + x, 0);
+    const name = `${members[0]!.matmul.name}/merged`;
+    // [K, total]: row r is the members' row r side by side.
+    const w = new Float32Array(k * total);
+    let col0 = 0;
+    for (const m of members) {
+      const width = m.weight.shape[1]!;
+      const src = m.weight.values as ArrayLike<number>;
+      for (let r = 0; r < k; r++) for (let c = 0; c < width; c++) w[r * total + col0 + c] = Number(src[r * width + c]);
+      col0 += width;
+    }
+    const lead = at.shape.slice(0, -1);
+    const merged: WorkNode[] = [];
+    tensors.set(`${name}/weight`, { name: `${name}/weight`, dtype: 'float32', shape: [k, total], values: w, isInitializer: true });
+    tensors.set(`${name}/product`, { name: `${name}/product`, dtype: 'float32', shape: [...lead, total], isInitializer: false });
+    merged.push({ name, op: 'MatMul', domain: '', opset: members[0]!.matmul.opset, attrs: {}, inputs: [a, `${name}/weight`], outputs: [`${name}/product`] });
+    let full = `${name}/product`;
+    if (members.some((m) => m.bias !== undefined)) {
+      const b = new Float32Array(total);
+      col0 = 0;
+      for (const m of members) {
+        if (m.bias !== undefined) {
+          const src = m.bias.values.values as ArrayLike<number>;
+          for (let c = 0; c < m.weight.shape[1]!; c++) b[col0 + c] = Number(src[c]);
+        }
+        col0 += m.weight.shape[1]!;
+      }
+      tensors.set(`${name}/bias`, { name: `${name}/bias`, dtype: 'float32', shape: [total], values: b, isInitializer: true });
+      tensors.set(`${name}/sum`, { name: `${name}/sum`, dtype: 'float32', shape: [...lead, total], isInitializer: false });
+      merged.push({ name: `${name}/Add`, op: 'Add', domain: '', opset: members[0]!.matmul.opset, attrs: {}, inputs: [full, `${name}/bias`], outputs: [`${name}/sum`] });
+      full = `${name}/sum`;
+    }
+    const int64 = (t: string, v: number): string => {
+      tensors.set(t, { name: t, dtype: 'int64', shape: [1], values: Float64Array.from([v]), isInitializer: true });
+      return t;
+    };
+    const axis = int64(`${name}/axis`, -1);
+    col0 = 0;
+    members.forEach((m, i) => {
+      const width = m.weight.shape[1]!;
+      const starts = int64(`${name}/start${i}`, col0);
+      const ends = int64(`${name}/end${i}`, col0 + width);
+      merged.push({ name: `${name}/Slice${i}`, op: 'Slice', domain: '', opset: Math.max(10, members[0]!.matmul.opset), attrs: {}, inputs: [full, starts, ends, axis], outputs: [m.result] });
+      col0 += width;
+      dropped.add(m.matmul);
+      if (m.bias !== undefined) {
+        dropped.add(m.bias.add);
+        tensors.delete(m.matmul.outputs[0]!);
+      }
+    });
+    replaced.set(members[0]!.matmul, merged);
+  }
+  if (replaced.size === 0) return work;
+  const nodes: WorkNode[] = [];
+  for (const n of work.nodes) {
+    const m = replaced.get(n);
+    if (m !== undefined) nodes.push(...m);
+    else if (!dropped.has(n)) nodes.push(n);
+  }
+  return { ...work, tensors, nodes };
+}
