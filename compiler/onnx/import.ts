@@ -4,6 +4,7 @@ import type { Graph } from '../graph.js';
 import { findOp } from '../ops/registry.js';
 import { inferAndFold } from '../passes/fold-constants.js';
 import { scaleThroughMatmul } from '../passes/scale-through-matmul.js';
+import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseGelu } from '../passes/fuse-gelu.js';
 import { fuseLayerNorm } from '../passes/fuse-layer-norm.js';
 import { fuseSharedMatmuls } from '../passes/fuse-shared-matmuls.js';
@@ -18,6 +19,13 @@ import { resolveInputShapes, type InputShapeOptions } from './input-shapes.js';
 import type { OnnxModel, OnnxNode } from './onnx-model.js';
 import { readOnnxModel } from './read-model.js';
 import { sortNodes } from './topo-sort.js';
+
+/**
+ * The rewrites run on every imported graph after shape inference and constant folding, in order:
+ * each recognises what exporters write out in primitive ops and puts the device's form in its
+ * place, leaving the values unchanged (compiler/passes/).
+ */
+const REWRITES: readonly ((w: WorkGraph) => WorkGraph)[] = [foldBatchNorm, fuseGelu, fuseLayerNorm, scaleThroughMatmul, fuseSharedMatmuls];
 
 /** Options for importOnnx / loadOnnxModel. */
 export interface ImportOptions extends InputShapeOptions {
@@ -75,7 +83,7 @@ export function graphFromModel(model: OnnxModel, options: ImportOptions = {}): G
     const isKnown = tensors.has(o) || sorted.some((n) => n.outputs.includes(o));
     if (!isKnown) throw invalidGraph(model.file, `graph output "${o}" is produced by no node`);
   }
-  return buildGraph(fuseSharedMatmuls(scaleThroughMatmul(fuseLayerNorm(fuseGelu(inferAndFold(work))))));
+  return buildGraph(REWRITES.reduce((w, pass) => pass(w), inferAndFold(work)));
 }
 
 /** Checks support and normalises names: unnamed nodes become `${op}_${index in file}`; omitted outputs are named or trimmed. */
