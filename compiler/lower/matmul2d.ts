@@ -143,7 +143,7 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   const mBlocks = Math.ceil(grid.rowChunk / blk.mb);
   const nBlocks = Math.ceil(grid.colChunk / blk.nb);
   const op = grp.index;
-  const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by step counter
+  const lastCompute = new Map<number, TaskId[]>(); // core -> compute tasks by its chunk's step counter
   const in1Arrived = kept1?.arrived ?? new Map<string, Map<number, TaskId[]>>();
   // Prefetched weight slices: with a K-split, every core of a chunk holds that chunk's K-steps only.
   const split = { ...grid, coreOf: [...grid.coreOf, ...helpers.slice(0, (gk - 1) * cells)] };
@@ -172,16 +172,28 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
     }
     placeNearReaders(ctx, s.b, blocks);
   }
-  let counter = 0;
+  // K-steps in turn over the chunks (chunk 0's first, chunk 1's first, ...): the cores holding
+  // in0 send each chunk its pieces in that order, so a chunk whose buffers are full does not hold
+  // up the others' sends behind it in the holders' in-order streams (chunk by chunk, a K-split's
+  // chunks ran one after another).
+  const stepOrder: number[] = [];
+  const chunkSteps = Array.from({ length: gk }, (_, k) => Array.from({ length: kSteps }, (_, st) => st).filter((st) => chunkOf(st) === k));
+  for (let j = 0; j < kSteps; j++) for (const steps of chunkSteps) if (j < steps.length) stepOrder.push(steps[j]!);
+  // Per chunk: its steps lowered so far. Its cores' compute lists are indexed by it, so a step's
+  // fetches wait for the compute two of the same cores' steps back (double buffering). With one
+  // counter for all chunks, as before, that look-back landed on another chunk's step whenever a
+  // chunk had fewer than three steps per block, and those cores fetched without any bound.
+  const counters = new Array<number>(gk).fill(0);
   for (let mbi = 0; mbi < mBlocks; mbi++) {
     for (let nbi = 0; nbi < nBlocks; nbi++) {
       // K-split: per output block, its owner's last chunk-0 step and the helpers' partial sums.
       const ownerLast = new Map<number, TaskId>();
       const partials = new Map<number, TaskId[]>();
-      for (let st = 0; st < kSteps; st++, counter++) {
+      for (const st of stepOrder) {
         const c0 = st * blk.cb;
         const c1 = Math.min(aColTiles, c0 + blk.cb);
         const k = chunkOf(st);
+        const counter = counters[k]!++;
         const chunkEnds = st === kSteps - 1 || chunkOf(st + 1) !== k;
         const slotDeps = (cores: readonly number[]) => cores.map((c) => lastCompute.get(c)?.[counter - 2]).filter((t): t is TaskId => t !== undefined);
         const colCores = (j: number) => colCoresOf(j, k);
