@@ -177,8 +177,9 @@ export function lowerMatmul2d(ctx: LowerContext, grp: OpGroup, s: MatmulShape, o
   // buffers are full does not hold up the others' sends behind it in the holders' in-order
   // streams. Chunk by chunk, a core holding the end of one chunk's in0 and the start of the next
   // sent the next one's only after the first chunk's last steps, and a skinny matmul's chunks
-  // ran one after another. Shorter chunks never wait for their buffers; they keep chunk order
-  // (in turn measured 1-3% slower on MobileNetV2/V3's and ResNet-50's K-splits, packet NoC).
+  // ran one after another. Chunks of one or two steps wait for their buffers only from one output
+  // block to the next; they keep chunk order (in turn measured 1-3% slower on MobileNetV2/V3's
+  // K-splits, packet NoC).
   const chunkSteps = Array.from({ length: gk }, (_, k) => Array.from({ length: kSteps }, (_, st) => st).filter((st) => chunkOf(st) === k));
   const stepOrder: number[] = [];
   if (Math.max(...chunkSteps.map((c) => c.length)) <= 2) stepOrder.push(...chunkSteps.flat());
