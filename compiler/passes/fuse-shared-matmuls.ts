@@ -10,15 +10,22 @@
 // views of the merged output's tiles (lower/tile-alias.ts), with no copy. The values are the same:
 // each output element is the same dot product.
 //
-// Conditions: float32 MatMuls (domain '') whose first input is the same non-constant tensor and
-// whose second is a 2D float32 constant [K, N_i] with N_i a multiple of 32; a bias is an Add of a
-// float32 constant [N_i] that is the MatMul output's only reader (when some have one, the others
-// get zeros). Outputs that are graph outputs keep their names through the Slices.
+// Conditions: float32 MatMuls (domain '') whose first input is the same non-constant tensor, within
+// MAX_SPAN nodes of each other, and whose second input is a 2D float32 constant [K, N_i] with N_i a
+// multiple of 32; a bias is an Add of a float32 constant [N_i] that is the MatMul output's only
+// reader (when some have one, the others get zeros). Outputs that are graph outputs keep their
+// names through the Slices.
 
 import { readersOf, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** Tile width: merged weights split only on tile boundaries, so the Slices are free views. */
 const TILE = 32;
+/**
+ * Most nodes (in topological order) between the first and the last MatMul of a merged set. An
+ * assumption: a layer's query, key and value projections sit within a few nodes of each other
+ * (transformers' BERT: 4 apart), a later layer's are dozens of nodes on.
+ */
+const MAX_SPAN = 16;
 
 interface Member {
   readonly matmul: WorkNode;
@@ -60,11 +67,28 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
     bySource.set(a, list);
   }
 
+  // Only MatMuls near each other in the graph merge: a projection read much later (a decoder's
+  // cross-attention keys in every layer, all from the encoder's output) would be computed early
+  // and held meanwhile. Sets are runs of members within MAX_SPAN nodes of the run's first.
+  const position = new Map(work.nodes.map((n, k) => [n, k]));
+  const sets: [string, Member[]][] = [];
+  for (const [a, members] of bySource) {
+    let run: Member[] = [];
+    for (const m of members) {
+      if (run.length > 0 && position.get(m.matmul)! - position.get(run[0]!.matmul)! > MAX_SPAN) {
+        sets.push([a, run]);
+        run = [];
+      }
+      run.push(m);
+    }
+    sets.push([a, run]);
+  }
+
   const replaced = new Map<WorkNode, WorkNode[]>(); // first MatMul of a set -> the merged nodes
   const dropped = new Set<WorkNode>();
   const tensors = new Map<string, WorkTensor>(work.tensors);
-  for (const [a, members] of bySource) {
-    // Members must share K (the same activation's last axis: always) and be two or more.
+  for (const [a, members] of sets) {
+    // Members share K (the same activation's last axis); a set needs two or more.
     if (members.length < 2) continue;
     const at = work.tensors.get(a)!;
     const k = members[0]!.weight.shape[0]!;

@@ -54,6 +54,20 @@ Merge('left alone: one projection, a width off the tile grid', () => {
   assert.equal(ops(model([32, 48], [false, false])), ['MatMul', 'Relu', 'MatMul', 'Relu']);
 });
 
+Merge('projections far apart in the graph stay apart', () => {
+  // proj0, then a chain of 20 Relus on another value, then proj1: 21 nodes between them.
+  const chain: NodeSpec[] = Array.from({ length: 20 }, (_, k) => ({ op: 'Relu', inputs: [k === 0 ? 'p0' : `c${k - 1}`], outputs: [`c${k}`] }));
+  const bytes = buildModel({
+    opset: 14,
+    inputs: [x('x', 2, 64, K)],
+    outputs: ['c19', 'p1'],
+    initializers: [weight('w0', 32, 1), weight('w1', 32, 2)],
+    nodes: [{ op: 'MatMul', inputs: ['x', 'w0'], outputs: ['p0'] }, ...chain, { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['p1'] }],
+  });
+  assert.equal(ops(bytes).filter((o) => o === 'MatMul').length, 2);
+  assert.equal(ops(bytes).filter((o) => o === 'Slice').length, 0);
+});
+
 Merge('a bias read outside the pattern stays an Add of its own; the Slices cost no op', () => {
   // p0 is also a graph output, so its Add is not absorbed (the merged MatMul's Slice still makes p0).
   const got = ops(model([32, 32], [true, true], ['p0']));
