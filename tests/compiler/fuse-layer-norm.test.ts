@@ -1,5 +1,6 @@
 // Layer normalisation written out in primitive ops (PyTorch's export of nn.LayerNorm before opset
-// 17) becomes one LayerNormalization node at import (compiler/passes/fuse-layer-norm.ts): values
+// 17, and TensorFlow's algebra of it) becomes one LayerNormalization node at import
+// (compiler/passes/fuse-layer-norm.ts): values
 // unchanged (onnxruntime runs the written-out model), one row-wise op instead of eight to ten.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -80,10 +81,28 @@ const plainForm: Form = {
   ],
 };
 
+/** TensorFlow's algebra (Keras LayerNormalization through tf2onnx): x · inv + (beta - m · inv), inv = gamma / sqrt(v + eps). */
+const tfForm: Form = {
+  nodes: [
+    mean('x', 'm', 'tf/mean'),
+    { op: 'Sub', inputs: ['x', 'm'], outputs: ['d'] },
+    { op: 'Mul', inputs: ['d', 'd'], outputs: ['sq'] },
+    mean('sq', 'v', 'tf/var'),
+    { op: 'Add', inputs: ['v', 'eps'], outputs: ['ve'] },
+    { op: 'Sqrt', inputs: ['ve'], outputs: ['s'] },
+    { op: 'Reciprocal', inputs: ['s'], outputs: ['r'] },
+    { op: 'Mul', inputs: ['r', 'gamma'], outputs: ['inv'] },
+    { op: 'Mul', inputs: ['x', 'inv'], outputs: ['xs'] },
+    { op: 'Mul', inputs: ['m', 'inv'], outputs: ['ms'] },
+    { op: 'Sub', inputs: ['beta', 'ms'], outputs: ['off'] },
+    { op: 'Add', inputs: ['xs', 'off'], outputs: ['ln'] },
+  ],
+};
+
 const ops = (bytes: Uint8Array) => importOnnx(bytes).nodes.map((n) => n.op);
 
 LayerNorm('each written-out form becomes one LayerNormalization, with the values onnxruntime gives the original', async () => {
-  for (const [form, inputs] of [[torchForm, 3], [otherForm, 2], [plainForm, 2]] as const) {
+  for (const [form, inputs] of [[torchForm, 3], [otherForm, 2], [plainForm, 2], [tfForm, 3]] as const) {
     const bytes = model(form);
     assert.equal(ops(bytes), ['LayerNormalization', 'Relu']);
     const ln = importOnnx(bytes).nodes[0]!;
