@@ -10,7 +10,7 @@
 // output channel, reading the Conv's output as its only reader; that output is no graph output.
 
 import { numElements } from '../graph.js';
-import { readersOf, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, readersOf, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** The graph with each BatchNormalization that follows a Conv folded into the Conv's weights and bias. */
 export function foldBatchNorm(work: WorkGraph): WorkGraph {
@@ -21,9 +21,10 @@ export function foldBatchNorm(work: WorkGraph): WorkGraph {
     if (c?.values === undefined || c.dtype !== 'float32' || (n !== undefined && numElements(c.shape) !== n)) return undefined;
     return c.values as ArrayLike<number>;
   };
-  const replaced = new Map<WorkNode, WorkNode>(); // Conv -> folded Conv
+  const replaced = new Map<WorkNode, WorkNode[]>(); // Conv -> folded Conv
   const dropped = new Set<WorkNode>();
-  const tensors = new Map<string, WorkTensor>(work.tensors);
+  const added = new Map<string, WorkTensor>();
+  const deadTensors: string[] = [];
   for (const conv of work.nodes) {
     if (conv.op !== 'Conv' || conv.domain !== '' || conv.outputs.length !== 1) continue;
     const wName = conv.inputs[1];
@@ -54,17 +55,11 @@ export function foldBatchNorm(work: WorkGraph): WorkGraph {
     }
     const wNew = `${conv.name}/bn_folded_weight`;
     const bNew = `${conv.name}/bn_folded_bias`;
-    tensors.set(wNew, { name: wNew, dtype: 'float32', shape: wt.shape, values: folded, isInitializer: true });
-    tensors.set(bNew, { name: bNew, dtype: 'float32', shape: [cout], values: bias, isInitializer: true });
-    tensors.delete(y);
-    replaced.set(conv, { ...conv, inputs: [conv.inputs[0], wNew, bNew], outputs: [bn.outputs[0]!] });
+    added.set(wNew, { name: wNew, dtype: 'float32', shape: wt.shape, values: folded, isInitializer: true });
+    added.set(bNew, { name: bNew, dtype: 'float32', shape: [cout], values: bias, isInitializer: true });
+    deadTensors.push(y);
+    replaced.set(conv, [{ ...conv, inputs: [conv.inputs[0], wNew, bNew], outputs: [bn.outputs[0]!] }]);
     dropped.add(bn);
   }
-  if (replaced.size === 0) return work;
-  const nodes: WorkNode[] = [];
-  for (const n of work.nodes) {
-    if (dropped.has(n)) continue;
-    nodes.push(replaced.get(n) ?? n);
-  }
-  return { ...work, tensors, nodes };
+  return applyRewrite(work, { replaced, dropped, deadTensors, added });
 }

@@ -6,7 +6,7 @@
 // written-out form takes the erf pass and four element-wise passes (Div, Add, Mul, Mul) besides.
 // Every intermediate value must be read only inside the pattern.
 
-import { producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode } from './work-graph.js';
 
 const SQRT2 = Math.SQRT2;
 /** How near a constant must be to the pattern's value (bf16 exports round √2 to 1.4140625). */
@@ -33,7 +33,7 @@ export function fuseGelu(work: WorkGraph): WorkGraph {
     return undefined;
   };
 
-  const replaced = new Map<WorkNode, WorkNode>(); // last node of a pattern -> its Gelu
+  const replaced = new Map<WorkNode, WorkNode[]>(); // last node of a pattern -> its Gelu
   const dropped = new Set<WorkNode>();
   const deadTensors: string[] = [];
   for (const erf of work.nodes) {
@@ -72,20 +72,11 @@ export function fuseGelu(work: WorkGraph): WorkGraph {
     }
     if (pattern.some((n) => dropped.has(n))) continue;
     for (const n of pattern) dropped.add(n);
-    replaced.set(last, {
+    replaced.set(last, [{
       name: `${erf.name}/Gelu`, op: 'Gelu', domain: 'com.microsoft', opset: 1, attrs: {},
       inputs: [x], outputs: [last.outputs[0]!],
-    });
+    }]);
     deadTensors.push(...inner);
   }
-  if (replaced.size === 0) return work;
-  const nodes: WorkNode[] = [];
-  for (const n of work.nodes) {
-    const gelu = replaced.get(n);
-    if (gelu !== undefined) nodes.push(gelu);
-    else if (!dropped.has(n)) nodes.push(n);
-  }
-  const tensors = new Map<string, WorkTensor>(work.tensors);
-  for (const t of deadTensors) tensors.delete(t);
-  return { ...work, tensors, nodes };
+  return applyRewrite(work, { replaced, dropped, deadTensors });
 }

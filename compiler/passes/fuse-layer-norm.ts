@@ -16,7 +16,7 @@
 
 import type { AttrValue } from '../graph.js';
 import { numElements } from '../graph.js';
-import { producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** The graph with each written-out last-axis layer normalisation replaced by one LayerNormalization node. */
 export function fuseLayerNorm(work: WorkGraph): WorkGraph {
@@ -51,7 +51,7 @@ export function fuseLayerNorm(work: WorkGraph): WorkGraph {
     return c?.values !== undefined && numElements(c.shape) === width && c.shape[c.shape.length - 1] === width;
   };
 
-  const replaced = new Map<WorkNode, WorkNode>(); // last node of a pattern -> its LayerNormalization
+  const replaced = new Map<WorkNode, WorkNode[]>(); // last node of a pattern -> its LayerNormalization
   const dropped = new Set<WorkNode>();
   const deadTensors: string[] = [];
   const added = new Map<string, WorkTensor>();
@@ -173,24 +173,14 @@ export function fuseLayerNorm(work: WorkGraph): WorkGraph {
       added.set(scale, { name: scale, dtype: 'float32', shape: [width], values: new Float32Array(width).fill(1), isInitializer: true });
     }
     for (const p of found.pattern) dropped.add(p);
-    replaced.set(found.last, {
+    replaced.set(found.last, [{
       name: `${mean.name}/LayerNormalization`, op: 'LayerNormalization', domain: '', opset: 17,
       attrs: { axis: { kind: 'int', value: -1 }, epsilon: { kind: 'float', value: found.eps } },
       inputs: found.bias !== undefined ? [x, scale, found.bias] : [x, scale], outputs: [found.last.outputs[0]!],
-    });
+    }]);
     deadTensors.push(...found.inner);
   }
-  if (replaced.size === 0) return work;
-  const nodes: WorkNode[] = [];
-  for (const n of work.nodes) {
-    const ln = replaced.get(n);
-    if (ln !== undefined) nodes.push(ln);
-    else if (!dropped.has(n)) nodes.push(n);
-  }
-  const tensors = new Map<string, WorkTensor>(work.tensors);
-  for (const t of deadTensors) tensors.delete(t);
-  for (const [k, t] of added) tensors.set(k, t);
-  return { ...work, tensors, nodes };
+  return applyRewrite(work, { replaced, dropped, deadTensors, added });
 }
 
 function intAttr(a: AttrValue | undefined): number | undefined {

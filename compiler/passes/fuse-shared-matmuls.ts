@@ -16,7 +16,7 @@
 // reader (when some have one, the others get zeros). Outputs that are graph outputs keep their
 // names through the Slices.
 
-import { readersOf, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, readersOf, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** Tile width: merged weights split only on tile boundaries, so the Slices are free views. */
 const TILE = 32;
@@ -86,7 +86,8 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
 
   const replaced = new Map<WorkNode, WorkNode[]>(); // first MatMul of a set -> the merged nodes
   const dropped = new Set<WorkNode>();
-  const tensors = new Map<string, WorkTensor>(work.tensors);
+  const added = new Map<string, WorkTensor>();
+  const deadTensors: string[] = [];
   for (const [a, members] of sets) {
     // Members share K (the same activation's last axis); a set needs two or more.
     if (members.length < 2) continue;
@@ -106,8 +107,8 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
     }
     const lead = at.shape.slice(0, -1);
     const merged: WorkNode[] = [];
-    tensors.set(`${name}/weight`, { name: `${name}/weight`, dtype: 'float32', shape: [k, total], values: w, isInitializer: true });
-    tensors.set(`${name}/product`, { name: `${name}/product`, dtype: 'float32', shape: [...lead, total], isInitializer: false });
+    added.set(`${name}/weight`, { name: `${name}/weight`, dtype: 'float32', shape: [k, total], values: w, isInitializer: true });
+    added.set(`${name}/product`, { name: `${name}/product`, dtype: 'float32', shape: [...lead, total], isInitializer: false });
     merged.push({ name, op: 'MatMul', domain: '', opset: members[0]!.matmul.opset, attrs: {}, inputs: [a, `${name}/weight`], outputs: [`${name}/product`] });
     let full = `${name}/product`;
     if (members.some((m) => m.bias !== undefined)) {
@@ -120,13 +121,13 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
         }
         col0 += m.weight.shape[1]!;
       }
-      tensors.set(`${name}/bias`, { name: `${name}/bias`, dtype: 'float32', shape: [total], values: b, isInitializer: true });
-      tensors.set(`${name}/sum`, { name: `${name}/sum`, dtype: 'float32', shape: [...lead, total], isInitializer: false });
+      added.set(`${name}/bias`, { name: `${name}/bias`, dtype: 'float32', shape: [total], values: b, isInitializer: true });
+      added.set(`${name}/sum`, { name: `${name}/sum`, dtype: 'float32', shape: [...lead, total], isInitializer: false });
       merged.push({ name: `${name}/Add`, op: 'Add', domain: '', opset: members[0]!.matmul.opset, attrs: {}, inputs: [full, `${name}/bias`], outputs: [`${name}/sum`] });
       full = `${name}/sum`;
     }
     const int64 = (t: string, v: number): string => {
-      tensors.set(t, { name: t, dtype: 'int64', shape: [1], values: Float64Array.from([v]), isInitializer: true });
+      added.set(t, { name: t, dtype: 'int64', shape: [1], values: Float64Array.from([v]), isInitializer: true });
       return t;
     };
     const axis = int64(`${name}/axis`, -1);
@@ -140,17 +141,10 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
       dropped.add(m.matmul);
       if (m.bias !== undefined) {
         dropped.add(m.bias.add);
-        tensors.delete(m.matmul.outputs[0]!);
+        deadTensors.push(m.matmul.outputs[0]!);
       }
     });
     replaced.set(members[0]!.matmul, merged);
   }
-  if (replaced.size === 0) return work;
-  const nodes: WorkNode[] = [];
-  for (const n of work.nodes) {
-    const m = replaced.get(n);
-    if (m !== undefined) nodes.push(...m);
-    else if (!dropped.has(n)) nodes.push(n);
-  }
-  return { ...work, tensors, nodes };
+  return applyRewrite(work, { replaced, dropped, deadTensors, added });
 }

@@ -164,3 +164,29 @@ export function scalarConstant(work: WorkGraph, t: string | undefined): number |
   const w = t === undefined ? undefined : work.tensors.get(t);
   return w?.values !== undefined && numElements(w.shape) === 1 ? Number(w.values[0]) : undefined;
 }
+
+/** What a rewrite pass changes: nodes put in place of others, nodes dropped, tensors gone or new. */
+export interface Rewrite {
+  /** Node -> the nodes that take its place (in the same position). */
+  readonly replaced: ReadonlyMap<WorkNode, readonly WorkNode[]>;
+  readonly dropped: ReadonlySet<WorkNode>;
+  /** Values no node makes any more (a fused pattern's inner values). */
+  readonly deadTensors?: readonly string[];
+  /** New constants and values. */
+  readonly added?: ReadonlyMap<string, WorkTensor>;
+}
+
+/** `work` with a rewrite applied (`work` itself when it changes nothing). */
+export function applyRewrite(work: WorkGraph, r: Rewrite): WorkGraph {
+  if (r.replaced.size === 0) return work;
+  const nodes: WorkNode[] = [];
+  for (const n of work.nodes) {
+    const instead = r.replaced.get(n);
+    if (instead !== undefined) nodes.push(...instead);
+    else if (!r.dropped.has(n)) nodes.push(n);
+  }
+  const tensors = new Map<string, WorkTensor>(work.tensors);
+  for (const t of r.deadTensors ?? []) tensors.delete(t);
+  for (const [k, t] of r.added ?? []) tensors.set(k, t);
+  return { ...work, tensors, nodes };
+}
