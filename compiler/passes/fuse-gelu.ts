@@ -4,15 +4,19 @@
 // in place of the five. The function is the same; what changes is the cost on the device: the
 // Tensix SFPU computes GELU as one pass over a tile (arch core.sfpuCyclesPerTile.gelu), where the
 // written-out form takes the erf pass and four element-wise passes (Div, Add, Mul, Mul) besides.
-// Every intermediate value must be read only inside the pattern.
+// Likewise the tanh approximation becomes one FastGelu (below). Every intermediate value must be
+// read only inside the pattern.
 
 import { applyRewrite, producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode } from './work-graph.js';
 
 const SQRT2 = Math.SQRT2;
+/** The tanh approximation's constants: √(2/π) and the cubic term's 0.044715. */
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const CUBIC = 0.044715;
 /** How near a constant must be to the pattern's value (bf16 exports round √2 to 1.4140625). */
 const TOLERANCE = 2e-3;
 
-/** The graph with each written-out exact GELU replaced by one Gelu node. */
+/** The graph with each written-out GELU replaced by one Gelu (exact) or FastGelu (tanh) node. */
 export function fuseGelu(work: WorkGraph): WorkGraph {
   const producer = producersOf(work);
   const readers = readersOf(work);
@@ -74,6 +78,71 @@ export function fuseGelu(work: WorkGraph): WorkGraph {
     for (const n of pattern) dropped.add(n);
     replaced.set(last, [{
       name: `${erf.name}/Gelu`, op: 'Gelu', domain: 'com.microsoft', opset: 1, attrs: {},
+      inputs: [x], outputs: [last.outputs[0]!],
+    }]);
+    deadTensors.push(...inner);
+  }
+  // The tanh approximation (nn.GELU(approximate='tanh'), transformers' gelu_new):
+  //   y = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))   (x³ as Pow(x, 3) or x · (x · x))
+  // becomes one FastGelu (com.microsoft, the same approximation; onnxruntime's FastGeluFusion).
+  for (const tanh of work.nodes) {
+    if (tanh.op !== 'Tanh' || tanh.domain !== '' || tanh.inputs[0] === undefined) continue;
+    const u = tanh.inputs[0];
+    const scale = producer.get(u);
+    if (scale === undefined || soleReader(u) !== tanh) continue;
+    const sum = otherOf(scale, 'Mul', SQRT_2_OVER_PI, true);
+    const add = sum === undefined ? undefined : producer.get(sum);
+    if (sum === undefined || add === undefined || soleReader(sum) !== scale || add.op !== 'Add' || add.domain !== '' || add.inputs.length !== 2) continue;
+    // x + c·x³: one operand is x, the other the scaled cube of it.
+    let found: { x: string; nodes: WorkNode[]; inner: string[] } | undefined;
+    for (const [x, c] of [[add.inputs[0], add.inputs[1]], [add.inputs[1], add.inputs[0]]] as const) {
+      if (x === undefined || c === undefined || found !== undefined) continue;
+      const cubeScale = producer.get(c);
+      if (cubeScale === undefined || soleReader(c) !== add) continue;
+      const cube = otherOf(cubeScale, 'Mul', CUBIC, true);
+      const cubeNode = cube === undefined ? undefined : producer.get(cube);
+      if (cube === undefined || cubeNode === undefined || soleReader(cube) !== cubeScale || cubeNode.domain !== '') continue;
+      if (cubeNode.op === 'Pow' && cubeNode.inputs[0] === x && near(constant(cubeNode.inputs[1]), 3)) {
+        found = { x, nodes: [cubeNode, cubeScale, add], inner: [cube, c] };
+      } else if (cubeNode.op === 'Mul' && cubeNode.inputs.length === 2 && cubeNode.inputs.includes(x)) {
+        const sq = cubeNode.inputs[0] === x ? cubeNode.inputs[1]! : cubeNode.inputs[0]!;
+        const sqNode = producer.get(sq);
+        if (sqNode !== undefined && sqNode.op === 'Mul' && sqNode.domain === '' && sqNode.inputs[0] === x && sqNode.inputs[1] === x && soleReader(sq) === cubeNode) {
+          found = { x, nodes: [sqNode, cubeNode, cubeScale, add], inner: [sq, cube, c] };
+        }
+      }
+    }
+    if (found === undefined) continue;
+    const { x } = found;
+    const t = tanh.outputs[0]!;
+    const onePlus = soleReader(t);
+    if (onePlus === undefined || otherOf(onePlus, 'Add', 1, true) !== t) continue;
+    const a = onePlus.outputs[0]!;
+    const mul = soleReader(a);
+    if (mul === undefined || mul.op !== 'Mul' || mul.domain !== '' || mul.inputs.length !== 2) continue;
+    const partner = mul.inputs[0] === a ? mul.inputs[1] : mul.inputs[0];
+    if (partner === undefined) continue;
+    const pattern = [...found.nodes, scale, tanh, onePlus, mul];
+    const inner = [...found.inner, sum, u, t, a];
+    let last: WorkNode;
+    if (partner === x) {
+      const product = mul.outputs[0]!;
+      const half = soleReader(product);
+      if (half === undefined || otherOf(half, 'Mul', 0.5, true) !== product) continue;
+      pattern.push(half);
+      inner.push(product);
+      last = half;
+    } else {
+      const halver = producer.get(partner);
+      if (halver === undefined || otherOf(halver, 'Mul', 0.5, true) !== x || soleReader(partner) !== mul) continue;
+      pattern.push(halver);
+      inner.push(partner);
+      last = mul;
+    }
+    if (pattern.some((n) => dropped.has(n))) continue;
+    for (const n of pattern) dropped.add(n);
+    replaced.set(last, [{
+      name: `${tanh.name}/FastGelu`, op: 'FastGelu', domain: 'com.microsoft', opset: 1, attrs: {},
       inputs: [x], outputs: [last.outputs[0]!],
     }]);
     deadTensors.push(...inner);
