@@ -81,6 +81,11 @@ const ROWWISE_WORK: Readonly<Record<string, TileWork>> = {
   LogSoftmax: { eltwise: 3, sfpu: [{ fn: 'exp', passes: 1 }, { fn: 'log', passes: 1 / 32 }] },
   LayerNormalization: { eltwise: 6, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
   SkipLayerNormalization: { eltwise: 7, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
+  // RMS norm: LayerNormalization's passes less the mean's subtraction and the shift (square,
+  // reduce, scale by the rsqrt, times the weight); the skip form adds the residual first.
+  RMSNormalization: { eltwise: 4, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
+  SimplifiedLayerNormalization: { eltwise: 4, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
+  SkipSimplifiedLayerNormalization: { eltwise: 5, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
   InstanceNormalization: { eltwise: 6, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
   GroupNormalization: { eltwise: 6, sfpu: [{ fn: 'rsqrt', passes: 1 / 32 }] },
   LpNormalization: { eltwise: 3, sfpu: [{ fn: 'sqrt', passes: 1 / 32 }] },

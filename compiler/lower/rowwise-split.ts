@@ -1,8 +1,9 @@
-// Row-wise reductions along the last axis (Softmax, LogSoftmax, LayerNormalization) split across
-// the columns of a grid row, as tt-metal's width-sharded layer norm does: each core reduces its own
-// columns of a block of rows to partial statistics (sums, maxima), multicasts them to the other
-// cores of its grid row, combines what it receives and normalises its own columns. A model with
-// few rows (BERT at sequence 128: 4 tile rows) then spreads its layer norms over 48 cores, not 4.
+// Row-wise reductions along the last axis (Softmax, LogSoftmax, LayerNormalization, the RMS norms)
+// split across the columns of a grid row, as tt-metal's width-sharded layer norm does: each core
+// reduces its own columns of a block of rows to partial statistics (sums, maxima), multicasts them
+// to the other cores of its grid row, combines what it receives and normalises its own columns. A
+// model with few rows (BERT at sequence 128: 4 tile rows) then spreads its layer norms over 48
+// cores, not 4.
 //
 // The exchange is timed as one tile of partial statistics per tile row; it lists the sender's input
 // block as what it delivers, so the functional simulation (which evaluates the op from whole rows)
@@ -20,7 +21,7 @@ import { anchorInputs, reduceWork } from './map-op.js';
 import { fetchConstants } from './weights.js';
 import { finishOutputBlock, fusedWorkItems, type OutputPlan } from './output.js';
 
-const SPLITTABLE = new Set(['Softmax', 'LogSoftmax', 'LayerNormalization']);
+const SPLITTABLE = new Set(['Softmax', 'LogSoftmax', 'LayerNormalization', 'RMSNormalization', 'SimplifiedLayerNormalization']);
 /** FPU passes over its own columns a core spends on partial statistics (a sum and a sum of squares, or a max and a sum). */
 const STATS_PASSES = 2;
 

@@ -7,6 +7,7 @@ import { scaleThroughMatmul } from '../passes/scale-through-matmul.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseGelu } from '../passes/fuse-gelu.js';
 import { fuseLayerNorm } from '../passes/fuse-layer-norm.js';
+import { fuseRmsNorm } from '../passes/fuse-rms-norm.js';
 import { fuseSharedMatmuls } from '../passes/fuse-shared-matmuls.js';
 import {
   buildGraph,
@@ -25,7 +26,9 @@ import { sortNodes } from './topo-sort.js';
  * each recognises what exporters write out in primitive ops and puts the device's form in its
  * place, leaving the values unchanged (compiler/passes/).
  */
-const REWRITES: readonly ((w: WorkGraph) => WorkGraph)[] = [foldBatchNorm, fuseGelu, fuseLayerNorm, scaleThroughMatmul, fuseSharedMatmuls];
+// fuseRmsNorm follows fuseLayerNorm: a layer norm's variance of (x - mean) would also read as an
+// RMS norm of x - mean.
+const REWRITES: readonly ((w: WorkGraph) => WorkGraph)[] = [foldBatchNorm, fuseGelu, fuseLayerNorm, fuseRmsNorm, scaleThroughMatmul, fuseSharedMatmuls];
 
 /** Options for importOnnx / loadOnnxModel. */
 export interface ImportOptions extends InputShapeOptions {

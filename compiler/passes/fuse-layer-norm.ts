@@ -14,13 +14,10 @@
 // (BERT-base exported at opset 13 simulated 1.37x slower than at opset 17 before this pass).
 // Every intermediate value must be read only inside the pattern.
 
-import type { AttrValue } from '../graph.js';
-import { numElements } from '../graph.js';
-import { applyRewrite, producersOf, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, isLastAxisMean, isPerChannelConstant, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** The graph with each written-out last-axis layer normalisation replaced by one LayerNormalization node. */
 export function fuseLayerNorm(work: WorkGraph): WorkGraph {
-  const producer = producersOf(work);
   const readers = readersOf(work);
   const outputs = new Set(work.outputs);
   /** The distinct readers of `t`, when `t` is no graph output. */
@@ -33,23 +30,11 @@ export function fuseLayerNorm(work: WorkGraph): WorkGraph {
   const plain = (n: WorkNode | undefined, op: string, arity: number): n is WorkNode =>
     n !== undefined && n.op === op && n.domain === '' && n.inputs.length === arity && n.inputs.every((i) => i !== undefined);
   const rankOf = (t: string): number | undefined => work.tensors.get(t)?.shape.length;
-  /** A ReduceMean over the last axis of its input, keeping dims. */
-  const meanOverLast = (n: WorkNode | undefined): n is WorkNode => {
-    if (n === undefined || n.op !== 'ReduceMean' || n.domain !== '' || n.inputs[0] === undefined) return false;
-    const rank = rankOf(n.inputs[0]);
-    if (rank === undefined || rank < 1) return false;
-    if (intAttr(n.attrs['keepdims']) === 0) return false;
-    const axes = listAttr(n.attrs['axes']) ?? constantInts(work, n.inputs[1]);
-    return axes !== undefined && axes.length === 1 && (axes[0] === -1 || axes[0] === rank - 1);
-  };
+  const meanOverLast = (n: WorkNode | undefined): n is WorkNode => isLastAxisMean(work, n);
   /** For a commutative binary node with `t` as one operand: the other. */
   const otherOperand = (n: WorkNode, t: string): string | undefined =>
     n.inputs[0] === t ? n.inputs[1] : n.inputs[1] === t ? n.inputs[0] : undefined;
-  /** A constant holding one value per element of the last axis (`width` of them). */
-  const perChannel = (t: string | undefined, width: number): boolean => {
-    const c = t === undefined ? undefined : work.tensors.get(t);
-    return c?.values !== undefined && numElements(c.shape) === width && c.shape[c.shape.length - 1] === width;
-  };
+  const perChannel = (t: string | undefined, width: number): boolean => isPerChannelConstant(work, t, width);
 
   const replaced = new Map<WorkNode, WorkNode[]>(); // last node of a pattern -> its LayerNormalization
   const dropped = new Set<WorkNode>();
@@ -181,18 +166,4 @@ export function fuseLayerNorm(work: WorkGraph): WorkGraph {
     deadTensors.push(...found.inner);
   }
   return applyRewrite(work, { replaced, dropped, deadTensors, added });
-}
-
-function intAttr(a: AttrValue | undefined): number | undefined {
-  return a !== undefined && a.kind === 'int' ? a.value : undefined;
-}
-
-function listAttr(a: AttrValue | undefined): number[] | undefined {
-  return a !== undefined && a.kind === 'ints' ? [...a.value] : undefined;
-}
-
-/** The values of a constant integer tensor (ReduceMean's axes input from opset 18). */
-function constantInts(work: WorkGraph, t: string | undefined): number[] | undefined {
-  const c = t === undefined ? undefined : work.tensors.get(t);
-  return c?.values === undefined ? undefined : Array.from(c.values as ArrayLike<number | bigint>, (v) => Number(v));
 }

@@ -159,6 +159,24 @@ export function readersOf(work: WorkGraph): Map<string, WorkNode[]> {
   return out;
 }
 
+/** A ReduceMean over the last axis of its input, keeping dims (axes as attribute, or from opset 18 an input). */
+export function isLastAxisMean(work: WorkGraph, n: WorkNode | undefined): n is WorkNode {
+  if (n === undefined || n.op !== 'ReduceMean' || n.domain !== '' || n.inputs[0] === undefined) return false;
+  const rank = work.tensors.get(n.inputs[0])?.shape.length;
+  const keep = n.attrs['keepdims'];
+  if (rank === undefined || rank < 1 || (keep !== undefined && keep.kind === 'int' && keep.value === 0)) return false;
+  const a = n.attrs['axes'];
+  const c = n.inputs[1] === undefined ? undefined : work.tensors.get(n.inputs[1]);
+  const axes = a !== undefined && a.kind === 'ints' ? [...a.value] : c?.values !== undefined ? Array.from(c.values as ArrayLike<number>, (v) => Number(v)) : undefined;
+  return axes !== undefined && axes.length === 1 && (axes[0] === -1 || axes[0] === rank - 1);
+}
+
+/** True for a constant with one value per element of the last axis (`width` of them). */
+export function isPerChannelConstant(work: WorkGraph, t: string | undefined, width: number): boolean {
+  const c = t === undefined ? undefined : work.tensors.get(t);
+  return c?.values !== undefined && numElements(c.shape) === width && c.shape[c.shape.length - 1] === width;
+}
+
 /** The value of a one-element constant tensor (a scalar of any rank), else undefined. */
 export function scalarConstant(work: WorkGraph, t: string | undefined): number | undefined {
   const w = t === undefined ? undefined : work.tensors.get(t);

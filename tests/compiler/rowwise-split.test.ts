@@ -20,16 +20,18 @@ import { runFunctionalFp32, withMesh } from '../helpers/oracle.js';
 const arch = loadArch('wormhole_n150');
 const fp = archFingerprint(arch);
 
-function rowOp(op: 'LayerNormalization' | 'Softmax', rows: number, cols: number): Graph {
+function rowOp(op: 'LayerNormalization' | 'Softmax' | 'RMSNormalization', rows: number, cols: number): Graph {
   const g = graphBuilder(`${op}_${rows}x${cols}`);
   const x = g.input('x', [1, rows, cols]);
   const axis: Record<string, AttrValue> = { axis: { kind: 'int', value: -1 } };
-  const y = op === 'LayerNormalization' ? g.node(op, [x, g.weight('gamma', [cols]), g.weight('beta', [cols])], [1, rows, cols], axis) : g.node(op, [x], [1, rows, cols], axis);
+  const y = op === 'LayerNormalization' ? g.node(op, [x, g.weight('gamma', [cols]), g.weight('beta', [cols])], [1, rows, cols], axis)
+    : op === 'RMSNormalization' ? g.node(op, [x, g.weight('gamma', [cols])], [1, rows, cols], axis)
+    : g.node(op, [x], [1, rows, cols], axis);
   return g.build([g.node('Relu', [y], [1, rows, cols])]);
 }
 
 const Split = suite('row reductions split across columns');
-for (const op of ['LayerNormalization', 'Softmax'] as const) {
+for (const op of ['LayerNormalization', 'Softmax', 'RMSNormalization'] as const) {
   Split(`${op} over 128 x 768: split over a grid row, partials exchanged, verified and right`, () => {
     const g = rowOp(op, 128, 768);
     const p = compileGraph(g, arch, { dtype: 'bf16', fidelity: 'HiFi4', model: g.name, batch: 1, archFingerprint: fp });
@@ -61,7 +63,7 @@ Split("the peers' partials are combined by reduces on the matrix unit: one 8-row
 });
 
 Split('exact values in float32 on odd shapes and small meshes', () => {
-  for (const [op, rows, cols, c, r] of [['LayerNormalization', 40, 100, 3, 2], ['Softmax', 33, 70, 4, 1], ['LayerNormalization', 96, 200, 8, 8]] as const) {
+  for (const [op, rows, cols, c, r] of [['LayerNormalization', 40, 100, 3, 2], ['Softmax', 33, 70, 4, 1], ['LayerNormalization', 96, 200, 8, 8], ['RMSNormalization', 40, 100, 3, 2]] as const) {
     const g = rowOp(op, rows, cols);
     const inputs = randomInputs(g, 2);
     const want = runReference(g, inputs);
