@@ -37,9 +37,43 @@ export function fuseGelu(work: WorkGraph): WorkGraph {
     return undefined;
   };
 
-  const replaced = new Map<WorkNode, WorkNode[]>(); // last node of a pattern -> its Gelu
+  const replaced = new Map<WorkNode, WorkNode[]>(); // last node of a pattern -> its Gelu or FastGelu
   const dropped = new Set<WorkNode>();
   const deadTensors: string[] = [];
+
+  /**
+   * The tail both forms share, from f = erf(...) or tanh(...): 0.5 · x · (1 + f), the halving
+   * after the product or (0.5 · x) first. Its nodes and inner values (f's own included), and the
+   * last node, whose output the fused op takes over.
+   */
+  const halvedProduct = (f: string, x: string): { nodes: WorkNode[]; inner: string[]; last: WorkNode } | undefined => {
+    const add = soleReader(f);
+    if (add === undefined || otherOf(add, 'Add', 1, true) !== f) return undefined;
+    const onePlus = add.outputs[0]!;
+    const mul = soleReader(onePlus);
+    if (mul === undefined || mul.op !== 'Mul' || mul.domain !== '' || mul.inputs.length !== 2) return undefined;
+    const partner = mul.inputs[0] === onePlus ? mul.inputs[1] : mul.inputs[0];
+    if (partner === undefined) return undefined;
+    if (partner === x) {
+      // 0.5 · (x · (1 + f)): the halving follows.
+      const product = mul.outputs[0]!;
+      const half = soleReader(product);
+      if (half === undefined || otherOf(half, 'Mul', 0.5, true) !== product) return undefined;
+      return { nodes: [add, mul, half], inner: [f, onePlus, product], last: half };
+    }
+    // (0.5 · x) · (1 + f): the halving came first, and only this Mul reads it.
+    const halver = producer.get(partner);
+    if (halver === undefined || otherOf(halver, 'Mul', 0.5, true) !== x || soleReader(partner) !== mul) return undefined;
+    return { nodes: [halver, add, mul], inner: [f, onePlus, partner], last: mul };
+  };
+  /** Puts `op` (com.microsoft) on x in place of `pattern`, unless a node of it is taken already. */
+  const fuse = (op: 'Gelu' | 'FastGelu', name: string, x: string, pattern: readonly WorkNode[], inner: readonly string[], last: WorkNode): void => {
+    if (pattern.some((n) => dropped.has(n))) return;
+    for (const n of pattern) dropped.add(n);
+    replaced.set(last, [{ name: `${name}/${op}`, op, domain: 'com.microsoft', opset: 1, attrs: {}, inputs: [x], outputs: [last.outputs[0]!] }]);
+    deadTensors.push(...inner);
+  };
+
   for (const erf of work.nodes) {
     if (erf.op !== 'Erf' || erf.domain !== '' || erf.inputs[0] === undefined) continue;
     const scaled = erf.inputs[0];
@@ -47,40 +81,9 @@ export function fuseGelu(work: WorkGraph): WorkGraph {
     if (scale === undefined || soleReader(scaled) !== erf) continue;
     const x = otherOf(scale, 'Div', SQRT2, false) ?? otherOf(scale, 'Mul', 1 / SQRT2, true);
     if (x === undefined) continue;
-    const erfOut = erf.outputs[0]!;
-    const add = soleReader(erfOut);
-    if (add === undefined || otherOf(add, 'Add', 1, true) !== erfOut) continue;
-    const onePlus = add.outputs[0]!;
-    const mul = soleReader(onePlus);
-    if (mul === undefined || mul.op !== 'Mul' || mul.domain !== '' || mul.inputs.length !== 2) continue;
-    const partner = mul.inputs[0] === onePlus ? mul.inputs[1] : mul.inputs[0];
-    if (partner === undefined) continue;
-    let last: WorkNode;
-    const pattern = [scale, erf, add, mul];
-    const inner = [scaled, erfOut, onePlus];
-    if (partner === x) {
-      // 0.5 · (x · (1 + erf)): the halving follows.
-      const product = mul.outputs[0]!;
-      const half = soleReader(product);
-      if (half === undefined || otherOf(half, 'Mul', 0.5, true) !== product) continue;
-      pattern.push(half);
-      inner.push(product);
-      last = half;
-    } else {
-      // (0.5 · x) · (1 + erf): the halving came first, and only this Mul reads it.
-      const halver = producer.get(partner);
-      if (halver === undefined || otherOf(halver, 'Mul', 0.5, true) !== x || soleReader(partner) !== mul) continue;
-      pattern.push(halver);
-      inner.push(partner);
-      last = mul;
-    }
-    if (pattern.some((n) => dropped.has(n))) continue;
-    for (const n of pattern) dropped.add(n);
-    replaced.set(last, [{
-      name: `${erf.name}/Gelu`, op: 'Gelu', domain: 'com.microsoft', opset: 1, attrs: {},
-      inputs: [x], outputs: [last.outputs[0]!],
-    }]);
-    deadTensors.push(...inner);
+    const tail = halvedProduct(erf.outputs[0]!, x);
+    if (tail === undefined) continue;
+    fuse('Gelu', erf.name, x, [scale, erf, ...tail.nodes], [scaled, ...tail.inner], tail.last);
   }
   // The tanh approximation (nn.GELU(approximate='tanh'), transformers' gelu_new):
   //   y = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))   (x³ as Pow(x, 3) or x · (x · x))
@@ -114,38 +117,9 @@ export function fuseGelu(work: WorkGraph): WorkGraph {
     }
     if (found === undefined) continue;
     const { x } = found;
-    const t = tanh.outputs[0]!;
-    const onePlus = soleReader(t);
-    if (onePlus === undefined || otherOf(onePlus, 'Add', 1, true) !== t) continue;
-    const a = onePlus.outputs[0]!;
-    const mul = soleReader(a);
-    if (mul === undefined || mul.op !== 'Mul' || mul.domain !== '' || mul.inputs.length !== 2) continue;
-    const partner = mul.inputs[0] === a ? mul.inputs[1] : mul.inputs[0];
-    if (partner === undefined) continue;
-    const pattern = [...found.nodes, scale, tanh, onePlus, mul];
-    const inner = [...found.inner, sum, u, t, a];
-    let last: WorkNode;
-    if (partner === x) {
-      const product = mul.outputs[0]!;
-      const half = soleReader(product);
-      if (half === undefined || otherOf(half, 'Mul', 0.5, true) !== product) continue;
-      pattern.push(half);
-      inner.push(product);
-      last = half;
-    } else {
-      const halver = producer.get(partner);
-      if (halver === undefined || otherOf(halver, 'Mul', 0.5, true) !== x || soleReader(partner) !== mul) continue;
-      pattern.push(halver);
-      inner.push(partner);
-      last = mul;
-    }
-    if (pattern.some((n) => dropped.has(n))) continue;
-    for (const n of pattern) dropped.add(n);
-    replaced.set(last, [{
-      name: `${tanh.name}/FastGelu`, op: 'FastGelu', domain: 'com.microsoft', opset: 1, attrs: {},
-      inputs: [x], outputs: [last.outputs[0]!],
-    }]);
-    deadTensors.push(...inner);
+    const tail = halvedProduct(tanh.outputs[0]!, x);
+    if (tail === undefined) continue;
+    fuse('FastGelu', tanh.name, x, [...found.nodes, scale, tanh, ...tail.nodes], [...found.inner, sum, u, ...tail.inner], tail.last);
   }
   return applyRewrite(work, { replaced, dropped, deadTensors });
 }

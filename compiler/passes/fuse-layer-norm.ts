@@ -14,26 +14,12 @@
 // (BERT-base exported at opset 13 simulated 1.37x slower than at opset 17 before this pass).
 // Every intermediate value must be read only inside the pattern.
 
-import { applyRewrite, isLastAxisMean, isPerChannelConstant, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, isLastAxisMean, isPerChannelConstant, patternView, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** The graph with each written-out last-axis layer normalisation replaced by one LayerNormalization node. */
 export function fuseLayerNorm(work: WorkGraph): WorkGraph {
-  const readers = readersOf(work);
-  const outputs = new Set(work.outputs);
-  /** The distinct readers of `t`, when `t` is no graph output. */
-  const readerSet = (t: string): WorkNode[] | undefined => (outputs.has(t) ? undefined : [...new Set(readers.get(t) ?? [])]);
-  /** The only reader of `t` (it may read it twice), when `t` is no graph output. */
-  const soleReader = (t: string): WorkNode | undefined => {
-    const r = readerSet(t);
-    return r !== undefined && r.length === 1 ? r[0] : undefined;
-  };
-  const plain = (n: WorkNode | undefined, op: string, arity: number): n is WorkNode =>
-    n !== undefined && n.op === op && n.domain === '' && n.inputs.length === arity && n.inputs.every((i) => i !== undefined);
-  const rankOf = (t: string): number | undefined => work.tensors.get(t)?.shape.length;
+  const { readerSet, soleReader, plain, otherOperand } = patternView(work);
   const meanOverLast = (n: WorkNode | undefined): n is WorkNode => isLastAxisMean(work, n);
-  /** For a commutative binary node with `t` as one operand: the other. */
-  const otherOperand = (n: WorkNode, t: string): string | undefined =>
-    n.inputs[0] === t ? n.inputs[1] : n.inputs[1] === t ? n.inputs[0] : undefined;
   const perChannel = (t: string | undefined, width: number): boolean => isPerChannelConstant(work, t, width);
 
   const replaced = new Map<WorkNode, WorkNode[]>(); // last node of a pattern -> its LayerNormalization

@@ -8,19 +8,11 @@
 // a reduction and four element-wise ops each with its own pass and transfers. Every intermediate
 // value must be read only inside the pattern.
 
-import { applyRewrite, isLastAxisMean, isPerChannelConstant, readersOf, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, isLastAxisMean, isPerChannelConstant, patternView, scalarConstant, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** The graph with each written-out last-axis RMS normalisation replaced by one RMSNormalization node. */
 export function fuseRmsNorm(work: WorkGraph): WorkGraph {
-  const readers = readersOf(work);
-  const outputs = new Set(work.outputs);
-  const soleReader = (t: string): WorkNode | undefined => {
-    const r = outputs.has(t) ? undefined : [...new Set(readers.get(t) ?? [])];
-    return r !== undefined && r.length === 1 ? r[0] : undefined;
-  };
-  const plain = (n: WorkNode | undefined, op: string, arity: number): n is WorkNode =>
-    n !== undefined && n.op === op && n.domain === '' && n.inputs.length === arity && n.inputs.every((i) => i !== undefined);
-  const otherOperand = (n: WorkNode, t: string): string | undefined => (n.inputs[0] === t ? n.inputs[1] : n.inputs[1] === t ? n.inputs[0] : undefined);
+  const { soleReader, plain, otherOperand } = patternView(work);
   const perChannel = (t: string | undefined, width: number): boolean => isPerChannelConstant(work, t, width);
 
   const replaced = new Map<WorkNode, WorkNode[]>();

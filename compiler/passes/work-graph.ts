@@ -159,6 +159,33 @@ export function readersOf(work: WorkGraph): Map<string, WorkNode[]> {
   return out;
 }
 
+/** Lookups a pattern matcher needs over one graph (fuse-layer-norm.ts, fuse-rms-norm.ts). */
+export interface PatternView {
+  /** The distinct readers of `t`, when `t` is no graph output. */
+  readonly readerSet: (t: string) => WorkNode[] | undefined;
+  /** The only reader of `t` (it may read it twice), when `t` is no graph output. */
+  readonly soleReader: (t: string) => WorkNode | undefined;
+  /** A standard-domain `op` node with `arity` inputs, all present. */
+  readonly plain: (n: WorkNode | undefined, op: string, arity: number) => n is WorkNode;
+  /** For a binary node with `t` as one operand: the other. */
+  readonly otherOperand: (n: WorkNode, t: string) => string | undefined;
+}
+
+export function patternView(work: WorkGraph): PatternView {
+  const readers = readersOf(work);
+  const outputs = new Set(work.outputs);
+  const readerSet = (t: string): WorkNode[] | undefined => (outputs.has(t) ? undefined : [...new Set(readers.get(t) ?? [])]);
+  return {
+    readerSet,
+    soleReader: (t) => {
+      const r = readerSet(t);
+      return r !== undefined && r.length === 1 ? r[0] : undefined;
+    },
+    plain: (n, op, arity): n is WorkNode => n !== undefined && n.op === op && n.domain === '' && n.inputs.length === arity && n.inputs.every((i) => i !== undefined),
+    otherOperand: (n, t) => (n.inputs[0] === t ? n.inputs[1] : n.inputs[1] === t ? n.inputs[0] : undefined),
+  };
+}
+
 /** A ReduceMean over the last axis of its input, keeping dims (axes as attribute, or from opset 18 an input). */
 export function isLastAxisMean(work: WorkGraph, n: WorkNode | undefined): n is WorkNode {
   if (n === undefined || n.op !== 'ReduceMean' || n.domain !== '' || n.inputs[0] === undefined) return false;
