@@ -16,7 +16,7 @@
 // spent (`--compile-budget`), and later ops take the block candidate.
 
 import type { LowerContext } from '../lower/context.js';
-import { matmulTileCycles } from '../../arch/core-timing.js';
+import { computeCycles, matmulTileCycles } from '../../arch/core-timing.js';
 import { chooseMatmulGrid, MAX_K_STEP_TILES, packedK, type MatmulShape } from '../lower/matmul2d.js';
 import type { GridChoice } from '../lower/op.js';
 
@@ -58,10 +58,29 @@ export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: numb
 }
 
 /**
- * Most K-chunks of a K-split (an assumption: each chunk adds a partial tile per output tile to
- * move and add, and more than 4 rarely pays that back).
+ * Fewest K-chunks a K-split may take when more pay (an assumption: each chunk adds a partial tile
+ * per output tile to move and add, and on the K-splits the search makes, with 12-64 K-tiles, up
+ * to 4 measured best; with the balance below, 3 chunks for MobileNetV2's 30 K-tiles measured 1.4%
+ * slower than 4).
  */
-const MAX_K_SPLIT = 4;
+const MIN_K_SPLIT_CAP = 4;
+
+/**
+ * How many K-chunks a K-split takes: at most MIN_K_SPLIT_CAP, or more when a chunk's tile
+ * products still outweigh the owner's adds of the other chunks' partial sums. With K tiles per
+ * output tile, each taking t cycles on the matrix unit, and one element-wise add of a cycles per
+ * partial tile, an owner's time per output tile is K t / g + (g - 1) a, least at
+ * g = sqrt(K t / a): above 4 from about 58 K-tiles in bf16 HiFi2 (t 46.5, a 168). A one-tile
+ * matmul with 1568 K-tiles takes 21 (its K-steps' limit; measured k4 77,961 cycles, k16 38,697,
+ * k21 34,917, k32 31,913).
+ */
+function chunksFor(ctx: LowerContext, mm: MatmulShape): number {
+  const fmt = { dtype: ctx.dtype, fidelity: ctx.fidelity };
+  const aView = ctx.views(mm.a);
+  const kTiles = packedK(mm, aView, 0, aView.tileCols);
+  const add = computeCycles(ctx.arch, fmt, [{ unit: 'eltwise', tiles: 1 }]);
+  return Math.max(MIN_K_SPLIT_CAP, Math.round(Math.sqrt((kTiles * matmulTileCycles(ctx.arch, fmt, mm.usefulRows)) / add)));
+}
 
 /**
  * The K-split of an op's block grid, when the search should take it without trying the others:
@@ -85,13 +104,13 @@ export function gatherBoundSplit(ctx: LowerContext, mm: MatmulShape, mt: number,
 
 /**
  * `block` with each output block's K-steps split over the cores it leaves idle (at most
- * MAX_K_SPLIT chunks, each with a K-step of its own), or undefined when it leaves too few idle or
+ * chunksFor chunks, each with a K-step of its own), or undefined when it leaves too few idle or
  * is not a block grid.
  */
 export function kSplit(ctx: LowerContext, mm: MatmulShape, block: GridChoice): GridChoice | undefined {
   const p = ctx.gridRows * ctx.gridCols;
   // Each chunk needs a K-step of its own: at least ceil(K tiles / widest K-step) of them.
-  const gk = Math.min(MAX_K_SPLIT, Math.floor(p / (block.gr * block.gc)), Math.ceil(ctx.views(mm.a).tileCols / MAX_K_STEP_TILES));
+  const gk = Math.min(chunksFor(ctx, mm), Math.floor(p / (block.gr * block.gc)), Math.ceil(ctx.views(mm.a).tileCols / MAX_K_STEP_TILES));
   return gk >= 2 && block.kind === 'block' && block.gk === undefined ? { ...block, gk } : undefined;
 }
 

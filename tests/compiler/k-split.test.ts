@@ -22,14 +22,17 @@ const compile = (g: ReturnType<typeof matmulGraph>, strategy?: 'auto' | 'matmul2
 
 const Split = suite('K-split matmuls');
 
-Split('one tile row by 64 K-tiles: K split 4 ways over the idle cores; partial sums reach the owners; values right', () => {
+Split('one tile row by 64 K-tiles: K split 4-5 ways over the idle cores; partial sums reach the owners; values right', () => {
   const g = matmulGraph(32, 2048, 256);
   const p = compile(g);
-  assert.match(p.ops[0]!.strategy, /block 1x8 k4/);
-  assert.is(p.ops[0]!.coresUsed, 32);
+  // At HiFi4 a tile product takes about twice HiFi2's cycles, so the balance of chunk work and the
+  // owner's adds (strategy.ts chunksFor) is 5 chunks here; at HiFi2, 4.
+  const k = Number(/block 1x8 k(\d+)$/.exec(p.ops[0]!.strategy)?.[1]);
+  assert.ok(k === 4 || k === 5, p.ops[0]!.strategy);
+  assert.is(p.ops[0]!.coresUsed, 8 * k);
   assert.equal(verifyProgram(p, arch), []);
   const partials = p.tasks.filter((t) => t.kind === 'send' && t.partial !== undefined);
-  assert.is(partials.length, 3 * 8, 'three helpers per output block');
+  assert.is(partials.length, (k - 1) * 8, 'k - 1 helpers per output block');
   assert.is(p.tasks.filter((t) => t.kind === 'compute' && t.produces !== undefined).length, 8, 'each output block produced once, by its owner');
   const text = printListing(p);
   assert.is(printListing(parseListing(text)), text);

@@ -54,4 +54,17 @@ KSplit('four chunks of a one-tile matmul overlap in time, each with at most two 
   }
 });
 
+KSplit('a one-tile matmul with many K-tiles splits K over more chunks than four, and runs faster for it', () => {
+  const graph = skinny(50176);
+  const fp = archFingerprint(arch);
+  const opts = { dtype: 'bf16' as const, fidelity: 'HiFi2' as const, model: 'skinny', batch: 1, archFingerprint: fp };
+  const auto = compileGraph(graph, arch, opts);
+  const four = compileGraph(graph, arch, { ...opts, grids: new Map([[1, { kind: 'block' as const, gr: 1, gc: 1, gk: 4 }]]) });
+  const mm = auto.ops.find((o) => o.op === 'MatMul')!;
+  const k = Number(/k(\d+)$/.exec(mm.strategy)?.[1] ?? 1);
+  assert.ok(k > 4, mm.strategy);
+  const [a, b] = [auto, four].map((p) => simulate(p, arch, { nocModel: 'packet' }).cycles);
+  assert.ok(a! * 1.5 < b!, `k${k}: ${a} cycles against ${b} with four chunks`);
+});
+
 KSplit.run();
