@@ -6,8 +6,7 @@ import { inferAndFold } from '../passes/fold-constants.js';
 import { scaleThroughMatmul } from '../passes/scale-through-matmul.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseGelu } from '../passes/fuse-gelu.js';
-import { fuseLayerNorm } from '../passes/fuse-layer-norm.js';
-import { fuseRmsNorm } from '../passes/fuse-rms-norm.js';
+import { fuseLayerNorm, fuseRmsNorm } from '../passes/fuse-norms.js';
 import { fuseSharedMatmuls } from '../passes/fuse-shared-matmuls.js';
 import {
   buildGraph,

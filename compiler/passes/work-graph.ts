@@ -159,7 +159,7 @@ export function readersOf(work: WorkGraph): Map<string, WorkNode[]> {
   return out;
 }
 
-/** Lookups a pattern matcher needs over one graph (fuse-layer-norm.ts, fuse-rms-norm.ts). */
+/** Lookups a pattern matcher needs over one graph (fuse-norms.ts). */
 export interface PatternView {
   /** The distinct readers of `t`, when `t` is no graph output. */
   readonly readerSet: (t: string) => WorkNode[] | undefined;

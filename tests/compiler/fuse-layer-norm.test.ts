@@ -1,6 +1,6 @@
 // Layer normalisation written out in primitive ops (PyTorch's export of nn.LayerNorm before opset
 // 17, and TensorFlow's algebra of it) becomes one LayerNormalization node at import
-// (compiler/passes/fuse-layer-norm.ts): values
+// (compiler/passes/fuse-norms.ts): values
 // unchanged (onnxruntime runs the written-out model), one row-wise op instead of eight to ten.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -116,7 +116,7 @@ LayerNorm('each written-out form becomes one LayerNormalization, with the values
 LayerNorm('left alone: another axis, another exponent, a value read outside, no constant epsilon', () => {
   const written = torchForm.nodes.length + 1;
   const swap = (k: number, n: NodeSpec): Form => ({ nodes: torchForm.nodes.map((m, j) => (j === k ? n : m)) });
-  // (The deviation's own normalisation then reads as an RMS norm of x - mean, fuse-rms-norm.ts.)
+  // (The deviation's own normalisation then reads as an RMS norm of x - mean, fuseRmsNorm in fuse-norms.ts.)
   assert.not.ok(ops(model(swap(0, mean('x', 'm', 'norm/ReduceMean', [1])))).includes('LayerNormalization'), 'mean over axis 1');
   assert.not.ok(ops(model({ nodes: torchForm.nodes, inits: [] }, ['d'])).includes('LayerNormalization'), 'the deviation is a graph output');
   const cube = model({ nodes: torchForm.nodes.map((n) => (n.op === 'Pow' ? { ...n, inputs: ['d', 'three'] } : n)), inits: [cf('three', [3], [])] });

@@ -1,5 +1,5 @@
 // RMS normalisation written out in primitive ops (LLaMA-style exports) becomes one
-// RMSNormalization node at import (compiler/passes/fuse-rms-norm.ts): values unchanged
+// RMSNormalization node at import (compiler/passes/fuse-norms.ts): values unchanged
 // (onnxruntime runs the original), one row-wise op split across a grid row like a layer norm.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
