@@ -58,15 +58,15 @@ export function matmulCandidates(strategy: Strategy, ctx: LowerContext, mt: numb
 }
 
 /**
- * Fewest K-chunks a K-split may take when more pay (an assumption: each chunk adds a partial tile
- * per output tile to move and add, and on the K-splits the search makes, with 12-64 K-tiles, up
- * to 4 measured best; with the balance below, 3 chunks for MobileNetV2's 30 K-tiles measured 1.4%
- * slower than 4).
+ * Most K-chunks a K-split takes unless the balance in chunksFor is higher (an assumption: each
+ * chunk adds a partial tile per output tile to move and add, and on the K-splits the search makes,
+ * with 12-64 K-tiles, up to 4 measured best; taking the balance there instead, 3 chunks for
+ * MobileNetV2's 30 K-tiles, measured 1.4% slower than 4).
  */
-const MIN_K_SPLIT_CAP = 4;
+const K_SPLIT_CAP = 4;
 
 /**
- * How many K-chunks a K-split takes: at most MIN_K_SPLIT_CAP, or more when a chunk's tile
+ * How many K-chunks a K-split takes: at most K_SPLIT_CAP, or more when a chunk's tile
  * products still outweigh the owner's adds of the other chunks' partial sums. With K tiles per
  * output tile, each taking t cycles on the matrix unit, and one element-wise add of a cycles per
  * partial tile, an owner's time per output tile is K t / g + (g - 1) a, least at
@@ -79,7 +79,7 @@ function chunksFor(ctx: LowerContext, mm: MatmulShape): number {
   const aView = ctx.views(mm.a);
   const kTiles = packedK(mm, aView, 0, aView.tileCols);
   const add = computeCycles(ctx.arch, fmt, [{ unit: 'eltwise', tiles: 1 }]);
-  return Math.max(MIN_K_SPLIT_CAP, Math.round(Math.sqrt((kTiles * matmulTileCycles(ctx.arch, fmt, mm.usefulRows)) / add)));
+  return Math.max(K_SPLIT_CAP, Math.round(Math.sqrt((kTiles * matmulTileCycles(ctx.arch, fmt, mm.usefulRows)) / add)));
 }
 
 /**

@@ -10,12 +10,11 @@
 // output channel, reading the Conv's output as its only reader; that output is no graph output.
 
 import { numElements } from '../graph.js';
-import { applyRewrite, readersOf, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, patternView, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** The graph with each BatchNormalization that follows a Conv folded into the Conv's weights and bias. */
 export function foldBatchNorm(work: WorkGraph): WorkGraph {
-  const readers = readersOf(work);
-  const outputs = new Set(work.outputs);
+  const { soleReader } = patternView(work);
   const floats = (t: string | undefined, n?: number): ArrayLike<number> | undefined => {
     const c = t === undefined ? undefined : work.tensors.get(t);
     if (c?.values === undefined || c.dtype !== 'float32' || (n !== undefined && numElements(c.shape) !== n)) return undefined;
@@ -36,8 +35,7 @@ export function foldBatchNorm(work: WorkGraph): WorkGraph {
     const b = hasBias ? floats(conv.inputs[2], cout) : undefined;
     if (hasBias && b === undefined) continue;
     const y = conv.outputs[0]!;
-    const r = outputs.has(y) ? undefined : readers.get(y);
-    const bn = r !== undefined && r.length === 1 ? r[0]! : undefined;
+    const bn = soleReader(y);
     if (bn === undefined || bn.op !== 'BatchNormalization' || bn.domain !== '' || bn.inputs[0] !== y || bn.outputs.filter((o) => o !== '').length !== 1) continue;
     const mode = bn.attrs['training_mode'];
     if (mode !== undefined && mode.kind === 'int' && mode.value !== 0) continue;

@@ -16,7 +16,7 @@
 // reader (when some have one, the others get zeros). Outputs that are graph outputs keep their
 // names through the Slices.
 
-import { applyRewrite, readersOf, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
+import { applyRewrite, patternView, type WorkGraph, type WorkNode, type WorkTensor } from './work-graph.js';
 
 /** Tile width: merged weights split only on tile boundaries, so the Slices are free views. */
 const TILE = 32;
@@ -37,8 +37,7 @@ interface Member {
 
 /** The graph with each set of MatMuls sharing an input and constant weights merged into one. */
 export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
-  const readers = readersOf(work);
-  const outputs = new Set(work.outputs);
+  const { soleReader, plain, otherOperand } = patternView(work);
   const constant = (t: string | undefined): WorkTensor | undefined => {
     const c = t === undefined ? undefined : work.tensors.get(t);
     return c?.values !== undefined ? c : undefined;
@@ -54,12 +53,10 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
     const [k, cols] = w.shape as [number, number];
     if (k !== at.shape[at.shape.length - 1] || cols % TILE !== 0 || cols === 0) continue;
     const y = n.outputs[0]!;
-    const yReaders = outputs.has(y) ? undefined : readers.get(y);
-    const add = yReaders !== undefined && yReaders.length === 1 ? yReaders[0]! : undefined;
+    const add = soleReader(y);
     let bias: Member['bias'];
-    if (add !== undefined && add.op === 'Add' && add.domain === '' && add.inputs.length === 2) {
-      const other = add.inputs[0] === y ? add.inputs[1] : add.inputs[0];
-      const c = constant(other);
+    if (plain(add, 'Add', 2)) {
+      const c = constant(otherOperand(add, y));
       if (c !== undefined && c.dtype === 'float32' && c.shape.length === 1 && c.shape[0] === cols) bias = { add, values: c };
     }
     const list = bySource.get(a) ?? [];
@@ -94,17 +91,16 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
     const at = work.tensors.get(a)!;
     const k = members[0]!.weight.shape[0]!;
     const widths = members.map((m) => m.weight.shape[1]!);
-    const total = widths.reduce((s, x) => s + x, 0);
+    // Each member's first column in the merged weight, and the merged width.
+    const col0s = widths.map((_, i) => widths.slice(0, i).reduce((s, x) => s + x, 0));
+    const total = col0s[members.length - 1]! + widths[members.length - 1]!;
     const name = `${members[0]!.matmul.name}/merged`;
     // [K, total]: row r is the members' row r side by side.
     const w = new Float32Array(k * total);
-    let col0 = 0;
-    for (const m of members) {
-      const width = m.weight.shape[1]!;
+    members.forEach((m, i) => {
       const src = m.weight.values as ArrayLike<number>;
-      for (let r = 0; r < k; r++) for (let c = 0; c < width; c++) w[r * total + col0 + c] = Number(src[r * width + c]);
-      col0 += width;
-    }
+      for (let r = 0; r < k; r++) for (let c = 0; c < widths[i]!; c++) w[r * total + col0s[i]! + c] = Number(src[r * widths[i]! + c]);
+    });
     const lead = at.shape.slice(0, -1);
     const merged: WorkNode[] = [];
     added.set(`${name}/weight`, { name: `${name}/weight`, dtype: 'float32', shape: [k, total], values: w, isInitializer: true });
@@ -113,14 +109,10 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
     let full = `${name}/product`;
     if (members.some((m) => m.bias !== undefined)) {
       const b = new Float32Array(total);
-      col0 = 0;
-      for (const m of members) {
-        if (m.bias !== undefined) {
-          const src = m.bias.values.values as ArrayLike<number>;
-          for (let c = 0; c < m.weight.shape[1]!; c++) b[col0 + c] = Number(src[c]);
-        }
-        col0 += m.weight.shape[1]!;
-      }
+      members.forEach((m, i) => {
+        const src = m.bias?.values.values as ArrayLike<number> | undefined;
+        if (src !== undefined) for (let c = 0; c < widths[i]!; c++) b[col0s[i]! + c] = Number(src[c]);
+      });
       added.set(`${name}/bias`, { name: `${name}/bias`, dtype: 'float32', shape: [total], values: b, isInitializer: true });
       added.set(`${name}/sum`, { name: `${name}/sum`, dtype: 'float32', shape: [...lead, total], isInitializer: false });
       merged.push({ name: `${name}/Add`, op: 'Add', domain: '', opset: members[0]!.matmul.opset, attrs: {}, inputs: [full, `${name}/bias`], outputs: [`${name}/sum`] });
@@ -131,13 +123,10 @@ export function fuseSharedMatmuls(work: WorkGraph): WorkGraph {
       return t;
     };
     const axis = int64(`${name}/axis`, -1);
-    col0 = 0;
     members.forEach((m, i) => {
-      const width = m.weight.shape[1]!;
-      const starts = int64(`${name}/start${i}`, col0);
-      const ends = int64(`${name}/end${i}`, col0 + width);
+      const starts = int64(`${name}/start${i}`, col0s[i]!);
+      const ends = int64(`${name}/end${i}`, col0s[i]! + widths[i]!);
       merged.push({ name: `${name}/Slice${i}`, op: 'Slice', domain: '', opset: Math.max(10, members[0]!.matmul.opset), attrs: {}, inputs: [full, starts, ends, axis], outputs: [m.result] });
-      col0 += width;
       dropped.add(m.matmul);
       if (m.bias !== undefined) {
         dropped.add(m.bias.add);
